@@ -1,0 +1,2 @@
+; unbounded-read: placeholder
+(call_expression) @call

@@ -1,0 +1,2 @@
+; unclosed-body: placeholder
+(call_expression) @call

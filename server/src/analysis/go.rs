@@ -1,0 +1,293 @@
+//! Small syntactic helpers over tree-sitter-go nodes that several rules share.
+
+use tree_sitter::Node;
+
+use super::Source;
+
+/// Node kinds that start a new function body.
+pub fn is_function(node: Node<'_>) -> bool {
+    matches!(node.kind(), "function_declaration" | "method_declaration" | "func_literal")
+}
+
+/// The innermost function (declaration, method or literal) that contains `node`, itself excluded.
+pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if is_function(n) {
+            return Some(n);
+        }
+        cur = n.parent();
+    }
+    None
+}
+
+/// The outermost function declaration or method that contains `node` (closures included).
+pub fn outermost_function(node: Node<'_>) -> Option<Node<'_>> {
+    let mut found = None;
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if is_function(n) {
+            found = Some(n);
+        }
+        cur = n.parent();
+    }
+    found
+}
+
+/// One declared parameter name with its type node.
+#[derive(Clone, Copy, Debug)]
+pub struct Param<'t> {
+    pub name: Node<'t>,
+    pub ty: Node<'t>,
+}
+
+/// The named parameters of a function, in order (unnamed and variadic ones are skipped).
+pub fn params<'t>(func: Node<'t>) -> Vec<Param<'t>> {
+    let mut out = Vec::new();
+    let Some(list) = func.child_by_field_name("parameters") else { return out };
+    let mut cursor = list.walk();
+    for decl in list.named_children(&mut cursor) {
+        if decl.kind() != "parameter_declaration" {
+            continue;
+        }
+        let Some(ty) = decl.child_by_field_name("type") else { continue };
+        let mut c2 = decl.walk();
+        for name in decl.children_by_field_name("name", &mut c2) {
+            out.push(Param { name, ty });
+        }
+    }
+    out
+}
+
+/// The result types of a function, one entry per result (a shared type is repeated per name).
+pub fn results<'t>(func: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let Some(result) = func.child_by_field_name("result") else { return out };
+    if result.kind() != "parameter_list" {
+        out.push(result);
+        return out;
+    }
+    let mut cursor = result.walk();
+    for decl in result.named_children(&mut cursor) {
+        let Some(ty) = decl.child_by_field_name("type") else { continue };
+        let mut c2 = decl.walk();
+        let names = decl.children_by_field_name("name", &mut c2).count().max(1);
+        out.extend(std::iter::repeat_n(ty, names));
+    }
+    out
+}
+
+/// Whether `ty` spells `pkg.Name` (or `*pkg.Name` when `pointer`), with `pkg` bound to `path`.
+pub fn is_type(src: &Source<'_>, ty: Node<'_>, path: &str, name: &str, pointer: bool) -> bool {
+    let ty = if pointer {
+        if ty.kind() != "pointer_type" {
+            return false;
+        }
+        match ty.named_child(0) {
+            Some(t) => t,
+            None => return false,
+        }
+    } else {
+        ty
+    };
+    if ty.kind() != "qualified_type" {
+        return false;
+    }
+    let (Some(pkg), Some(n)) = (ty.child_by_field_name("package"), ty.child_by_field_name("name")) else {
+        return false;
+    };
+    src.text_of(n) == name && src.is_package(src.text_of(pkg), path)
+}
+
+/// Whether `call` is a call of `pkg.Fn` for one of `names`, with `pkg` bound to import path `path`.
+pub fn is_pkg_call(src: &Source<'_>, call: Node<'_>, path: &str, names: &[&str]) -> bool {
+    if call.kind() != "call_expression" {
+        return false;
+    }
+    let Some(func) = call.child_by_field_name("function") else { return false };
+    if func.kind() != "selector_expression" {
+        return false;
+    }
+    let (Some(operand), Some(field)) = (func.child_by_field_name("operand"), func.child_by_field_name("field")) else {
+        return false;
+    };
+    operand.kind() == "identifier" && names.contains(&src.text_of(field)) && src.is_package(src.text_of(operand), path)
+}
+
+/// For a call `x.Method(...)`, the receiver expression and the method name.
+pub fn method_call<'a, 't>(src: &Source<'a>, call: Node<'t>) -> Option<(Node<'t>, &'a str)> {
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let func = unparen(call.child_by_field_name("function")?);
+    if func.kind() != "selector_expression" {
+        return None;
+    }
+    Some((func.child_by_field_name("operand")?, src.text_of(func.child_by_field_name("field")?)))
+}
+
+/// The argument expressions of a call.
+pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
+    let Some(args) = call.child_by_field_name("arguments") else { return Vec::new() };
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect()
+}
+
+/// Strips parentheses around an expression.
+pub fn unparen(mut node: Node<'_>) -> Node<'_> {
+    while node.kind() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+/// Visits `root` and its descendants in source order without entering nested function literals
+/// (their bodies run at another time). Iterative, so deeply nested code cannot overflow the stack.
+pub fn visit_in_function<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        f(node);
+        let enter = !(node.kind() == "func_literal" && node.id() != root.id());
+        if enter && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node().id() == root.id() {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// Visits every descendant of `root` (function literals included), iteratively.
+pub fn visit_all<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        f(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node().id() == root.id() {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// The statement that directly contains `node` inside a statement list.
+pub fn enclosing_statement(node: Node<'_>) -> Option<Node<'_>> {
+    let mut cur = node;
+    loop {
+        let parent = cur.parent()?;
+        if parent.kind() == "statement_list" {
+            return Some(cur);
+        }
+        if is_function(parent) {
+            return None;
+        }
+        cur = parent;
+    }
+}
+
+/// The statement following `stmt` in its statement list, skipping comments.
+pub fn next_statement(stmt: Node<'_>) -> Option<Node<'_>> {
+    let mut next = stmt.next_named_sibling();
+    while let Some(n) = next {
+        if n.kind() != "comment" {
+            return Some(n);
+        }
+        next = n.next_named_sibling();
+    }
+    None
+}
+
+/// Whether an identifier named `name` is a parameter (or receiver) of the innermost enclosing
+/// function that declares a parameter of that name, and if so that parameter.
+pub fn param_binding<'t>(src: &Source<'_>, at: Node<'t>, name: &str) -> Option<Param<'t>> {
+    let mut cur = enclosing_function(at);
+    while let Some(func) = cur {
+        let mut all = params(func);
+        if let Some(recv) = func.child_by_field_name("receiver") {
+            let mut c = recv.walk();
+            for decl in recv.named_children(&mut c) {
+                if let (Some(n), Some(ty)) = (decl.child_by_field_name("name"), decl.child_by_field_name("type")) {
+                    all.push(Param { name: n, ty });
+                }
+            }
+        }
+        if let Some(p) = all.into_iter().find(|p| src.text_of(p.name) == name) {
+            return Some(p);
+        }
+        cur = enclosing_function(func);
+    }
+    None
+}
+
+/// The identifiers on the left of an assignment or declaration `stmt` (`a, err := ...`).
+pub fn assigned_names<'t>(stmt: Node<'t>) -> Vec<Node<'t>> {
+    let left = match stmt.kind() {
+        "short_var_declaration" | "assignment_statement" => stmt.child_by_field_name("left"),
+        "var_spec" => return named_field_children(stmt, "name"),
+        _ => None,
+    };
+    let Some(left) = left else { return Vec::new() };
+    let mut cursor = left.walk();
+    left.named_children(&mut cursor).collect()
+}
+
+fn named_field_children<'t>(node: Node<'t>, field: &str) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.children_by_field_name(field, &mut cursor).collect()
+}
+
+/// If `expr` is the right-hand side (or one of them) of an assignment or declaration, that statement.
+pub fn assignment_of(expr: Node<'_>) -> Option<Node<'_>> {
+    let list = expr.parent()?;
+    if list.kind() != "expression_list" {
+        return None;
+    }
+    let stmt = list.parent()?;
+    match stmt.kind() {
+        "short_var_declaration" | "assignment_statement" if stmt.child_by_field_name("right") == Some(list) => {
+            Some(stmt)
+        }
+        "var_spec" if stmt.child_by_field_name("value") == Some(list) => Some(stmt),
+        _ => None,
+    }
+}
+
+/// Whether the call never returns: `panic`, `os.Exit`, `log.Fatal*`/`log.Panic*` and the testing
+/// `Fatal`/`FailNow` family. Paths ending there do not reach the function's end.
+pub fn is_noreturn_call(src: &Source<'_>, call: Node<'_>) -> bool {
+    let Some(func) = call.child_by_field_name("function") else { return false };
+    match func.kind() {
+        "identifier" => src.text_of(func) == "panic",
+        "selector_expression" => {
+            let operand = func.child_by_field_name("operand").map(|o| src.text_of(o)).unwrap_or("");
+            let field = func.child_by_field_name("field").map(|f| src.text_of(f)).unwrap_or("");
+            (operand == "os" && field == "Exit")
+                || (matches!(operand, "log" | "logger" | "klog" | "logrus")
+                    && (field.starts_with("Fatal") || field.starts_with("Panic")))
+                || (matches!(operand, "t" | "b" | "f")
+                    && matches!(field, "Fatal" | "Fatalf" | "FailNow" | "SkipNow" | "Skip" | "Skipf"))
+        }
+        _ => false,
+    }
+}

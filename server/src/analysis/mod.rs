@@ -1,0 +1,140 @@
+//! The analysis: Go text and its syntax tree in, findings with byte ranges and fixes out.
+//!
+//! Architecture invariant: nothing here knows about LSP, files or the terminal. Ranges are byte
+//! offsets into the analysed text; the callers convert them (see `crate::text`).
+
+pub mod fix;
+pub mod flow;
+pub mod go;
+mod source;
+pub mod suppress;
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+pub use source::Source;
+
+use crate::config::Config;
+use crate::rules;
+
+/// How loudly a finding is reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+    Hint,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
+/// One replacement of a byte range of the analysed text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub new_text: String,
+}
+
+impl Edit {
+    pub fn insert(at: usize, text: impl Into<String>) -> Self {
+        Edit { range: at..at, new_text: text.into() }
+    }
+    pub fn replace(range: Range<usize>, text: impl Into<String>) -> Self {
+        Edit { range, new_text: text.into() }
+    }
+    pub fn delete(range: Range<usize>) -> Self {
+        Edit { range, new_text: String::new() }
+    }
+}
+
+/// A mechanical repair of a finding: a set of non-overlapping edits applied together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// A short stable name, used by fixtures and `--fix` to pick among several fixes.
+    pub id: &'static str,
+    pub title: String,
+    pub edits: Vec<Edit>,
+    /// The fix an editor offers first and `--fix` applies.
+    pub preferred: bool,
+}
+
+/// A second place that explains a finding (for example the first of two `Next` calls).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub range: Range<usize>,
+    pub related: Vec<Related>,
+    pub fixes: Vec<Fix>,
+}
+
+thread_local! {
+    // A parser is not `Sync` and is costly to create; each thread keeps one.
+    static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(new_parser());
+}
+
+fn new_parser() -> tree_sitter::Parser {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_go::LANGUAGE.into())
+        .expect("the bundled tree-sitter-go grammar matches the tree-sitter runtime");
+    parser
+}
+
+/// Parses Go text, reusing `old` (already adjusted with `Tree::edit`) for an incremental parse.
+pub fn parse(text: &str, old: Option<&tree_sitter::Tree>) -> tree_sitter::Tree {
+    PARSER.with(|p| {
+        let mut parser = p.borrow_mut();
+        // Parsing only returns `None` on cancellation or timeout, and neither is set here.
+        parser.parse(text, old).unwrap_or_else(|| {
+            parser.reset();
+            parser.parse(text, None).expect("parse without cancellation always yields a tree")
+        })
+    })
+}
+
+/// Runs every enabled rule over one file and returns its findings, suppressed ones removed, sorted
+/// by position.
+pub fn analyze(text: &str, tree: &tree_sitter::Tree, config: &Config) -> Vec<Finding> {
+    let src = Source::new(text, tree);
+    let mut findings = Vec::new();
+    for rule in rules::RULES {
+        if !config.is_enabled(rule.id) {
+            continue;
+        }
+        let start = findings.len();
+        (rule.check)(&src, config, &mut findings);
+        let severity = config.severity(rule);
+        for f in &mut findings[start..] {
+            f.severity = severity;
+        }
+    }
+    let suppressions = suppress::Suppressions::collect(&src);
+    findings.retain(|f| !suppressions.is_suppressed(&src, f));
+    findings.sort_by(|a, b| (a.range.start, a.rule).cmp(&(b.range.start, b.rule)));
+    findings.dedup_by(|a, b| a.rule == b.rule && a.range == b.range);
+    findings
+}
+
+/// Parses and analyses in one step, for callers that keep no tree.
+pub fn analyze_text(text: &str, config: &Config) -> Vec<Finding> {
+    let tree = parse(text, None);
+    analyze(text, &tree, config)
+}

@@ -1,0 +1,126 @@
+use std::collections::HashMap;
+
+use tree_sitter::{Node, Tree};
+
+/// One file under analysis: the text, its tree, and facts about it that several rules need.
+pub struct Source<'a> {
+    pub text: &'a str,
+    pub tree: &'a Tree,
+    /// Local package name -> import path, from the file's import declarations.
+    imports: HashMap<String, String>,
+}
+
+impl<'a> Source<'a> {
+    pub fn new(text: &'a str, tree: &'a Tree) -> Self {
+        let mut imports = HashMap::new();
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        for decl in root.children(&mut cursor).filter(|n| n.kind() == "import_declaration") {
+            collect_import_specs(decl, text, &mut imports);
+        }
+        Source { text, tree, imports }
+    }
+
+    pub fn root(&self) -> Node<'a> {
+        self.tree.root_node()
+    }
+
+    /// The text of a node; empty when its range is not valid UTF-8 boundaries (it always is for a
+    /// tree parsed from this text).
+    pub fn text_of(&self, node: Node<'_>) -> &'a str {
+        self.text.get(node.byte_range()).unwrap_or("")
+    }
+
+    /// Whether the local name `name` refers to the package with import path `path`. A name the
+    /// file does not import counts as the package's default name, so half-typed buffers whose
+    /// imports are not written yet are still analysed; a name imported from elsewhere does not match.
+    pub fn is_package(&self, name: &str, path: &str) -> bool {
+        match self.imports.get(name) {
+            Some(p) => p == path,
+            None => path.rsplit('/').next() == Some(name) && !self.imports.values().any(|p| p == path),
+        }
+    }
+
+    /// The local name under which `path` is imported, if it is.
+    pub fn import_name(&self, path: &str) -> Option<&str> {
+        self.imports.iter().find(|(_, p)| *p == path).map(|(n, _)| n.as_str())
+    }
+
+    /// The byte offset of the start of the line holding `byte`.
+    pub fn line_start(&self, byte: usize) -> usize {
+        self.text[..byte.min(self.text.len())].rfind('\n').map_or(0, |i| i + 1)
+    }
+
+    /// The byte offset just past the line break of the line holding `byte` (or the end of the text).
+    pub fn line_end_inclusive(&self, byte: usize) -> usize {
+        self.text[byte.min(self.text.len())..].find('\n').map_or(self.text.len(), |i| byte + i + 1)
+    }
+
+    /// The leading whitespace of the line holding `byte`.
+    pub fn indent_at(&self, byte: usize) -> &'a str {
+        let start = self.line_start(byte);
+        let line = &self.text[start..];
+        let n = line.len() - line.trim_start_matches([' ', '\t']).len();
+        &line[..n]
+    }
+
+    /// The line break the file uses, so inserted lines match it.
+    pub fn newline(&self) -> &'static str {
+        if self.text.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        }
+    }
+}
+
+fn collect_import_specs(node: Node<'_>, text: &str, out: &mut HashMap<String, String>) {
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "import_spec_list" => collect_import_specs(child, text, out),
+            "import_spec" => {
+                let Some(path) = child.child_by_field_name("path") else { continue };
+                let path = text[path.byte_range()].trim_matches(['"', '`']).to_string();
+                let name = match child.child_by_field_name("name") {
+                    Some(n) if n.kind() == "package_identifier" => text[n.byte_range()].to_string(),
+                    // Blank and dot imports bind no name.
+                    Some(_) => continue,
+                    None => default_package_name(&path).to_string(),
+                };
+                out.insert(name, path);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The name a package is known by when imported without an alias: the last path element, with a
+/// major-version suffix (`/v2`) and a `go-` prefix or `.go` suffix dropped, as Go tools guess it.
+fn default_package_name(path: &str) -> &str {
+    let mut parts = path.rsplit('/');
+    let mut last = parts.next().unwrap_or(path);
+    if last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit()) {
+        last = parts.next().unwrap_or(last);
+    }
+    let last = last.strip_prefix("go-").unwrap_or(last);
+    last.strip_suffix(".go").unwrap_or(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_resolve_aliases_and_versions() {
+        let text = "package a\nimport (\n\t\"io\"\n\tgohttp \"net/http\"\n\t\"github.com/labstack/echo/v4\"\n\t_ \"embed\"\n)\n";
+        let tree = crate::analysis::parse(text, None);
+        let src = Source::new(text, &tree);
+        assert!(src.is_package("io", "io"));
+        assert!(src.is_package("gohttp", "net/http"));
+        assert!(!src.is_package("http", "net/http"), "http is imported under another name");
+        assert!(src.is_package("echo", "github.com/labstack/echo/v4"));
+        assert!(src.is_package("fmt", "fmt"), "an unimported default name still matches");
+        assert_eq!(src.import_name("net/http"), Some("gohttp"));
+    }
+}

@@ -1,0 +1,112 @@
+//! The document store: the text of each open document, its version, and its syntax tree.
+//!
+//! Architecture invariant: changes are applied here synchronously, in the order the client sent
+//! them, before the notification handler awaits anything. tower-lsp-server runs notification
+//! handlers concurrently, so doing it later could apply edits out of order.
+
+use std::sync::Arc;
+
+use ropey::Rope;
+use tree_sitter::{InputEdit, Tree};
+
+use crate::analysis::Finding;
+use crate::text::{byte_to_point, linecol_to_byte, Encoding, LineCol};
+
+/// One change as sent by the client: a range (in the negotiated encoding) and its new text, or the
+/// whole new text when `range` is `None`.
+pub struct Change {
+    pub range: Option<(LineCol, LineCol)>,
+    pub text: String,
+}
+
+/// The result of analysing one version of a document, with the text it was computed on (positions
+/// must be converted against that text, not a newer one).
+pub struct Analysis {
+    pub version: i32,
+    pub rope: Rope,
+    pub findings: Arc<Vec<Finding>>,
+}
+
+pub struct Document {
+    pub version: i32,
+    pub rope: Rope,
+    /// The last parsed tree, already adjusted with `Tree::edit` for every change since; `None` after
+    /// a full-text replacement.
+    pub tree: Option<Tree>,
+    /// Bumped on every change; a scheduled analysis runs only if it is still current.
+    pub generation: u64,
+    pub last: Option<Arc<Analysis>>,
+}
+
+impl Document {
+    pub fn new(version: i32, text: &str) -> Self {
+        Document { version, rope: Rope::from_str(text), tree: None, generation: 0, last: None }
+    }
+
+    /// Applies the changes of one `didChange` notification in order and moves to `version`.
+    pub fn apply(&mut self, version: i32, changes: Vec<Change>, enc: Encoding) {
+        for change in changes {
+            match change.range {
+                None => {
+                    self.rope = Rope::from_str(&change.text);
+                    self.tree = None;
+                }
+                Some((start, end)) => self.apply_range(start, end, &change.text, enc),
+            }
+        }
+        self.version = version;
+        self.generation += 1;
+    }
+
+    fn apply_range(&mut self, start: LineCol, end: LineCol, text: &str, enc: Encoding) {
+        let start_byte = linecol_to_byte(&self.rope, start, enc);
+        // A reversed range is a client bug; treat it as empty rather than fail.
+        let old_end_byte = linecol_to_byte(&self.rope, end, enc).max(start_byte);
+        let start_position = byte_to_point(&self.rope, start_byte);
+        let old_end_position = byte_to_point(&self.rope, old_end_byte);
+        let start_char = self.rope.byte_to_char(start_byte);
+        let end_char = self.rope.byte_to_char(old_end_byte);
+        self.rope.remove(start_char..end_char);
+        self.rope.insert(start_char, text);
+        let new_end_byte = start_byte + text.len();
+        if let Some(tree) = &mut self.tree {
+            tree.edit(&InputEdit {
+                start_byte,
+                old_end_byte,
+                new_end_byte,
+                start_position,
+                old_end_position,
+                new_end_position: byte_to_point(&self.rope, new_end_byte),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::parse;
+
+    fn lc(line: usize, col: usize) -> LineCol {
+        LineCol { line, col }
+    }
+
+    #[test]
+    fn incremental_edits_keep_text_and_tree_in_step() {
+        let mut doc = Document::new(1, "package a\n\nfunc f() {\n}\n");
+        doc.tree = Some(parse(&doc.rope.to_string(), None));
+        doc.apply(
+            2,
+            vec![Change { range: Some((lc(2, 10), lc(2, 10))), text: "\n\tg(\"😀\")".into() }],
+            Encoding::Utf16,
+        );
+        doc.apply(3, vec![Change { range: Some((lc(3, 4), lc(3, 6))), text: "漢".into() }], Encoding::Utf16);
+        let text = doc.rope.to_string();
+        assert_eq!(text, "package a\n\nfunc f() {\n\tg(\"漢\")\n}\n");
+        let incremental = parse(&text, doc.tree.as_ref());
+        let fresh = parse(&text, None);
+        assert_eq!(incremental.root_node().to_sexp(), fresh.root_node().to_sexp());
+        assert!(!incremental.root_node().has_error());
+        assert_eq!(doc.version, 3);
+    }
+}

@@ -1,0 +1,122 @@
+//! The rules. Each rule is one module with its metadata, its documentation (the source of
+//! `docs/rules/<id>.md`), and its check; its tree-sitter query lives in `queries/<id>.scm`.
+//!
+//! Architecture invariant: rule ids are public API (settings, suppressions, SARIF); never rename one.
+
+mod double_next;
+mod unbounded_read;
+mod unclosed_body;
+
+use std::sync::LazyLock;
+
+use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
+
+use crate::analysis::{Finding, Severity, Source};
+use crate::config::Config;
+
+/// A rule's metadata and entry point.
+pub struct Rule {
+    /// Stable id, used in settings, suppressions and output.
+    pub id: &'static str,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    pub default_severity: Severity,
+    /// Whether the rule offers a mechanical fix.
+    pub fixable: bool,
+    /// The tree-sitter query source (`queries/<id>.scm`, embedded at build time).
+    pub query: &'static str,
+    /// The rule's documentation in Markdown, from "What it does" to "What it cannot see".
+    pub docs: &'static str,
+    /// Appends the rule's findings for one file; severity is set by the caller from the config.
+    pub check: fn(&Source<'_>, &Config, &mut Vec<Finding>),
+}
+
+pub static RULES: &[Rule] = &[double_next::RULE, unbounded_read::RULE, unclosed_body::RULE];
+
+/// Where a rule's page is published; the LSP links diagnostics to it.
+pub const DOCS_BASE_URL: &str = "https://github.com/gohazard/gohazard/blob/main/docs/rules/";
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+pub fn docs_url(id: &str) -> String {
+    format!("{DOCS_BASE_URL}{id}.md")
+}
+
+static QUERIES: LazyLock<Vec<Query>> = LazyLock::new(|| {
+    let lang: tree_sitter::Language = tree_sitter_go::LANGUAGE.into();
+    RULES
+        .iter()
+        .map(|r| Query::new(&lang, r.query).unwrap_or_else(|e| panic!("queries/{}.scm does not compile: {e}", r.id)))
+        .collect()
+});
+
+fn query_of(id: &str) -> &'static Query {
+    let idx = RULES.iter().position(|r| r.id == id).expect("rule is registered");
+    &QUERIES[idx]
+}
+
+/// One match of a rule's query: capture names with their nodes.
+pub(crate) struct Match<'t> {
+    caps: Vec<(&'static str, Node<'t>)>,
+}
+
+impl<'t> Match<'t> {
+    pub(crate) fn get(&self, name: &str) -> Option<Node<'t>> {
+        self.caps.iter().find(|(n, _)| *n == name).map(|(_, node)| *node)
+    }
+}
+
+/// Runs the query of rule `id` over the whole file.
+pub(crate) fn matches<'t>(src: &Source<'_>, id: &str, root: Node<'t>) -> Vec<Match<'t>> {
+    let query = query_of(id);
+    let names = query.capture_names();
+    let mut cursor = QueryCursor::new();
+    let mut it = cursor.matches(query, root, src.text.as_bytes());
+    let mut out = Vec::new();
+    while let Some(m) = it.next() {
+        out.push(Match { caps: m.captures.iter().map(|c| (names[c.index as usize], c.node)).collect() });
+    }
+    out
+}
+
+/// The rule's page, as published in `docs/rules/<id>.md` and printed by `gohazard explain`.
+pub fn page(rule: &Rule) -> String {
+    format!(
+        "<!-- Generated from server/src/rules/{module}.rs by `GOHAZARD_UPDATE_DOCS=1 cargo test`; edit the rule, not this page. -->\n\
+         # {id}\n\n{summary}\n\n\
+         | | |\n|---|---|\n| Default severity | {sev} |\n| Fix | {fix} |\n| Query | [`queries/{id}.scm`](../../queries/{id}.scm) |\n\n\
+         {docs}\n\n\
+         ## Suppressing\n\n\
+         Add `//gohazard:ignore {id} <reason>` at the end of the line or on the line above it \
+         (`//nolint:{id}` works too).\n",
+        module = rule.id.replace('-', "_"),
+        id = rule.id,
+        summary = rule.summary,
+        sev = rule.default_severity.as_str(),
+        fix = if rule.fixable { "yes" } else { "no" },
+        docs = rule.docs.trim(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_query_compiles_and_ids_are_unique() {
+        assert_eq!(QUERIES.len(), RULES.len());
+        let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len());
+        for r in RULES {
+            for heading in
+                ["## What it does", "## Why it hurts under load", "## Example", "## Fix", "## What it cannot see"]
+            {
+                assert!(r.docs.contains(heading), "{} docs lack {heading:?}", r.id);
+            }
+        }
+    }
+}
