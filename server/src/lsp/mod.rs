@@ -5,8 +5,8 @@
 
 mod convert;
 mod document;
+mod frames;
 
-use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -329,11 +329,14 @@ pub fn run() -> std::process::ExitCode {
         })
         .custom_method("gohazard/documentState", Backend::document_state)
         .finish();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        // Messages pass through a filter that drops malformed frames (see `frames`).
+        let (filtered, input) = tokio::io::duplex(1 << 16);
+        let guard = tokio::spawn(frames::filter(tokio::io::stdin(), filtered));
+        Server::new(input, tokio::io::stdout(), socket).serve(service).await;
+        guard.abort();
     });
+    // Tokio reads stdin on a blocking thread that cannot be interrupted; waiting for it would keep
+    // the process alive after `exit` until the client closes the pipe.
+    runtime.shutdown_background();
     std::process::ExitCode::SUCCESS
 }
-
-// Keeps `FromStr` in use for `Uri::from_str` in `convert`.
-#[allow(unused_imports)]
-use FromStr as _;

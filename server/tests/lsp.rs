@@ -1,0 +1,289 @@
+//! End-to-end tests of the language server: the real binary over stdio.
+
+mod common;
+
+use common::Client;
+use gohazard::text::{byte_to_linecol, linecol_to_byte, Encoding, LineCol};
+use ropey::Rope;
+use serde_json::{json, Value};
+
+const MIDDLEWARE: &str = "package mw
+
+import \"github.com/gin-gonic/gin\"
+
+func LoggingMiddleware() gin.HandlerFunc {
+\treturn func(ctx *gin.Context) {
+\t\tctx.Set(\"start\", 1)
+\t\tctx.Next()
+\t\tctx.Set(\"end\", 2)
+\t\tctx.Next() // <- OUCH !
+\t}
+}
+";
+
+fn enc_of(name: &str) -> Encoding {
+    match name {
+        "utf-8" => Encoding::Utf8,
+        "utf-32" => Encoding::Utf32,
+        _ => Encoding::Utf16,
+    }
+}
+
+/// Applies LSP text edits (positions in `enc`) to `text`, as an editor would.
+fn apply_edits(text: &str, edits: &[Value], enc: Encoding) -> String {
+    let rope = Rope::from_str(text);
+    let pos = |p: &Value| {
+        let lc = LineCol { line: p["line"].as_u64().unwrap() as usize, col: p["character"].as_u64().unwrap() as usize };
+        linecol_to_byte(&rope, lc, enc)
+    };
+    let mut spans: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| (pos(&e["range"]["start"]), pos(&e["range"]["end"]), e["newText"].as_str().unwrap().to_string()))
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (s, e, t) in spans {
+        out.replace_range(s..e, &t);
+    }
+    out
+}
+
+fn lsp_pos(text: &str, byte: usize, enc: Encoding) -> Value {
+    let lc = byte_to_linecol(&Rope::from_str(text), byte, enc);
+    json!({"line": lc.line, "character": lc.col})
+}
+
+#[test]
+fn diagnostics_and_quick_fix_round_trip() {
+    // VS Code's client always adds --stdio; the server must accept it.
+    let mut c = Client::spawn(&["lsp", "--stdio"]);
+    let init = c.initialize(json!({}), json!({"debounceMs": 0}));
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16", "no utf-8 offered, so utf-16");
+    assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2, "incremental sync");
+    let uri = "file:///w/mw.go";
+    c.open(uri, MIDDLEWARE);
+    let diags = c.diagnostics(uri, 1);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(d["code"], "double-next");
+    assert_eq!(d["source"], "gohazard");
+    assert_eq!(d["severity"], 1);
+    assert!(d["codeDescription"]["href"].as_str().unwrap().ends_with("/docs/rules/double-next.md"));
+    assert_eq!(d["range"], json!({"start": {"line": 9, "character": 2}, "end": {"line": 9, "character": 12}}));
+    let related = &d["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], uri);
+    assert_eq!(related["location"]["range"]["start"], json!({"line": 7, "character": 2}));
+
+    // Ask for actions with the range only and no diagnostics in the context, like ALE.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 9, "character": 4}, "end": {"line": 9, "character": 4}},
+               "context": {"diagnostics": []}}),
+    );
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    let a = &actions[0];
+    assert_eq!(a["kind"], "quickfix");
+    assert_eq!(a["isPreferred"], true);
+    assert_eq!(a["diagnostics"][0]["code"], "double-next");
+    let edits = a["edit"]["changes"][uri].as_array().unwrap();
+    let fixed = apply_edits(MIDDLEWARE, edits, Encoding::Utf16);
+    assert!(!fixed.contains("OUCH"), "{fixed}");
+    assert_eq!(fixed.matches("ctx.Next()").count(), 1);
+
+    // Nothing to fix elsewhere in the file.
+    let none = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 3}},
+               "context": {"diagnostics": []}}),
+    );
+    assert_eq!(none, json!([]));
+
+    // The fixed text, sent as a full replacement, is clean.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    assert!(c.diagnostics(uri, 2).is_empty());
+
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    let cleared = c.wait_for("textDocument/publishDiagnostics", |p| p["uri"] == uri && p.get("version").is_none());
+    assert_eq!(cleared["diagnostics"], json!([]));
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn utf8_is_negotiated_and_ranges_count_the_right_units() {
+    let text = "package mw\r\n\r\nimport \"github.com/gin-gonic/gin\"\r\n\r\nfunc M(c *gin.Context) {\r\n\tc.Next()\r\n\t/* 😀 漢字 */ c.Next()\r\n}\r\n";
+    let col16 = "\t/* 😀 漢字 */ ".encode_utf16().count();
+    let col8 = "\t/* 😀 漢字 */ ".len();
+    for (offered, expect_enc, col) in
+        [(json!(["utf-8", "utf-16"]), "utf-8", col8), (json!(["utf-32"]), "utf-16", col16)]
+    {
+        let mut c = Client::spawn(&["lsp"]);
+        let init = c.initialize(json!({"general": {"positionEncodings": offered}}), json!({"debounceMs": 0}));
+        assert_eq!(init["capabilities"]["positionEncoding"], expect_enc);
+        c.open("file:///w/crlf.go", text);
+        let diags = c.diagnostics("file:///w/crlf.go", 1);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0]["range"]["start"], json!({"line": 6, "character": col}), "{expect_enc}");
+        assert_eq!(diags[0]["range"]["end"], json!({"line": 6, "character": col + "c.Next()".len()}));
+
+        // The quick fix, applied with the same encoding, removes exactly that call and keeps CRLF.
+        let actions = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": "file:///w/crlf.go"}, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
+        );
+        let edits = actions[0]["edit"]["changes"]["file:///w/crlf.go"].as_array().unwrap().clone();
+        let fixed = apply_edits(text, &edits, enc_of(expect_enc));
+        assert_eq!(fixed.matches("c.Next()").count(), 1, "{fixed:?}");
+        // The call shares its line with a comment, so only the statement goes; CRLF stays.
+        assert!(fixed.ends_with("\tc.Next()\r\n\t/* 😀 漢字 */ \r\n}\r\n"), "{fixed:?}");
+        assert!(c.shutdown().success());
+    }
+}
+
+/// Edits that type `target` into an empty document one character at a time, with a typo fixed by
+/// a backspace every few characters, until `count` edits were made. Returns the edits and the
+/// text they produce.
+fn typing_edits(target: &str, count: usize) -> (Vec<Value>, String) {
+    let mut text = String::new();
+    let mut edits = Vec::new();
+    let mut chars = target.chars();
+    let mut n = 0;
+    while edits.len() < count {
+        let Some(ch) = chars.next() else { break };
+        let at = lsp_pos(&text, text.len(), Encoding::Utf16);
+        if n % 5 == 4 && edits.len() + 2 <= count {
+            // Type a wrong character, then delete it.
+            edits.push(json!({"range": {"start": at, "end": at}, "text": "#"}));
+            let after = lsp_pos(&format!("{text}#"), text.len() + 1, Encoding::Utf16);
+            edits.push(json!({"range": {"start": at, "end": after}, "text": ""}));
+        }
+        n += 1;
+        if edits.len() >= count {
+            break;
+        }
+        edits.push(json!({"range": {"start": at, "end": at}, "text": ch.to_string()}));
+        text.push(ch);
+    }
+    (edits, text)
+}
+
+#[test]
+fn a_thousand_incremental_edits_apply_in_order() {
+    // Non-ASCII characters make every later position depend on UTF-16 counting being right.
+    let target = format!(
+        "{MIDDLEWARE}\n// café 😀 — 漢字\n{}",
+        MIDDLEWARE.replace("package mw\n", "").replace("LoggingMiddleware", "Again").repeat(3)
+    );
+    let (edits, expected) = typing_edits(&target, 1000);
+    assert_eq!(edits.len(), 1000);
+    assert!(expected.contains("OUCH"), "the typed text must contain a finding");
+
+    let mut c = Client::spawn(&["lsp"]);
+    c.initialize(json!({}), json!({"debounceMs": 5}));
+    let uri = "file:///w/typed.go";
+    c.open(uri, "");
+    for (i, e) in edits.iter().enumerate() {
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": i + 2}, "contentChanges": [e]}),
+        );
+    }
+    let state = c.request("gohazard/documentState", json!({"uri": uri}));
+    assert_eq!(state["version"], 1001);
+    assert_eq!(state["text"].as_str().unwrap(), expected, "edits were applied out of order or at wrong offsets");
+    let typed = c.diagnostics(uri, 1001);
+
+    let fresh_uri = "file:///w/fresh.go";
+    c.open(fresh_uri, &expected);
+    let fresh = c.diagnostics(fresh_uri, 1);
+    assert!(!fresh.is_empty());
+    let normalize = |v: Vec<Value>| serde_json::to_string(&v).unwrap().replace(fresh_uri, uri);
+    assert_eq!(normalize(typed), normalize(fresh));
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn stale_versions_and_bad_positions_are_handled() {
+    let mut c = Client::spawn(&["lsp"]);
+    c.initialize(json!({}), json!({"debounceMs": 0}));
+    let uri = "file:///w/a.go";
+    c.open(uri, "package a\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"range": {"start": {"line": 0, "character": 9}, "end": {"line": 0, "character": 9}}, "text": "b"}]}),
+    );
+    // Version 2 arrives after version 3: it is stale and must be ignored.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": "package zzz\n"}]}),
+    );
+    // Positions far outside the document are clamped to its end.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"range": {"start": {"line": 99, "character": 99}, "end": {"line": 120, "character": 0}}, "text": "// end\n"}]}),
+    );
+    let state = c.request("gohazard/documentState", json!({"uri": uri}));
+    assert_eq!(state["version"], 4);
+    assert_eq!(state["text"], "package ab\n// end\n");
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn garbage_input_does_not_take_the_server_down() {
+    let mut c = Client::spawn(&["lsp"]);
+    c.initialize(json!({}), json!({"debounceMs": "soon", "rules": 42}));
+    // A body that is not JSON, then JSON that is not JSON-RPC.
+    c.send_raw(b"Content-Length: 9\r\n\r\n{garbage}");
+    c.send(&json!({"hello": "world"}));
+    // An unknown request gets MethodNotFound; unknown notifications are ignored.
+    let unknown = c.request_full("gohazard/noSuchThing", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601);
+    c.notify("$/noSuchNotification", json!({}));
+    // Requests about documents that are not open.
+    let actions = c.request_full(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": "file:///nope.go"}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
+    );
+    assert!(actions.get("error").is_none(), "{actions}");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///nope.go", "version": 2}, "contentChanges": []}),
+    );
+    // Wrongly typed params are an error response, not a crash.
+    let bad = c.request_full("textDocument/codeAction", json!({"textDocument": 7}));
+    assert!(bad.get("error").is_some(), "{bad}");
+    // Deeply nested code and invalid syntax are analysed without a crash.
+    let deep = format!("package a\nfunc f() {{\n{}{}\n}}\n", "if x {\n".repeat(3000), "}\n".repeat(3000));
+    c.open("file:///w/deep.go", &deep);
+    c.diagnostics("file:///w/deep.go", 1);
+    c.open("file:///w/broken.go", "package a\nfunc (c *gin.Context { c.Next(); c.Next(\n");
+    c.diagnostics("file:///w/broken.go", 1);
+    // Still alive and answering.
+    c.open("file:///w/mw.go", MIDDLEWARE);
+    assert_eq!(c.diagnostics("file:///w/mw.go", 1).len(), 1);
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn settings_disable_a_rule_without_restart() {
+    let mut c = Client::spawn(&["lsp"]);
+    c.initialize(json!({}), json!({"debounceMs": 0}));
+    let uri = "file:///w/mw.go";
+    c.open(uri, MIDDLEWARE);
+    assert_eq!(c.diagnostics(uri, 1).len(), 1);
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"gohazard": {"rules": {"double-next": {"enabled": false}}}}}),
+    );
+    assert!(c.diagnostics(uri, 1).is_empty(), "the disabled rule must be withdrawn");
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"gohazard": {"rules": {"double-next": {"severity": "hint"}}}}}),
+    );
+    let diags = c.diagnostics(uri, 1);
+    assert_eq!(diags[0]["severity"], 4);
+    assert!(c.shutdown().success());
+}
