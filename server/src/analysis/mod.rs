@@ -3,6 +3,7 @@
 //! Architecture invariant: nothing here knows about LSP, files or the terminal. Ranges are byte
 //! offsets into the analysed text; the callers convert them (see `crate::text`).
 
+pub mod edits;
 pub mod fix;
 pub mod flow;
 pub mod go;

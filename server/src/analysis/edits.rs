@@ -1,0 +1,290 @@
+//! Edit builders that fixes of several rules share: making sure a package is imported, and adding
+//! a declaration at file level after the imports.
+//!
+//! The edits keep the file the way gofmt and goimports would leave it: imports go into the
+//! standard-library group of an existing block in sorted position, a single `import "x"` becomes a
+//! block, and new lines use the file's line break. Every builder answers `None` rather than
+//! produce code that would not compile, for example when the package's name is already taken.
+
+use tree_sitter::Node;
+
+use super::{Edit, Source};
+
+/// The names under which `paths` can be used after the edits, in the same order, and the edits
+/// that add the missing imports. `None` when a missing package's default name is already bound to
+/// another import, since importing it would clash (an alias would surprise the reader more than a
+/// missing fix).
+pub fn ensure_imports(src: &Source<'_>, paths: &[&str]) -> Option<(Vec<String>, Vec<Edit>)> {
+    let mut names = Vec::new();
+    let mut missing: Vec<&str> = Vec::new();
+    for &path in paths {
+        if let Some(name) = src.import_name(path) {
+            names.push(name.to_string());
+            continue;
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        // `is_package` is true for an unimported name only when no other import took it.
+        if !src.is_package(name, path) {
+            return None;
+        }
+        names.push(name.to_string());
+        if !missing.contains(&path) {
+            missing.push(path);
+        }
+    }
+    if missing.is_empty() {
+        return Some((names, Vec::new()));
+    }
+    missing.sort_unstable();
+    Some((names, import_edits(src, &missing)?))
+}
+
+/// The edits that add `paths` (sorted, none imported yet) to the file.
+fn import_edits(src: &Source<'_>, paths: &[&str]) -> Option<Vec<Edit>> {
+    let nl = src.newline();
+    let root = src.root();
+    let decls: Vec<Node<'_>> = children(root).into_iter().filter(|n| n.kind() == "import_declaration").collect();
+    // cgo's `import "C"` must stay alone right after its preamble comment; never touch it.
+    let usable: Vec<Node<'_>> = decls.iter().copied().filter(|d| !imports_c(src, *d)).collect();
+    if let Some(list) = usable.iter().find_map(|d| d.named_child(0).filter(|c| c.kind() == "import_spec_list")) {
+        return Some(insert_into_block(src, list, paths));
+    }
+    if let Some(&decl) = usable.first() {
+        // A single `import "x"`: rewrite it as a block holding the old spec and the new ones.
+        let spec = decl.named_child(0)?;
+        let mut std: Vec<String> = paths.iter().map(|p| format!("\"{p}\"")).collect();
+        let mut other = Vec::new();
+        let old = src.text_of(spec).to_string();
+        if is_std(spec_path(src, spec)) {
+            std.push(old);
+            std.sort_by(|a, b| unquote_spec(a).cmp(unquote_spec(b)));
+        } else {
+            other.push(old);
+        }
+        let mut text = format!("import ({nl}");
+        for s in &std {
+            text.push_str(&format!("\t{s}{nl}"));
+        }
+        if !other.is_empty() {
+            text.push_str(nl);
+            for s in &other {
+                text.push_str(&format!("\t{s}{nl}"));
+            }
+        }
+        text.push(')');
+        return Some(vec![Edit::replace(decl.byte_range(), text)]);
+    }
+    let text = match paths {
+        [one] => format!("import \"{one}\""),
+        _ => {
+            let specs: String = paths.iter().map(|p| format!("\t\"{p}\"{nl}")).collect();
+            format!("import ({nl}{specs})")
+        }
+    };
+    // After the last import declaration (only `import "C"` ones are left), else after the
+    // package clause.
+    let anchor = decls.last().copied().or_else(|| package_clause(root))?;
+    Some(vec![Edit::insert(anchor.end_byte(), format!("{nl}{nl}{text}"))])
+}
+
+/// Inserts `paths` into an import block: into the first group (run of specs without a blank line)
+/// that holds standard-library packages, in sorted position, or as a new first group.
+fn insert_into_block(src: &Source<'_>, list: Node<'_>, paths: &[&str]) -> Vec<Edit> {
+    let nl = src.newline();
+    let specs: Vec<Node<'_>> = children(list).into_iter().filter(|n| n.kind() == "import_spec").collect();
+    let Some(first) = specs.first() else {
+        // An empty `import ()`: put the specs between the parentheses.
+        let text: String = paths.iter().map(|p| format!("{nl}\t\"{p}\"")).collect();
+        let open = list.start_byte() + 1;
+        let close_on_own_line = src.text[open..list.end_byte() - 1].contains('\n');
+        let text = if close_on_own_line { text } else { format!("{text}{nl}") };
+        return vec![Edit::insert(open, text)];
+    };
+    // Split into groups at blank lines, as gofmt sorts each group on its own.
+    let mut groups: Vec<Vec<Node<'_>>> = vec![vec![*first]];
+    for pair in specs.windows(2) {
+        let gap = &src.text[pair[0].end_byte()..pair[1].start_byte()];
+        if gap.matches('\n').count() > 1 {
+            groups.push(Vec::new());
+        }
+        groups.last_mut().expect("groups is never empty").push(pair[1]);
+    }
+    let indent = src.indent_at(first.start_byte());
+    let line = |p: &str| format!("{indent}\"{p}\"{nl}");
+    let Some(group) = groups.iter().find(|g| g.iter().any(|s| is_std(spec_path(src, *s)))) else {
+        let text: String = paths.iter().map(|p| line(p)).collect();
+        return vec![Edit::insert(src.line_start(first.start_byte()), format!("{text}{nl}"))];
+    };
+    let mut edits: Vec<Edit> = Vec::new();
+    for p in paths {
+        let at = match group.iter().find(|s| spec_path(src, **s) > *p) {
+            Some(s) => src.line_start(s.start_byte()),
+            None => src.line_end_inclusive(group.last().expect("groups are non-empty").end_byte()),
+        };
+        edits.push(Edit::insert(at, line(p)));
+    }
+    merge_inserts(edits)
+}
+
+/// Whether the file declares `name` at package level (a constant, variable, type or function), so
+/// a fix can reuse it instead of declaring it again.
+pub fn declares_top_level(src: &Source<'_>, name: &str) -> bool {
+    children(src.root()).into_iter().any(|decl| match decl.kind() {
+        "function_declaration" => decl.child_by_field_name("name").is_some_and(|n| src.text_of(n) == name),
+        "const_declaration" | "var_declaration" | "type_declaration" => {
+            let mut found = false;
+            super::go::visit_all(decl, |n| {
+                if matches!(n.kind(), "const_spec" | "var_spec" | "type_spec" | "type_alias") {
+                    let mut c = n.walk();
+                    found |= n.children_by_field_name("name", &mut c).any(|id| src.text_of(id) == name);
+                }
+            });
+            found
+        }
+        _ => false,
+    })
+}
+
+/// Adds `decl` (one or more lines, without a trailing line break) at file level, after the last
+/// import declaration or, without imports, after the package clause, separated by a blank line.
+pub fn add_top_level(src: &Source<'_>, decl: &str) -> Option<Edit> {
+    let root = src.root();
+    let nodes = children(root);
+    let anchor =
+        nodes.iter().rev().find(|n| n.kind() == "import_declaration").copied().or_else(|| package_clause(root))?;
+    let nl = src.newline();
+    let decl = decl.replace('\n', nl);
+    Some(Edit::insert(anchor.end_byte(), format!("{nl}{nl}{decl}")))
+}
+
+/// Joins insertions at the same offset into one edit, keeping their order, so that the result does
+/// not depend on how the edits are later sorted. Other edits pass through unchanged.
+pub fn merge_inserts(edits: Vec<Edit>) -> Vec<Edit> {
+    let mut out: Vec<Edit> = Vec::with_capacity(edits.len());
+    for e in edits {
+        let same =
+            e.range.is_empty().then(|| out.iter_mut().find(|o| o.range.is_empty() && o.range.start == e.range.start));
+        match same.flatten() {
+            Some(o) => o.new_text.push_str(&e.new_text),
+            None => out.push(e),
+        }
+    }
+    out
+}
+
+fn children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+fn package_clause(root: Node<'_>) -> Option<Node<'_>> {
+    children(root).into_iter().find(|n| n.kind() == "package_clause")
+}
+
+fn spec_path<'a>(src: &Source<'a>, spec: Node<'_>) -> &'a str {
+    spec.child_by_field_name("path").map_or("", |p| src.text_of(p).trim_matches(['"', '`']))
+}
+
+/// The import path of a spec's text (`alias "path"` or `"path"`), for sorting.
+fn unquote_spec(spec: &str) -> &str {
+    spec.split_whitespace().last().unwrap_or(spec).trim_matches(['"', '`'])
+}
+
+fn imports_c(src: &Source<'_>, decl: Node<'_>) -> bool {
+    let mut found = false;
+    super::go::visit_all(decl, |n| found |= n.kind() == "import_spec" && spec_path(src, n) == "C");
+    found
+}
+
+/// Standard-library paths have no dot in their first element, as goimports decides.
+fn is_std(path: &str) -> bool {
+    !path.split('/').next().unwrap_or("").contains('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::fix::apply_edits;
+    use crate::analysis::parse;
+
+    fn with_imports(text: &str, paths: &[&str]) -> (Vec<String>, String) {
+        let tree = parse(text, None);
+        let src = Source::new(text, &tree);
+        let (names, edits) = ensure_imports(&src, paths).expect("imports can be added");
+        let out = apply_edits(text, &edits).expect("edits apply");
+        assert!(!parse(&out, None).root_node().has_error(), "does not parse:\n{out}");
+        (names, out)
+    }
+
+    #[test]
+    fn imports_without_any_import() {
+        let (names, out) = with_imports("package a\n\nfunc f() {}\n", &["io"]);
+        assert_eq!(names, ["io"]);
+        assert_eq!(out, "package a\n\nimport \"io\"\n\nfunc f() {}\n");
+        let (_, out) = with_imports("package a\n\nfunc f() {}\n", &["net/http", "fmt"]);
+        assert_eq!(out, "package a\n\nimport (\n\t\"fmt\"\n\t\"net/http\"\n)\n\nfunc f() {}\n");
+    }
+
+    #[test]
+    fn imports_into_a_single_import() {
+        let (_, out) = with_imports("package a\n\nimport \"net/http\"\n", &["io"]);
+        assert_eq!(out, "package a\n\nimport (\n\t\"io\"\n\t\"net/http\"\n)\n");
+        let (_, out) = with_imports("package a\n\nimport \"github.com/gin-gonic/gin\"\n", &["io", "fmt"]);
+        assert_eq!(out, "package a\n\nimport (\n\t\"fmt\"\n\t\"io\"\n\n\t\"github.com/gin-gonic/gin\"\n)\n");
+    }
+
+    #[test]
+    fn imports_into_a_block_in_sorted_position() {
+        let text = "package a\n\nimport (\n\t\"encoding/json\"\n\t\"net/http\"\n\n\t\"github.com/gin-gonic/gin\"\n)\n";
+        let (_, out) = with_imports(text, &["io", "fmt", "os"]);
+        assert_eq!(
+            out,
+            "package a\n\nimport (\n\t\"encoding/json\"\n\t\"fmt\"\n\t\"io\"\n\t\"net/http\"\n\t\"os\"\n\n\t\"github.com/gin-gonic/gin\"\n)\n"
+        );
+        // A block with only third-party packages gets a standard-library group first.
+        let text = "package a\n\nimport (\n\t\"github.com/gin-gonic/gin\"\n)\n";
+        let (_, out) = with_imports(text, &["io"]);
+        assert_eq!(out, "package a\n\nimport (\n\t\"io\"\n\n\t\"github.com/gin-gonic/gin\"\n)\n");
+    }
+
+    #[test]
+    fn imports_respect_aliases_and_clashes() {
+        let text = "package a\n\nimport (\n\tgohttp \"net/http\"\n)\n";
+        let (names, out) = with_imports(text, &["net/http", "io"]);
+        assert_eq!(names, ["gohttp", "io"]);
+        assert_eq!(out, "package a\n\nimport (\n\t\"io\"\n\tgohttp \"net/http\"\n)\n");
+        // `io` already names another package: no edit rather than a clash.
+        let text = "package a\n\nimport io \"example.com/my/io\"\n";
+        let tree = parse(text, None);
+        assert!(ensure_imports(&Source::new(text, &tree), &["io"]).is_none());
+    }
+
+    #[test]
+    fn imports_keep_crlf_and_leave_cgo_alone() {
+        let (_, out) = with_imports("package a\r\n\r\nimport \"fmt\"\r\n", &["io"]);
+        assert_eq!(out, "package a\r\n\r\nimport (\r\n\t\"fmt\"\r\n\t\"io\"\r\n)\r\n");
+        let (_, out) = with_imports("package a\n\n// #include <stdio.h>\nimport \"C\"\n", &["io"]);
+        assert_eq!(out, "package a\n\n// #include <stdio.h>\nimport \"C\"\n\nimport \"io\"\n");
+    }
+
+    #[test]
+    fn top_level_declarations_go_after_the_imports() {
+        let text = "package a\n\nimport \"io\"\n\nconst limit = 1\n\nfunc f() {}\n";
+        let tree = parse(text, None);
+        let src = Source::new(text, &tree);
+        assert!(declares_top_level(&src, "limit"));
+        assert!(declares_top_level(&src, "f"));
+        assert!(!declares_top_level(&src, "maxBodyBytes"));
+        let edit = add_top_level(&src, "const maxBodyBytes = 1 << 20").unwrap();
+        assert_eq!(
+            apply_edits(text, &[edit]).unwrap(),
+            "package a\n\nimport \"io\"\n\nconst maxBodyBytes = 1 << 20\n\nconst limit = 1\n\nfunc f() {}\n"
+        );
+    }
+
+    #[test]
+    fn inserts_at_one_offset_merge_in_order() {
+        let merged = merge_inserts(vec![Edit::insert(3, "a"), Edit::replace(0..1, "x"), Edit::insert(3, "b")]);
+        assert_eq!(merged, vec![Edit::insert(3, "ab"), Edit::replace(0..1, "x")]);
+    }
+}
