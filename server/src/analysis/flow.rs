@@ -30,6 +30,17 @@ pub trait Flow<'t> {
     fn branch(&mut self, _if_stmt: Node<'t>, _then: bool, _state: &mut Self::State) -> bool {
         true
     }
+
+    /// A path enters one case (or the default) of `switch_stmt`, after its case expressions were
+    /// evaluated; returning false drops it. Like `branch`, for switches that test conditions.
+    fn case(&mut self, _switch_stmt: Node<'t>, _case: Node<'t>, _state: &mut Self::State) -> bool {
+        true
+    }
+
+    /// A path goes back to the head of `loop_stmt` for another iteration, from the end of its body
+    /// (`at` is the body) or from a `continue` (`at` is the statement). The walk itself does not
+    /// follow it (loops run at most once), but a rule may care what is still pending there.
+    fn loop_back(&mut self, _loop_stmt: Node<'t>, _at: Node<'t>, _state: &Self::State) {}
 }
 
 /// Nesting deeper than this is not followed; the walk reports that it gave up instead.
@@ -132,6 +143,15 @@ impl<'t, F: Flow<'t>> Walker<'_, '_, 't, F> {
             "continue_statement" => {
                 // A continue goes back to the loop head; from there the loop may exit, which is
                 // where these paths continue.
+                let mut lp = node.parent();
+                while let Some(n) = lp.filter(|n| n.kind() != "for_statement" && !super::go::is_function(*n)) {
+                    lp = n.parent();
+                }
+                if let Some(lp) = lp.filter(|n| n.kind() == "for_statement") {
+                    for s in &states {
+                        self.flow.loop_back(lp, node, s);
+                    }
+                }
                 if let Some(Target::Loop(v)) = self.targets.iter_mut().rev().find(|t| matches!(t, Target::Loop(_))) {
                     union(v, states);
                 }
@@ -223,6 +243,7 @@ impl<'t, F: Flow<'t>> Walker<'_, '_, 't, F> {
                 "type_case" => states.clone(),
                 _ => continue,
             };
+            case_states.retain_mut(|s| self.flow.case(node, case, s));
             let mut c2 = case.walk();
             let bodies: Vec<_> = case.named_children(&mut c2).filter(|n| n.kind() == "statement_list").collect();
             for body in bodies {
@@ -260,7 +281,13 @@ impl<'t, F: Flow<'t>> Walker<'_, '_, 't, F> {
         }
         self.targets.push(Target::Loop(Vec::new()));
         let body_out = match node.child_by_field_name("body") {
-            Some(body) => self.stmt(body, states.clone()),
+            Some(body) => {
+                let out = self.stmt(body, states.clone());
+                for s in &out {
+                    self.flow.loop_back(node, body, s);
+                }
+                out
+            }
             None => Vec::new(),
         };
         let exits = match self.targets.pop() {
@@ -326,6 +353,34 @@ mod tests {
         assert_eq!(paths("for _, v := range xs { a(); if v { break }; b() }; c()"), ["abc", "ac", "c"]);
         assert_eq!(paths("for { a(); if y { break } }; c()"), ["ac"]);
         assert_eq!(paths("for i := 0; i < 3; i++ { if y { continue }; a() }"), ["", "a"]);
+    }
+
+    /// Records the state at every way back to a loop's head.
+    struct Backs<'a> {
+        src: &'a Source<'a>,
+        backs: Vec<String>,
+    }
+
+    impl<'t> Flow<'t> for Backs<'_> {
+        type State = String;
+        fn call(&mut self, call: Node<'t>, state: &mut String) {
+            state.push_str(self.src.text_of(call.child_by_field_name("function").unwrap()));
+        }
+        fn loop_back(&mut self, _loop_stmt: Node<'t>, at: Node<'t>, state: &String) {
+            self.backs.push(format!("{}:{state}", at.kind()));
+        }
+    }
+
+    #[test]
+    fn loop_back_sees_body_ends_and_continues() {
+        let text = "package p\nfunc f() {\nfor {\na()\nif x {\ncontinue\n}\nb()\n}\n}\n";
+        let tree = parse(text, None);
+        let src = Source::new(text, &tree);
+        let func = src.root().named_child(1).unwrap();
+        let mut t = Backs { src: &src, backs: Vec::new() };
+        assert!(run(&src, func.child_by_field_name("body").unwrap(), &mut t, String::new()));
+        t.backs.sort();
+        assert_eq!(t.backs, ["block:ab", "continue_statement:a"]);
     }
 
     #[test]

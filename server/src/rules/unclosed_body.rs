@@ -1,16 +1,1170 @@
-use super::Rule;
-use crate::analysis::{Finding, Severity, Source};
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use super::{matches, Rule};
+use crate::analysis::flow::{self, Flow};
+use crate::analysis::go::{
+    assigned_names, assignment_of, call_args, enclosing_function, is_noreturn_call, is_type, next_statement,
+    param_binding, unparen, visit_all, visit_in_function,
+};
+use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
 
-// Placeholder while the rule is being written: registered so ids and docs are stable, finds nothing.
 pub(super) const RULE: Rule = Rule {
     id: "unclosed-body",
-    summary: "TODO",
+    summary: "An `*http.Response` whose `Body` is not closed on every path.",
     default_severity: Severity::Warning,
     fixable: true,
     query: include_str!("../../../queries/unclosed-body.scm"),
-    docs: "## What it does\n## Why it hurts under load\n## Example\n## Fix\n## What it cannot see\n",
+    docs: DOCS,
     check,
 };
 
-fn check(_src: &Source<'_>, _config: &Config, _out: &mut Vec<Finding>) {}
+const DOCS: &str = r#"
+## What it does
+
+Finds HTTP responses whose `Body` is not closed on every path out of the function that received
+them. The calls it follows are:
+
+- `http.Get`, `http.Post` and `http.PostForm` (the package is resolved through the file's imports,
+  so an aliased `net/http` is followed and another package called `http` is not);
+- `Do(req)`, `Get(url)`, `Post(url, contentType, body)` and `PostForm(url, data)` on an
+  `*http.Client`: `http.DefaultClient`, a parameter, receiver field or variable of type
+  `*http.Client`/`http.Client`, or a variable set to `&http.Client{...}`;
+- the same calls on a receiver of unknown type (an interface, a field declared in another file)
+  when the function uses the result like an `*http.Response` (`resp.Body`, `resp.StatusCode`,
+  `resp.Header`). Receivers typed by or built from another package (`*resty.Client`,
+  `retryablehttp.NewClient()`) and local methods that return something else are left alone, which
+  keeps `cache.Get(key)` and redis' `client.Do(ctx, ...)` quiet.
+
+The response must be assigned to a name (`resp, err := ...`). The body counts as closed by
+`defer resp.Body.Close()`, by a deferred closure that closes it, or by an explicit
+`resp.Body.Close()` on the path. Paths that leave through the error check (`if err != nil`, or
+`resp == nil`) need no close. A response declared with `:=` inside a loop must also be closed
+before the next iteration starts (the end of the loop body or a `continue`), since the next
+iteration's variable replaces it. The finding is reported on the call, with each leaking `return`,
+`continue` or function end as related information.
+
+The rule stays quiet when the response changes hands: it is returned, passed to another function,
+stored in a field, variable, map, slice or composite literal, sent on a channel, or captured by a
+closure or goroutine; the same holds for `resp.Body`, except when it is only read by `io.ReadAll`,
+`io.Copy`, `json.NewDecoder`, `bufio.NewScanner` and similar readers, which never close it.
+Returning the response on the error path right after the call (`return nil, resp, err`) is not a
+hand-over: on that path there is nothing to close.
+
+## Why it hurts under load
+
+Until its body is closed, a response pins its connection, the connection's read and write buffers
+and a file descriptor. The transport cannot put that connection back in its idle pool, so the next
+request to the same host dials a new one, with a new TLS handshake. At hundreds of requests per
+second this compounds: descriptors run out (`too many open files`), memory grows with every
+stranded connection and its goroutines, and latency climbs with the extra dials. Nothing fails in a
+test that makes three requests.
+
+## Example
+
+```go
+func fetch(client *http.Client, req *http.Request) ([]byte, error) {
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("status %d", resp.StatusCode) // leaves the body open
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}
+```
+
+## Fix
+
+Close the body with `defer resp.Body.Close()` right after the error check, before any other early
+return. The quick fix (`defer-close`) inserts exactly that after the `if err != nil { ... }` that
+follows the call (or right after the call when the error is discarded), and moves a later
+`defer resp.Body.Close()` of the same statement list up instead of adding a second one. It is not
+offered when the call is not a plain `resp, err := ...` statement, when the error is checked
+elsewhere than directly after the call (a `defer` before the check would dereference a nil
+response), or inside a loop, where a `defer` would keep every body open until the function
+returns; close the body explicitly at the end of each iteration there.
+
+## What it cannot see
+
+- Responses handed to another function, returned, stored or captured: the new owner is trusted.
+- Bodies closed by a helper (`defer closeBody(resp)`): a call taking the response counts as a
+  hand-over, so such code is never flagged, but a helper that forgets to close is not seen either.
+- Results that are discarded (`_, err := http.Get(url)`) or not assigned at all.
+- `http.Head` and `Client.Head`: a HEAD response has no body and its connection is reused without a
+  close, so there is nothing to leak.
+- A response variable that is overwritten by another request before its body is closed, and
+  `resp.Body` reassigned to anything but `http.MaxBytesReader(w, resp.Body, n)`.
+- Framework helpers that stream a body without closing it (`c.Stream(code, ct, resp.Body)`): a body
+  passed to anything but a known reader counts as handed over.
+- Error checks done through a helper (`if failed(err)`), `err` reassigned without a call, and
+  switches on `err`: the rule stops following that response rather than guess.
+- Clients and wrappers from other packages (resty, retryablehttp, imroc/req), some of which close
+  the body themselves.
+- Loops are followed once. A response assigned to a variable declared outside the loop is checked
+  only at the function's exits, so a retry loop that overwrites an unclosed response is not seen.
+"#;
+
+/// One response under analysis: `resp, err := call` in function `func`.
+struct Response<'t> {
+    call: Node<'t>,
+    /// The assignment, declaration or `var_spec` that receives the response.
+    stmt: Node<'t>,
+    func: Node<'t>,
+    resp: &'t str,
+    /// The error variable, `None` when it is discarded with `_`.
+    err: Option<&'t str>,
+}
+
+fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
+    let root: Node<'t> = src.root();
+    let imports = import_paths(src);
+    let mut seen = HashSet::new();
+    for m in matches(src, RULE.id, root) {
+        let (Some(call), Some(stmt), Some(resp), Some(err), Some(recv)) =
+            (m.get("call"), m.get("stmt"), m.get("resp"), m.get("err"), m.get("recv"))
+        else {
+            continue;
+        };
+        if !seen.insert(call.id()) {
+            continue;
+        }
+        let resp = src.text_of(resp);
+        let err = Some(src.text_of(err)).filter(|e| *e != "_");
+        if resp == "_" {
+            continue;
+        }
+        let Some(func) = enclosing_function(call) else { continue };
+        let Some(body) = func.child_by_field_name("body") else { continue };
+        let r = Response { call, stmt, func, resp, err };
+        if !returns_http_response(src, &imports, &r, recv) || !owned_here(src, &r) {
+            continue;
+        }
+        let err_block = direct_err_check(src, &r).and_then(|s| s.child_by_field_name("consequence"));
+        if escapes(src, &r, err_block) {
+            continue;
+        }
+        let mut walk = Walk { src, r: &r, leaks: Vec::new(), closed_somewhere: false };
+        if !flow::run(src, body, &mut walk, State::NotYet) || walk.leaks.is_empty() {
+            continue;
+        }
+        out.push(finding(src, &r, body, &walk));
+    }
+}
+
+// ---- Is this an *http.Response? ----
+
+/// What is known about the receiver of `x.Do(req)`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Client {
+    /// An `*http.Client` (or `http.Client`).
+    Http,
+    /// A type from another package, or a local type whose method returns something else.
+    Foreign,
+    Unknown,
+}
+
+impl Client {
+    /// Combines what several declarations say; any foreign one wins, since quiet is the safe side.
+    fn and(self, other: Client) -> Client {
+        match (self, other) {
+            (Client::Foreign, _) | (_, Client::Foreign) => Client::Foreign,
+            (Client::Http, _) | (_, Client::Http) => Client::Http,
+            _ => Client::Unknown,
+        }
+    }
+}
+
+fn returns_http_response<'t>(src: &Source<'t>, imports: &[String], r: &Response<'t>, recv: Node<'t>) -> bool {
+    let Some(func) = r.call.child_by_field_name("function") else { return false };
+    let method = func.child_by_field_name("field").map(|f| src.text_of(f)).unwrap_or("");
+    let arity = match method {
+        "Do" | "Get" => 1,
+        "PostForm" => 2,
+        "Post" => 3,
+        _ => return false,
+    };
+    if call_args(r.call).len() != arity {
+        return false;
+    }
+    let recv = unparen(recv);
+    if recv.kind() == "identifier" {
+        let name = src.text_of(recv);
+        // `http.Get(url)`: the package function, unless a local variable shadows the name.
+        if src.is_package(name, "net/http") && !is_local(src, recv, name) {
+            return method != "Do";
+        }
+        if imports.iter().any(|p| src.is_package(name, p)) && !is_local(src, recv, name) {
+            return false;
+        }
+    }
+    let mut client = client_of(src, recv, r.call);
+    if client == Client::Unknown {
+        client = local_method(src, method);
+    }
+    match client {
+        Client::Http => true,
+        Client::Foreign => false,
+        Client::Unknown => used_as_response(src, r),
+    }
+}
+
+/// The import paths of the file.
+fn import_paths(src: &Source<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    let root = src.root();
+    let mut cursor = root.walk();
+    for decl in root.children(&mut cursor).filter(|n| n.kind() == "import_declaration") {
+        visit_all(decl, |n| {
+            if n.kind() == "import_spec" {
+                if let Some(p) = n.child_by_field_name("path") {
+                    out.push(src.text_of(p).trim_matches(['"', '`']).to_string());
+                }
+            }
+        });
+    }
+    out
+}
+
+/// Whether `name` is a parameter or a variable declared in a function around `at`, so it is no
+/// package name.
+fn is_local(src: &Source<'_>, at: Node<'_>, name: &str) -> bool {
+    if param_binding(src, at, name).is_some() {
+        return true;
+    }
+    let mut cur = enclosing_function(at);
+    while let Some(f) = cur {
+        if !bindings(src, f, name).is_empty() {
+            return true;
+        }
+        cur = enclosing_function(f);
+    }
+    false
+}
+
+/// The values bound to `name` by `:=`, `=` or `var` directly in `scope` (nested functions
+/// excluded), each as (value expression if any, declared type if any).
+fn bindings<'t>(src: &Source<'_>, scope: Node<'t>, name: &str) -> Vec<(Option<Node<'t>>, Option<Node<'t>>)> {
+    let mut out = Vec::new();
+    let mut visit = |n: Node<'t>| {
+        if !matches!(n.kind(), "short_var_declaration" | "assignment_statement" | "var_spec") {
+            return;
+        }
+        let names = assigned_names(n);
+        let Some(i) = names.iter().position(|x| src.text_of(*x) == name) else { return };
+        let values = n.child_by_field_name(if n.kind() == "var_spec" { "value" } else { "right" });
+        let values: Vec<_> = match values {
+            Some(v) => {
+                let mut c = v.walk();
+                v.named_children(&mut c).filter(|x| x.kind() != "comment").collect()
+            }
+            None => Vec::new(),
+        };
+        let value = (values.len() == names.len()).then(|| values[i]);
+        out.push((value, n.child_by_field_name("type")));
+    };
+    if scope.kind() == "source_file" {
+        // Package-level `var` declarations only.
+        let mut cursor = scope.walk();
+        for decl in scope.named_children(&mut cursor).filter(|d| d.kind() == "var_declaration") {
+            visit_all(decl, &mut visit);
+        }
+    } else {
+        visit_in_function(scope, &mut visit);
+    }
+    out
+}
+
+/// What a type expression says about a client.
+fn client_type(src: &Source<'_>, ty: Node<'_>) -> Client {
+    if is_type(src, ty, "net/http", "Client", true) || is_type(src, ty, "net/http", "Client", false) {
+        return Client::Http;
+    }
+    let inner = if ty.kind() == "pointer_type" { ty.named_child(0).unwrap_or(ty) } else { ty };
+    if inner.kind() == "qualified_type" {
+        Client::Foreign
+    } else {
+        Client::Unknown
+    }
+}
+
+/// What a value expression bound to the client says: `&http.Client{}` or `http.DefaultClient`
+/// make it one; a literal or call of another package makes it foreign.
+fn client_value(src: &Source<'_>, value: Node<'_>) -> Client {
+    let mut v = unparen(value);
+    if v.kind() == "unary_expression" && v.child_by_field_name("operator").is_some_and(|o| src.text_of(o) == "&") {
+        match v.child_by_field_name("operand") {
+            Some(o) => v = unparen(o),
+            None => return Client::Unknown,
+        }
+    }
+    match v.kind() {
+        "composite_literal" => v.child_by_field_name("type").map_or(Client::Unknown, |t| client_type(src, t)),
+        "selector_expression" if is_default_client(src, v) => Client::Http,
+        "call_expression" => {
+            let Some(f) = v.child_by_field_name("function").map(unparen) else { return Client::Unknown };
+            match f.child_by_field_name("operand") {
+                Some(pkg) if f.kind() == "selector_expression" && pkg.kind() == "identifier" => {
+                    if src.is_package(src.text_of(pkg), "net/http") {
+                        Client::Unknown
+                    } else if import_paths(src).iter().any(|p| src.is_package(src.text_of(pkg), p)) {
+                        Client::Foreign
+                    } else {
+                        Client::Unknown
+                    }
+                }
+                _ => Client::Unknown,
+            }
+        }
+        _ => Client::Unknown,
+    }
+}
+
+fn is_default_client(src: &Source<'_>, sel: Node<'_>) -> bool {
+    let (Some(op), Some(field)) = (sel.child_by_field_name("operand"), sel.child_by_field_name("field")) else {
+        return false;
+    };
+    op.kind() == "identifier" && src.text_of(field) == "DefaultClient" && src.is_package(src.text_of(op), "net/http")
+}
+
+/// Classifies the receiver of the call from its declarations in this file.
+fn client_of(src: &Source<'_>, recv: Node<'_>, call: Node<'_>) -> Client {
+    match recv.kind() {
+        "selector_expression" if is_default_client(src, recv) => Client::Http,
+        "selector_expression" => {
+            // `s.client`: every struct field of that name declared in this file.
+            let Some(field) = recv.child_by_field_name("field").map(|f| src.text_of(f)) else { return Client::Unknown };
+            let mut kind = Client::Unknown;
+            visit_all(src.root(), |n| {
+                if n.kind() == "field_declaration"
+                    && n.children_by_field_name("name", &mut n.walk()).any(|x| src.text_of(x) == field)
+                {
+                    if let Some(ty) = n.child_by_field_name("type") {
+                        kind = kind.and(client_type(src, ty));
+                    }
+                }
+            });
+            kind
+        }
+        "identifier" => {
+            let name = src.text_of(recv);
+            if let Some(p) = param_binding(src, call, name) {
+                return client_type(src, p.ty);
+            }
+            let mut kind = Client::Unknown;
+            let mut scopes = Vec::new();
+            let mut cur = enclosing_function(call);
+            while let Some(f) = cur {
+                scopes.push(f);
+                cur = enclosing_function(f);
+            }
+            scopes.push(src.root());
+            for scope in scopes {
+                for (value, ty) in bindings(src, scope, name) {
+                    if let Some(t) = ty {
+                        kind = kind.and(client_type(src, t));
+                    }
+                    if let Some(v) = value {
+                        kind = kind.and(client_value(src, v));
+                    }
+                }
+            }
+            kind
+        }
+        _ => Client::Unknown,
+    }
+}
+
+/// A method of that name declared in this file tells what such calls return here.
+fn local_method(src: &Source<'_>, method: &str) -> Client {
+    let mut kind = Client::Unknown;
+    let root = src.root();
+    let mut cursor = root.walk();
+    for decl in root.named_children(&mut cursor).filter(|d| d.kind() == "method_declaration") {
+        if decl.child_by_field_name("name").map(|n| src.text_of(n)) != Some(method) {
+            continue;
+        }
+        let first = crate::analysis::go::results(decl).into_iter().next();
+        let response = first.is_some_and(|t| is_type(src, t, "net/http", "Response", true));
+        kind = kind.and(if response { Client::Http } else { Client::Foreign });
+    }
+    kind
+}
+
+/// Whether the function reads the result like an `*http.Response`: `resp.Body`, `resp.StatusCode`
+/// or `resp.Header` as fields (methods of the same names belong to other clients' responses).
+fn used_as_response(src: &Source<'_>, r: &Response<'_>) -> bool {
+    let mut used = false;
+    visit_all(r.func, |n| {
+        if used || n.kind() != "selector_expression" {
+            return;
+        }
+        let (Some(op), Some(field)) = (n.child_by_field_name("operand"), n.child_by_field_name("field")) else {
+            return;
+        };
+        let is_call =
+            n.parent().is_some_and(|p| p.kind() == "call_expression" && p.child_by_field_name("function") == Some(n));
+        used = op.kind() == "identifier"
+            && src.text_of(op) == r.resp
+            && matches!(src.text_of(field), "Body" | "StatusCode" | "Header")
+            && !is_call;
+    });
+    used
+}
+
+/// For `resp, err = ...`, the response variable must be declared in this function; one declared
+/// outside (a named result, an outer closure's variable, a package variable) is owned elsewhere.
+fn owned_here(src: &Source<'_>, r: &Response<'_>) -> bool {
+    let named_result = r.func.child_by_field_name("result").is_some_and(|res| {
+        let mut found = false;
+        visit_all(res, |n| found |= n.kind() == "identifier" && src.text_of(n) == r.resp);
+        found
+    });
+    if named_result {
+        return false;
+    }
+    if r.stmt.kind() != "assignment_statement" {
+        return true;
+    }
+    declared_in(src, r.func, r.resp)
+}
+
+/// Whether `name` is declared (`var` or `:=`) directly in `func`.
+fn declared_in(src: &Source<'_>, func: Node<'_>, name: &str) -> bool {
+    let mut found = false;
+    visit_in_function(func, |n| {
+        if matches!(n.kind(), "short_var_declaration" | "var_spec") {
+            found |= assigned_names(n).iter().any(|x| src.text_of(*x) == name);
+        }
+    });
+    found
+}
+
+// ---- Does the response change hands? ----
+
+/// Whether the response or its body escapes the function anywhere, except inside `err_block` (the
+/// error check right after the call, where the response is nil or already closed by net/http).
+fn escapes(src: &Source<'_>, r: &Response<'_>, err_block: Option<Node<'_>>) -> bool {
+    let mut esc = false;
+    visit_all(r.func, |n| {
+        if esc || n.kind() != "identifier" || src.text_of(n) != r.resp || n.id() == r.func.id() {
+            return;
+        }
+        if err_block.is_some_and(|b| b.start_byte() <= n.start_byte() && n.end_byte() <= b.end_byte()) {
+            return;
+        }
+        let mut closure = None;
+        let mut in_go = false;
+        let mut cur = n.parent();
+        while let Some(p) = cur {
+            if p.id() == r.func.id() {
+                break;
+            }
+            if p.kind() == "func_literal" {
+                closure = Some(p);
+            }
+            in_go |= p.kind() == "go_statement";
+            cur = p.parent();
+        }
+        esc = match closure {
+            // A deferred closure that closes the body is a close (the flow sees it); any other
+            // closure or goroutine that mentions the response takes it over.
+            Some(lit) => in_go || !is_deferred_closure_closing(src, lit, r.resp),
+            None => in_go || occurrence_escapes(src, n, r),
+        };
+    });
+    esc
+}
+
+/// Whether `lit` is `defer func() { ... resp.Body.Close() ... }()`.
+fn is_deferred_closure_closing(src: &Source<'_>, lit: Node<'_>, resp: &str) -> bool {
+    let Some(call) = lit.parent().filter(|c| c.kind() == "call_expression") else { return false };
+    if call.parent().is_none_or(|d| d.kind() != "defer_statement") {
+        return false;
+    }
+    let mut closes = false;
+    visit_all(lit, |n| closes |= is_body_close(src, n, resp));
+    closes
+}
+
+/// Whether one occurrence of the response identifier hands it (or its body) to someone else.
+fn occurrence_escapes(src: &Source<'_>, n: Node<'_>, r: &Response<'_>) -> bool {
+    let Some(parent) = n.parent() else { return true };
+    match parent.kind() {
+        "selector_expression" => {
+            if parent.child_by_field_name("operand") != Some(n) {
+                return true;
+            }
+            // Other fields (`StatusCode`, `Header`) are plain reads.
+            parent.child_by_field_name("field").is_none_or(|f| src.text_of(f) == "Body") && body_escapes(src, parent)
+        }
+        "binary_expression" => !is_comparison(src, parent),
+        "var_spec" => parent.child_by_field_name("value").is_some_and(|v| v.id() == n.id()),
+        "expression_list" => {
+            let Some(stmt) = parent.parent() else { return true };
+            let on_left = matches!(stmt.kind(), "short_var_declaration" | "assignment_statement")
+                && stmt.child_by_field_name("left") == Some(parent);
+            // Assigned from a single call: our own statement, or a later request into the same
+            // variable, after which the walk stops following this response. Anything else
+            // (`resp = cached`) is not followed at all.
+            !(on_left && (stmt.id() == r.stmt.id() || single_call_rhs(stmt)))
+        }
+        _ => true,
+    }
+}
+
+fn single_call_rhs(stmt: Node<'_>) -> bool {
+    stmt.child_by_field_name("right").is_some_and(|rhs| {
+        rhs.named_child_count() == 1 && rhs.named_child(0).is_some_and(|c| c.kind() == "call_expression")
+    })
+}
+
+fn is_comparison(src: &Source<'_>, bin: Node<'_>) -> bool {
+    bin.child_by_field_name("operator").is_some_and(|o| matches!(src.text_of(o), "==" | "!="))
+}
+
+/// Whether a use of `resp.Body` hands the body to someone else.
+fn body_escapes(src: &Source<'_>, sel: Node<'_>) -> bool {
+    let Some(p) = sel.parent() else { return true };
+    match p.kind() {
+        // `resp.Body.Close()`, `resp.Body.Read(buf)`.
+        "selector_expression" => false,
+        "binary_expression" => !is_comparison(src, p),
+        "argument_list" => !p.parent().is_some_and(|c| is_reader_call(src, c) || is_body_rewrap(src, c, sel)),
+        // `&io.LimitedReader{R: resp.Body, N: n}` only reads, like `io.LimitReader`.
+        "literal_element" => !is_limited_reader_field(src, p),
+        // `resp.Body = http.MaxBytesReader(nil, resp.Body, n)`: closing the wrapper closes the body.
+        "expression_list" => !p
+            .parent()
+            .and_then(|stmt| stmt.child_by_field_name("right"))
+            .and_then(|rhs| rhs.named_child(0))
+            .is_some_and(|c| is_body_rewrap(src, c, sel)),
+        _ => true,
+    }
+}
+
+/// Whether `elem` is the value of `R:` in an `io.LimitedReader{...}` literal.
+fn is_limited_reader_field(src: &Source<'_>, elem: Node<'_>) -> bool {
+    let Some(keyed) = elem.parent().filter(|k| k.kind() == "keyed_element") else { return false };
+    if keyed.child_by_field_name("value") != Some(elem)
+        || keyed.child_by_field_name("key").is_none_or(|k| src.text_of(k) != "R")
+    {
+        return false;
+    }
+    let lit = keyed.parent().and_then(|body| body.parent()).filter(|l| l.kind() == "composite_literal");
+    lit.and_then(|l| l.child_by_field_name("type")).is_some_and(|t| is_type(src, t, "io", "LimitedReader", false))
+}
+
+/// Whether `call` is `http.MaxBytesReader(w, X.Body, n)` assigned back to `X.Body`, with `body`
+/// one of the two `X.Body` expressions.
+fn is_body_rewrap(src: &Source<'_>, call: Node<'_>, body: Node<'_>) -> bool {
+    use crate::analysis::go::is_pkg_call;
+    if !is_pkg_call(src, call, "net/http", &["MaxBytesReader"]) {
+        return false;
+    }
+    let Some(stmt) = assignment_of(call).filter(|s| s.kind() == "assignment_statement") else { return false };
+    let (left, args) = (assigned_names(stmt), call_args(call));
+    let same = |a: Node<'_>| src.text_of(a) == src.text_of(body);
+    left.len() == 1 && same(left[0]) && args.get(1).is_some_and(|a| same(*a))
+}
+
+/// Calls that read from a body without taking it over or closing it.
+fn is_reader_call(src: &Source<'_>, call: Node<'_>) -> bool {
+    use crate::analysis::go::is_pkg_call;
+    const IO: &[&str] = &[
+        "ReadAll",
+        "Copy",
+        "CopyN",
+        "CopyBuffer",
+        "ReadFull",
+        "ReadAtLeast",
+        "LimitReader",
+        "TeeReader",
+        "MultiReader",
+    ];
+    is_pkg_call(src, call, "io", IO)
+        || is_pkg_call(src, call, "io/ioutil", &["ReadAll"])
+        || is_pkg_call(src, call, "encoding/json", &["NewDecoder"])
+        || is_pkg_call(src, call, "encoding/xml", &["NewDecoder"])
+        || is_pkg_call(src, call, "encoding/csv", &["NewReader"])
+        || is_pkg_call(src, call, "bufio", &["NewReader", "NewReaderSize", "NewScanner"])
+        || is_pkg_call(src, call, "compress/gzip", &["NewReader"])
+        || crate::analysis::go::method_call(src, call).is_some_and(|(_, m)| m == "ReadFrom")
+}
+
+/// Whether `n` is the call `resp.Body.Close()`.
+fn is_body_close(src: &Source<'_>, n: Node<'_>, resp: &str) -> bool {
+    let Some((body, "Close")) = crate::analysis::go::method_call(src, n) else { return false };
+    let body = unparen(body);
+    if body.kind() != "selector_expression" || !call_args(n).is_empty() {
+        return false;
+    }
+    let (Some(op), Some(field)) = (body.child_by_field_name("operand"), body.child_by_field_name("field")) else {
+        return false;
+    };
+    op.kind() == "identifier" && src.text_of(op) == resp && src.text_of(field) == "Body"
+}
+
+// ---- Conditions ----
+
+/// What entering one branch means for the response.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Effect {
+    /// Nothing is known: the body is still open.
+    Keep,
+    /// The request failed or the response is nil: nothing to close.
+    Err,
+    /// The condition tests the error in a way the rule does not understand; stop following.
+    Lost,
+}
+
+/// The effect when both parts hold (`a && b` true, `a || b` false).
+fn both(a: Effect, b: Effect) -> Effect {
+    match (a, b) {
+        (Effect::Err, _) | (_, Effect::Err) => Effect::Err,
+        (Effect::Lost, _) | (_, Effect::Lost) => Effect::Lost,
+        _ => Effect::Keep,
+    }
+}
+
+/// The effect when either part holds (`a || b` true, `a && b` false).
+fn either(a: Effect, b: Effect) -> Effect {
+    match (a, b) {
+        (Effect::Err, Effect::Err) => Effect::Err,
+        (Effect::Lost, _) | (_, Effect::Lost) => Effect::Lost,
+        _ => Effect::Keep,
+    }
+}
+
+/// The effects of a condition on its true and false branches. `err` is the call's error variable
+/// while it still holds the call's error.
+fn classify(src: &Source<'_>, cond: Node<'_>, resp: &str, err: Option<&str>, depth: usize) -> (Effect, Effect) {
+    let cond = unparen(cond);
+    let fallback = || {
+        let mut mentions = false;
+        if let Some(e) = err {
+            visit_in_function(cond, |n| mentions |= n.kind() == "identifier" && src.text_of(n) == e);
+        }
+        if mentions {
+            (Effect::Lost, Effect::Lost)
+        } else {
+            (Effect::Keep, Effect::Keep)
+        }
+    };
+    if depth > 32 {
+        return (Effect::Lost, Effect::Lost);
+    }
+    let op = cond.child_by_field_name("operator").map(|o| src.text_of(o)).unwrap_or("");
+    match (cond.kind(), op) {
+        ("unary_expression", "!") => match cond.child_by_field_name("operand") {
+            Some(x) => {
+                let (t, f) = classify(src, x, resp, err, depth + 1);
+                (f, t)
+            }
+            None => fallback(),
+        },
+        ("binary_expression", "&&" | "||") => {
+            let (Some(l), Some(r)) = (cond.child_by_field_name("left"), cond.child_by_field_name("right")) else {
+                return fallback();
+            };
+            let (a, b) = (classify(src, l, resp, err, depth + 1), classify(src, r, resp, err, depth + 1));
+            if op == "&&" {
+                (both(a.0, b.0), either(a.1, b.1))
+            } else {
+                (either(a.0, b.0), both(a.1, b.1))
+            }
+        }
+        ("binary_expression", "==" | "!=") => {
+            let (Some(l), Some(r)) = (cond.child_by_field_name("left"), cond.child_by_field_name("right")) else {
+                return fallback();
+            };
+            let (l, r) = (unparen(l), unparen(r));
+            let x = if r.kind() == "nil" {
+                l
+            } else if l.kind() == "nil" {
+                r
+            } else {
+                return fallback();
+            };
+            let is_nil_test = op == "==";
+            if x.kind() == "identifier" && Some(src.text_of(x)) == err {
+                // `err != nil` is true on the error path.
+                return if is_nil_test { (Effect::Keep, Effect::Err) } else { (Effect::Err, Effect::Keep) };
+            }
+            let is_resp = x.kind() == "identifier" && src.text_of(x) == resp;
+            let is_body = x.kind() == "selector_expression"
+                && x.child_by_field_name("operand").is_some_and(|o| o.kind() == "identifier" && src.text_of(o) == resp)
+                && x.child_by_field_name("field").is_some_and(|f| src.text_of(f) == "Body");
+            if is_resp || is_body {
+                // `resp == nil` is true when there is nothing to close.
+                return if is_nil_test { (Effect::Err, Effect::Keep) } else { (Effect::Keep, Effect::Err) };
+            }
+            fallback()
+        }
+        _ => fallback(),
+    }
+}
+
+// ---- The path walk ----
+
+/// A place where a path leaves the body open.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Leak<'t> {
+    Return(Node<'t>),
+    /// The end of the function body.
+    End,
+    /// The next iteration of the loop around the call, from the end of its body or a `continue`.
+    NextIteration(Node<'t>),
+}
+
+fn contains(outer: Node<'_>, inner: Node<'_>) -> bool {
+    outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum State {
+    /// The call has not run on this path.
+    NotYet,
+    /// The body is open; `err_fresh` while the error variable still holds the call's error.
+    Open {
+        err_fresh: bool,
+    },
+    Closed,
+    /// The request failed or the response is nil.
+    ErrPath,
+    /// The rule cannot follow the response any further on this path.
+    Lost,
+}
+
+struct Walk<'r, 's, 't> {
+    src: &'r Source<'s>,
+    r: &'r Response<'t>,
+    /// Where paths leave the body open.
+    leaks: Vec<Leak<'t>>,
+    closed_somewhere: bool,
+}
+
+impl<'t> Walk<'_, '_, 't> {
+    /// The error variable, if it still holds the call's error in `state` and is not shadowed by
+    /// the initializer of `stmt` (`if err := f(); err != nil`).
+    fn fresh_err(&self, stmt: Node<'t>, state: State) -> Option<&'t str> {
+        let State::Open { err_fresh: true } = state else { return None };
+        let err = self.r.err?;
+        let shadowed = stmt.child_by_field_name("initializer").is_some_and(|init| {
+            init.id() != self.r.stmt.id()
+                && init.kind() == "short_var_declaration"
+                && assigned_names(init).iter().any(|n| self.src.text_of(*n) == err)
+        });
+        (!shadowed).then_some(err)
+    }
+
+    fn apply(state: &mut State, effect: Effect) {
+        match effect {
+            Effect::Keep => {}
+            Effect::Err => *state = State::ErrPath,
+            Effect::Lost => *state = State::Lost,
+        }
+    }
+
+    fn leak(&mut self, leak: Leak<'t>) {
+        if !self.leaks.contains(&leak) {
+            self.leaks.push(leak);
+        }
+    }
+
+    fn close(&mut self, state: &mut State) {
+        *state = State::Closed;
+        self.closed_somewhere = true;
+    }
+}
+
+impl<'t> Flow<'t> for Walk<'_, '_, 't> {
+    type State = State;
+
+    fn call(&mut self, call: Node<'t>, state: &mut State) {
+        if call.id() == self.r.call.id() {
+            *state = State::Open { err_fresh: self.r.err.is_some() };
+            return;
+        }
+        let State::Open { err_fresh } = *state else { return };
+        if is_body_close(self.src, call, self.r.resp) {
+            self.close(state);
+            return;
+        }
+        let Some(stmt) = assignment_of(call) else { return };
+        let names = assigned_names(stmt);
+        if names.iter().any(|n| self.src.text_of(*n) == self.r.resp) {
+            // Another response lands in the same variable; which one a later close closes is
+            // beyond a syntactic rule.
+            *state = State::Lost;
+        } else if err_fresh && names.iter().any(|n| Some(self.src.text_of(*n)) == self.r.err) && !is_initializer(stmt) {
+            *state = State::Open { err_fresh: false };
+        }
+    }
+
+    fn defer(&mut self, stmt: Node<'t>, state: &mut State) {
+        if !matches!(state, State::Open { .. }) {
+            return;
+        }
+        let Some(call) = stmt.named_child(0) else { return };
+        let closes = is_body_close(self.src, call, self.r.resp)
+            || call
+                .child_by_field_name("function")
+                .is_some_and(|f| f.kind() == "func_literal" && is_deferred_closure_closing(self.src, f, self.r.resp));
+        if closes {
+            self.close(state);
+        }
+    }
+
+    fn exit(&mut self, at: Option<Node<'t>>, state: &State) {
+        if matches!(state, State::Open { .. }) {
+            self.leak(at.map_or(Leak::End, Leak::Return));
+        }
+    }
+
+    fn loop_back(&mut self, loop_stmt: Node<'t>, at: Node<'t>, state: &State) {
+        // A response declared with `:=` inside the loop is a new variable in every iteration, so a
+        // body still open when the next iteration starts can never be closed. One assigned to a
+        // variable from outside the loop may still be closed after it; the exits show that.
+        let declared_inside = self.r.stmt.kind() == "short_var_declaration"
+            && loop_stmt.child_by_field_name("body").is_some_and(|b| contains(b, self.r.stmt));
+        if matches!(state, State::Open { .. }) && declared_inside {
+            self.leak(Leak::NextIteration(at));
+        }
+    }
+
+    fn branch(&mut self, if_stmt: Node<'t>, then: bool, state: &mut State) -> bool {
+        if !matches!(state, State::Open { .. }) {
+            return true;
+        }
+        let Some(cond) = if_stmt.child_by_field_name("condition") else { return true };
+        let err = self.fresh_err(if_stmt, *state);
+        let (t, f) = classify(self.src, cond, self.r.resp, err, 0);
+        Self::apply(state, if then { t } else { f });
+        true
+    }
+
+    fn case(&mut self, switch_stmt: Node<'t>, case: Node<'t>, state: &mut State) -> bool {
+        if !matches!(state, State::Open { .. }) {
+            return true;
+        }
+        let err = self.fresh_err(switch_stmt, *state);
+        if let Some(value) = switch_stmt.child_by_field_name("value") {
+            // `switch err { ... }`, `switch err.(type)`: not followed.
+            let mut mentions = false;
+            if let Some(e) = err {
+                visit_in_function(value, |n| mentions |= n.kind() == "identifier" && self.src.text_of(n) == e);
+            }
+            if mentions {
+                *state = State::Lost;
+            }
+            return true;
+        }
+        if switch_stmt.kind() != "expression_switch_statement" || case.kind() != "expression_case" {
+            return true;
+        }
+        // `case a, b:` runs when any of its expressions is true.
+        let Some(values) = case.child_by_field_name("value") else { return true };
+        let mut cursor = values.walk();
+        let effects: Vec<_> = values
+            .named_children(&mut cursor)
+            .filter(|v| v.kind() != "comment")
+            .map(|v| classify(self.src, v, self.r.resp, err, 0).0)
+            .collect();
+        if let Some(first) = effects.first() {
+            Self::apply(state, effects[1..].iter().fold(*first, |acc, e| either(acc, *e)));
+        }
+        true
+    }
+}
+
+/// Whether `stmt` is the initializer of an `if`, `switch` or `for`, whose variables live only there.
+fn is_initializer(stmt: Node<'_>) -> bool {
+    let Some(parent) = stmt.parent() else { return false };
+    if parent.kind() == "for_clause" {
+        return true;
+    }
+    parent.child_by_field_name("initializer") == Some(stmt)
+}
+
+// ---- Reporting and fixing ----
+
+/// The `if` that checks the call's error right after it: the statement that follows the call's
+/// statement, or the `if` whose initializer the call is. Only a test that is true exactly on the
+/// error path qualifies (`err != nil`, `err != nil || resp == nil`).
+fn direct_err_check<'t>(src: &Source<'_>, r: &Response<'t>) -> Option<Node<'t>> {
+    let parent = r.stmt.parent()?;
+    let candidate = if parent.kind() == "if_statement" && parent.child_by_field_name("initializer") == Some(r.stmt) {
+        parent
+    } else if parent.kind() == "statement_list" {
+        let next = next_statement(r.stmt)?;
+        if next.kind() != "if_statement" || next.child_by_field_name("initializer").is_some() {
+            return None;
+        }
+        next
+    } else {
+        return None;
+    };
+    let cond = candidate.child_by_field_name("condition")?;
+    (classify(src, cond, r.resp, r.err, 0).0 == Effect::Err).then_some(candidate)
+}
+
+fn finding<'t>(src: &Source<'t>, r: &Response<'t>, body: Node<'t>, walk: &Walk<'_, '_, 't>) -> Finding {
+    let call_text = short_call(src, r.call);
+    let resp = r.resp;
+    let in_loop = walk.leaks.iter().any(|l| matches!(l, Leak::NextIteration(_)));
+    let cost = "each leaked body keeps a connection and its file descriptor busy";
+    let message = if in_loop {
+        format!(
+            "`{resp}.Body` from `{call_text}` is not closed before the next iteration: {cost}; close it at the \
+             end of every iteration, before each `continue` too"
+        )
+    } else if walk.closed_somewhere {
+        format!(
+            "`{resp}.Body` from `{call_text}` is not closed on every path: {cost}; close it with \
+             `defer {resp}.Body.Close()` right after the error check"
+        )
+    } else {
+        format!(
+            "`{resp}.Body` from `{call_text}` is never closed: {cost}; add `defer {resp}.Body.Close()` after the \
+             error check"
+        )
+    };
+    let closing_brace = |block: Node<'_>| block.end_byte().saturating_sub(1)..block.end_byte();
+    let related = walk
+        .leaks
+        .iter()
+        // When the loop is the problem, exits after it only repeat the same leak.
+        .filter(|leak| !in_loop || matches!(leak, Leak::NextIteration(_)))
+        .map(|leak| match *leak {
+            Leak::Return(ret) => {
+                Related { range: ret.byte_range(), message: format!("this return leaves `{resp}.Body` open") }
+            }
+            Leak::End => Related {
+                range: closing_brace(body),
+                message: format!("the function can end here with `{resp}.Body` still open"),
+            },
+            Leak::NextIteration(at) if at.kind() == "continue_statement" => Related {
+                range: at.byte_range(),
+                message: format!("this `continue` starts the next iteration with `{resp}.Body` still open"),
+            },
+            Leak::NextIteration(at) => Related {
+                range: closing_brace(at),
+                message: format!("the next iteration starts here with `{resp}.Body` still open"),
+            },
+        })
+        .collect();
+    Finding {
+        rule: RULE.id,
+        severity: RULE.default_severity,
+        message,
+        range: r.call.byte_range(),
+        related,
+        fixes: defer_close(src, r).into_iter().collect(),
+    }
+}
+
+/// The call as shown in messages: its text, or its callee with `(…)` when the text is long.
+fn short_call<'t>(src: &Source<'t>, call: Node<'t>) -> String {
+    let text = src.text_of(call);
+    if text.len() <= 60 && !text.contains('\n') {
+        return text.to_string();
+    }
+    let callee = call.child_by_field_name("function").map(|f| src.text_of(f)).unwrap_or("");
+    format!("{callee}(…)")
+}
+
+/// Inserts `defer resp.Body.Close()` after the error check that follows the call (or after the
+/// call when its error is discarded), moving a later `defer resp.Body.Close()` of the same block.
+fn defer_close(src: &Source<'_>, r: &Response<'_>) -> Option<Fix> {
+    if !matches!(r.stmt.kind(), "short_var_declaration" | "assignment_statement")
+        || r.stmt.parent()?.kind() != "statement_list"
+    {
+        return None;
+    }
+    // In a loop a defer would keep every iteration's body open until the function returns.
+    let mut cur = r.call.parent();
+    while let Some(n) = cur {
+        if n.id() == r.func.id() {
+            break;
+        }
+        if n.kind() == "for_statement" {
+            return None;
+        }
+        cur = n.parent();
+    }
+    let anchor = match direct_err_check(src, r) {
+        Some(check) if check.child_by_field_name("alternative").is_none() && terminates(src, check) => check,
+        // A defer before the error check would dereference a nil response when the request fails.
+        _ if r.err.is_some() => return None,
+        _ => r.stmt,
+    };
+    let indent = src.indent_at(r.stmt.start_byte());
+    let nl = src.newline();
+    let line = format!("defer {}.Body.Close()", r.resp);
+    let end = anchor.end_byte();
+    let line_end = src.line_end_inclusive(end);
+    let rest = src.text[end..line_end].trim();
+    let insert = if rest.is_empty() || rest.starts_with("//") {
+        if src.text[..line_end].ends_with('\n') {
+            Edit::insert(line_end, format!("{indent}{line}{nl}"))
+        } else {
+            Edit::insert(line_end, format!("{nl}{indent}{line}"))
+        }
+    } else {
+        Edit::insert(end, format!("{nl}{indent}{line}"))
+    };
+    let mut edits = vec![insert];
+    if let Some(later) = later_defer_close(src, r, anchor) {
+        edits.push(Edit::delete(src.line_start(later.start_byte())..src.line_end_inclusive(later.end_byte())));
+    }
+    Some(Fix {
+        id: "defer-close",
+        title: format!("Add `defer {}.Body.Close()` after the error check", r.resp),
+        edits,
+        preferred: true,
+    })
+}
+
+/// Whether the `then` block of an `if` always leaves the surrounding code.
+fn terminates(src: &Source<'_>, if_stmt: Node<'_>) -> bool {
+    let Some(block) = if_stmt.child_by_field_name("consequence") else { return false };
+    let mut cursor = block.walk();
+    let list = block.named_children(&mut cursor).find(|n| n.kind() == "statement_list");
+    let last = list.and_then(|l| {
+        let mut c = l.walk();
+        l.named_children(&mut c).filter(|n| n.kind() != "comment").last()
+    });
+    match last {
+        Some(s) => match s.kind() {
+            "return_statement" | "continue_statement" | "break_statement" | "goto_statement" => true,
+            "expression_statement" => {
+                s.named_child(0).is_some_and(|c| c.kind() == "call_expression" && is_noreturn_call(src, c))
+            }
+            _ => false,
+        },
+        None => false,
+    }
+}
+
+/// A `defer resp.Body.Close()` standing alone on its line later in the same statement list.
+fn later_defer_close<'t>(src: &Source<'_>, r: &Response<'t>, after: Node<'t>) -> Option<Node<'t>> {
+    let mut next = next_statement(after);
+    while let Some(s) = next {
+        if s.kind() == "defer_statement" && s.named_child(0).is_some_and(|c| is_body_close(src, c, r.resp)) {
+            let before = &src.text[src.line_start(s.start_byte())..s.start_byte()];
+            let after_text = src.text[s.end_byte()..src.line_end_inclusive(s.end_byte())].trim();
+            return (before.trim().is_empty() && after_text.is_empty()).then_some(s);
+        }
+        next = next_statement(s);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::parse;
+
+    fn effects(cond: &str) -> (Effect, Effect) {
+        let text = format!("package p\nfunc f() {{\n\tif {cond} {{\n\t}}\n}}\n");
+        let tree = parse(&text, None);
+        let src = Source::new(&text, &tree);
+        let mut out = None;
+        visit_all(src.root(), |n| {
+            if n.kind() == "if_statement" {
+                out = Some(classify(&src, n.child_by_field_name("condition").unwrap(), "resp", Some("err"), 0));
+            }
+        });
+        out.unwrap()
+    }
+
+    fn go(body: &str) -> String {
+        format!("package p\n\nimport \"net/http\"\n\nfunc f(c *http.Client, req *http.Request) error {{\n{body}}}\n")
+    }
+
+    fn ours(text: &str) -> Vec<Finding> {
+        let config = Config::default();
+        crate::analysis::analyze_text(text, &config).into_iter().filter(|f| f.rule == RULE.id).collect()
+    }
+
+    fn fixed(text: &str) -> String {
+        let (out, applied) = crate::analysis::fix::fix_all(text, &Config::default(), Some("defer-close"), 10);
+        assert!(applied > 0, "no fix applied to:\n{text}");
+        assert!(ours(&out).is_empty(), "findings left in:\n{out}");
+        out
+    }
+
+    #[test]
+    fn fix_keeps_crlf_and_indentation() {
+        let text = go("\tresp, err := c.Do(req)\n\tif err != nil {\n\t\treturn err\n\t}\n\treturn nil\n")
+            .replace('\n', "\r\n");
+        let out = fixed(&text);
+        assert!(out.contains("\t}\r\n\tdefer resp.Body.Close()\r\n\treturn nil\r\n"), "{out:?}");
+        assert!(!out.replace("\r\n", "").contains('\n'), "a bare LF was inserted: {out:?}");
+    }
+
+    #[test]
+    fn fix_moves_a_late_defer_up() {
+        let text = go(concat!(
+            "\tresp, err := c.Do(req)\n\tif err != nil {\n\t\treturn err\n\t}\n",
+            "\tif resp.StatusCode != 200 {\n\t\treturn nil\n\t}\n",
+            "\tdefer resp.Body.Close()\n\treturn nil\n",
+        ));
+        let out = fixed(&text);
+        assert_eq!(out.matches("defer resp.Body.Close()").count(), 1, "{out}");
+        assert!(out.contains("\t}\n\tdefer resp.Body.Close()\n\tif resp.StatusCode"), "{out}");
+    }
+
+    #[test]
+    fn no_fix_where_a_defer_would_be_wrong() {
+        // The error is checked later: a defer right after the call would dereference nil.
+        let later =
+            go("\tresp, err := c.Do(req)\n\tprintln(1)\n\tif err != nil {\n\t\treturn err\n\t}\n\treturn nil\n");
+        // In a loop the defer would hold every body until the function returns.
+        let looped = go("\tfor {\n\t\tresp, err := c.Do(req)\n\t\tif err != nil {\n\t\t\treturn err\n\t\t}\n\t\t_ = resp.StatusCode\n\t}\n");
+        // A `var` declaration.
+        let var = go("\tvar resp, err = c.Do(req)\n\tif err != nil {\n\t\treturn err\n\t}\n\treturn nil\n");
+        for text in [later, looped, var] {
+            let found = ours(&text);
+            assert_eq!(found.len(), 1, "{text}");
+            assert!(found[0].fixes.is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn related_points_at_leaking_exits() {
+        let text = go(concat!(
+            "\tresp, err := c.Do(req)\n\tif err != nil {\n\t\treturn err\n\t}\n",
+            "\tif resp.StatusCode != 200 {\n\t\treturn nil\n\t}\n",
+            "\tresp.Body.Close()\n\treturn nil\n",
+        ));
+        let found = ours(&text);
+        assert_eq!(found.len(), 1);
+        let related: Vec<_> = found[0].related.iter().map(|r| &text[r.range.clone()]).collect();
+        assert_eq!(related, ["return nil"]);
+        assert!(found[0].message.contains("not closed on every path"));
+    }
+
+    #[test]
+    fn conditions_split_error_and_success_paths() {
+        use Effect::*;
+        assert_eq!(effects("err != nil"), (Err, Keep));
+        assert_eq!(effects("nil != err"), (Err, Keep));
+        assert_eq!(effects("err == nil"), (Keep, Err));
+        assert_eq!(effects("!(err == nil)"), (Err, Keep));
+        assert_eq!(effects("resp == nil"), (Err, Keep));
+        assert_eq!(effects("resp != nil && resp.Body != nil"), (Keep, Err));
+        assert_eq!(effects("err != nil || resp == nil"), (Err, Keep));
+        // A failed status with a good request leaves the body open in the `then` branch.
+        assert_eq!(effects("err != nil || resp.StatusCode != 200"), (Keep, Keep));
+        assert_eq!(effects("err == nil && resp.StatusCode == 200"), (Keep, Keep));
+        assert_eq!(effects("err != nil && !retryable(err)"), (Err, Lost));
+        assert_eq!(effects("failed(err)"), (Lost, Lost));
+        assert_eq!(effects("ok"), (Keep, Keep));
+    }
+}
