@@ -29,5 +29,31 @@ fn rule_pages_are_up_to_date() {
             stale.push(format!("{name} (no such rule)"));
         }
     }
+    let readme_path = dir.join("../../README.md");
+    let readme = std::fs::read_to_string(&readme_path).unwrap();
+    let new_readme = with_rule_table(&readme);
+    if update {
+        std::fs::write(&readme_path, &new_readme).unwrap();
+    } else if new_readme != readme {
+        stale.push("README.md rule table".to_string());
+    }
     assert!(stale.is_empty(), "stale rule pages, run `GOHAZARD_UPDATE_DOCS=1 cargo test --test docs`: {stale:?}");
+}
+
+/// The README with its rule table (between the `rules:start` and `rules:end` markers) regenerated.
+fn with_rule_table(readme: &str) -> String {
+    let start = readme.find("<!-- rules:start").expect("README has a rules:start marker");
+    let start = start + readme[start..].find('\n').unwrap() + 1;
+    let end = readme.find("<!-- rules:end -->").expect("README has a rules:end marker");
+    let mut table = String::from("| Rule | Severity | Fix | What it finds |\n|---|---|---|---|\n");
+    for r in RULES {
+        let fix = if r.fixable { "yes" } else { "no" };
+        table.push_str(&format!(
+            "| [`{id}`](docs/rules/{id}.md) | {} | {fix} | {} |\n",
+            r.default_severity.as_str(),
+            r.summary,
+            id = r.id
+        ));
+    }
+    format!("{}{table}{}", &readme[..start], &readme[end..])
 }

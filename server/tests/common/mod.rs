@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -105,20 +105,18 @@ impl Client {
     /// Receives the next message, answering requests from the server (progress, registrations)
     /// with an empty success so it never waits on us.
     fn recv(&mut self, deadline: Instant) -> Option<Value> {
-        loop {
-            let left = deadline.checked_duration_since(Instant::now())?;
-            match self.rx.recv_timeout(left) {
-                Ok(Ok(msg)) => {
-                    if msg.get("method").is_some() && msg.get("id").is_some() {
-                        let id = msg["id"].clone();
-                        self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
-                    }
-                    return Some(msg);
+        let left = deadline.checked_duration_since(Instant::now())?;
+        match self.rx.recv_timeout(left) {
+            Ok(Ok(msg)) => {
+                if msg.get("method").is_some() && msg.get("id").is_some() {
+                    let id = msg["id"].clone();
+                    self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
                 }
-                Ok(Err(e)) => panic!("server wrote something that is not JSON-RPC to stdout: {e}"),
-                Err(RecvTimeoutError::Timeout) => return None,
-                Err(RecvTimeoutError::Disconnected) => panic!("server closed stdout"),
+                Some(msg)
             }
+            Ok(Err(e)) => panic!("server wrote something that is not JSON-RPC to stdout: {e}"),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => panic!("server closed stdout"),
         }
     }
 
