@@ -7,6 +7,8 @@ pub mod edits;
 pub mod fix;
 pub mod flow;
 pub mod go;
+pub mod handler;
+pub mod index;
 mod source;
 pub mod suppress;
 
@@ -111,10 +113,39 @@ pub fn parse(text: &str, old: Option<&tree_sitter::Tree>) -> tree_sitter::Tree {
     })
 }
 
+/// Facts about a file that its text does not tell, supplied by the caller (the CLI and the server
+/// know the path; the analysis does not).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileInfo {
+    /// The file is a Go test file (its name ends in `_test.go`).
+    pub is_test: bool,
+    /// The `go` directive of the nearest `go.mod`, as (major, minor), when known.
+    pub go_version: Option<(u32, u32)>,
+}
+
+impl FileInfo {
+    /// What a path alone tells: whether it is a test file.
+    pub fn from_path(path: &std::path::Path) -> FileInfo {
+        let is_test = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with("_test.go"));
+        FileInfo { is_test, go_version: None }
+    }
+}
+
 /// Runs every enabled rule over one file and returns its findings, suppressed ones removed, sorted
-/// by position.
+/// by position. Uses no workspace index and no file facts; see [`analyze_file`].
 pub fn analyze(text: &str, tree: &tree_sitter::Tree, config: &Config) -> Vec<Finding> {
-    let src = Source::new(text, tree);
+    analyze_file(text, tree, config, &FileInfo::default(), &index::Index::default())
+}
+
+/// Like [`analyze`], with facts about the file and the workspace index for cross-file look-ups.
+pub fn analyze_file(
+    text: &str,
+    tree: &tree_sitter::Tree,
+    config: &Config,
+    file: &FileInfo,
+    index: &index::Index,
+) -> Vec<Finding> {
+    let src = Source::new(text, tree).with_context(file, index);
     let mut findings = Vec::new();
     for rule in rules::RULES {
         if !config.is_enabled(rule.id) {

@@ -1,4 +1,8 @@
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use super::index::Index;
+use super::FileInfo;
 
 use tree_sitter::{Node, Tree};
 
@@ -8,7 +12,14 @@ pub struct Source<'a> {
     pub tree: &'a Tree,
     /// Local package name -> import path, from the file's import declarations.
     imports: HashMap<String, String>,
+    /// Facts about the file supplied by the caller.
+    pub file: &'a FileInfo,
+    /// Declarations across the workspace (empty when the caller keeps none).
+    pub index: &'a Index,
 }
+
+static NO_FILE: FileInfo = FileInfo { is_test: false, go_version: None };
+static NO_INDEX: LazyLock<Index> = LazyLock::new(Index::default);
 
 impl<'a> Source<'a> {
     pub fn new(text: &'a str, tree: &'a Tree) -> Self {
@@ -18,7 +29,14 @@ impl<'a> Source<'a> {
         for decl in root.children(&mut cursor).filter(|n| n.kind() == "import_declaration") {
             collect_import_specs(decl, text, &mut imports);
         }
-        Source { text, tree, imports }
+        Source { text, tree, imports, file: &NO_FILE, index: &NO_INDEX }
+    }
+
+    /// Attaches facts about the file and the workspace index.
+    pub fn with_context(mut self, file: &'a FileInfo, index: &'a Index) -> Self {
+        self.file = file;
+        self.index = index;
+        self
     }
 
     pub fn root(&self) -> Node<'a> {

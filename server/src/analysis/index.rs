@@ -1,0 +1,162 @@
+//! The workspace index: declarations of functions, methods and interface methods by name, across
+//! files and packages, so a rule can look at a callee's parameters (`empty-filter`) and, later,
+//! follow calls across files.
+//!
+//! Architecture invariant: the index holds only what `declarations` extracts from syntax; it is
+//! rebuilt per file (`set_file`) and knows nothing of paths beyond the opaque key it is given.
+
+use std::collections::HashMap;
+
+use super::go::visit_all;
+use super::Source;
+
+/// One declared function, method or interface method.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FuncDecl {
+    pub name: String,
+    /// The package clause of the file that declares it.
+    pub package: String,
+    /// The receiver's type name without `*` for methods, the interface's name for interface
+    /// methods, `None` for functions.
+    pub receiver: Option<String>,
+    /// Parameter names in order; an unnamed parameter is the empty string.
+    pub params: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    by_file: HashMap<String, Vec<FuncDecl>>,
+    by_name: HashMap<String, Vec<(String, usize)>>,
+}
+
+impl Index {
+    /// Replaces what the index knows of the file `key` (a path or URI).
+    pub fn set_file(&mut self, key: &str, decls: Vec<FuncDecl>) {
+        self.remove_file(key);
+        for (i, d) in decls.iter().enumerate() {
+            self.by_name.entry(d.name.clone()).or_default().push((key.to_string(), i));
+        }
+        self.by_file.insert(key.to_string(), decls);
+    }
+
+    pub fn remove_file(&mut self, key: &str) {
+        let Some(old) = self.by_file.remove(key) else { return };
+        for d in old {
+            if let Some(list) = self.by_name.get_mut(&d.name) {
+                list.retain(|(k, _)| k != key);
+                if list.is_empty() {
+                    self.by_name.remove(&d.name);
+                }
+            }
+        }
+    }
+
+    /// Every declaration named `name`, in no particular order.
+    pub fn functions<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s FuncDecl> + 's {
+        self.by_name.get(name).into_iter().flatten().filter_map(|(k, i)| self.by_file.get(k).and_then(|v| v.get(*i)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_file.values().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn param_names(src: &Source<'_>, list: Option<tree_sitter::Node<'_>>) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(list) = list else { return out };
+    let mut cursor = list.walk();
+    for decl in list.named_children(&mut cursor) {
+        if !matches!(decl.kind(), "parameter_declaration" | "variadic_parameter_declaration") {
+            continue;
+        }
+        let mut c2 = decl.walk();
+        let names: Vec<_> = decl.children_by_field_name("name", &mut c2).map(|n| src.text_of(n).to_string()).collect();
+        if names.is_empty() {
+            out.push(String::new());
+        } else {
+            out.extend(names);
+        }
+    }
+    out
+}
+
+fn receiver_type(src: &Source<'_>, recv: tree_sitter::Node<'_>) -> Option<String> {
+    let decl = recv.named_child(0)?;
+    let mut ty = decl.child_by_field_name("type")?;
+    if ty.kind() == "pointer_type" {
+        ty = ty.named_child(0)?;
+    }
+    if ty.kind() == "generic_type" {
+        ty = ty.child_by_field_name("type")?;
+    }
+    Some(src.text_of(ty).to_string())
+}
+
+/// Extracts the declarations of one file.
+pub fn declarations(src: &Source<'_>) -> Vec<FuncDecl> {
+    let root = src.root();
+    let package = {
+        let mut cursor = root.walk();
+        let clause = root.named_children(&mut cursor).find(|n| n.kind() == "package_clause");
+        clause.and_then(|c| c.named_child(0)).map(|n| src.text_of(n).to_string()).unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    visit_all(root, |n| {
+        let (name, receiver, params) = match n.kind() {
+            "function_declaration" => (n.child_by_field_name("name"), None, n.child_by_field_name("parameters")),
+            "method_declaration" => (
+                n.child_by_field_name("name"),
+                n.child_by_field_name("receiver").and_then(|r| receiver_type(src, r)),
+                n.child_by_field_name("parameters"),
+            ),
+            "method_elem" => {
+                // An interface method: the receiver is the interface's type name.
+                let iface = n.parent().and_then(|i| i.parent()).filter(|t| t.kind() == "type_spec");
+                let iface_name = iface.and_then(|t| t.child_by_field_name("name")).map(|x| src.text_of(x).to_string());
+                (n.child_by_field_name("name"), iface_name, n.child_by_field_name("parameters"))
+            }
+            _ => return,
+        };
+        let Some(name) = name else { return };
+        out.push(FuncDecl {
+            name: src.text_of(name).to_string(),
+            package: package.clone(),
+            receiver,
+            params: param_names(src, params),
+        });
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::parse;
+
+    #[test]
+    fn functions_methods_and_interface_methods_are_indexed_and_replaced() {
+        let text = "package toolbox\n\
+            func GetInfo(userID, scope string, filter map[string]string) {}\n\
+            func (s *Store) Find(ctx context.Context, where map[string]any, _ int) {}\n\
+            type Finder interface { Find(ctx context.Context, query map[string]any) error }\n";
+        let tree = parse(text, None);
+        let src = Source::new(text, &tree);
+        let mut index = Index::default();
+        index.set_file("a.go", declarations(&src));
+        let get: Vec<_> = index.functions("GetInfo").collect();
+        assert_eq!(get[0].params, ["userID", "scope", "filter"]);
+        assert_eq!(get[0].package, "toolbox");
+        let mut finds: Vec<_> =
+            index.functions("Find").map(|d| (d.receiver.clone().unwrap(), d.params.clone())).collect();
+        finds.sort();
+        assert_eq!(finds[0], ("Finder".to_string(), vec!["ctx".to_string(), "query".to_string()]));
+        assert_eq!(finds[1], ("Store".to_string(), vec!["ctx".to_string(), "where".to_string(), String::new()]));
+        index.set_file("a.go", Vec::new());
+        assert!(index.is_empty());
+        assert_eq!(index.functions("GetInfo").count(), 0);
+    }
+}
