@@ -154,7 +154,7 @@ mod tests {
             index.functions("Find").map(|d| (d.receiver.clone().unwrap(), d.params.clone())).collect();
         finds.sort();
         assert_eq!(finds[0], ("Finder".to_string(), vec!["ctx".to_string(), "query".to_string()]));
-        assert_eq!(finds[1], ("Store".to_string(), vec!["ctx".to_string(), "where".to_string(), String::new()]));
+        assert_eq!(finds[1], ("Store".to_string(), vec!["ctx".to_string(), "where".to_string(), "_".to_string()]));
         index.set_file("a.go", Vec::new());
         assert!(index.is_empty());
         assert_eq!(index.functions("GetInfo").count(), 0);
