@@ -12,3 +12,4 @@ pub mod config;
 pub mod lsp;
 pub mod rules;
 pub mod text;
+pub mod walk;

@@ -81,7 +81,15 @@ fn diagnostics_and_quick_fix_round_trip() {
                "context": {"diagnostics": []}}),
     );
     let actions = actions.as_array().unwrap();
-    assert_eq!(actions.len(), 1, "{actions:?}");
+    let kinds: Vec<_> = actions.iter().map(|a| (a["kind"].as_str().unwrap(), a["title"].as_str().unwrap())).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("quickfix", "Remove the extra `ctx.Next()`"),
+            ("quickfix", "Suppress double-next on this line"),
+            ("source.fixAll.gohazard", "Fix all gohazard findings (1 fix)")
+        ]
+    );
     let a = &actions[0];
     assert_eq!(a["kind"], "quickfix");
     assert_eq!(a["isPreferred"], true);
@@ -95,7 +103,7 @@ fn diagnostics_and_quick_fix_round_trip() {
     let none = c.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 3}},
-               "context": {"diagnostics": []}}),
+               "context": {"diagnostics": [], "only": ["quickfix"]}}),
     );
     assert_eq!(none, json!([]));
 

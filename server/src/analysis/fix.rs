@@ -1,6 +1,7 @@
 //! Applying fixes to text.
 
-use super::{Edit, Finding, Fix};
+use super::index::Index;
+use super::{Edit, FileInfo, Finding, Fix};
 use crate::config::Config;
 
 /// Applies non-overlapping edits to `text`. Returns `None` when edits overlap or fall outside the
@@ -35,11 +36,24 @@ pub fn choose<'f>(finding: &'f Finding, want: Option<&str>) -> Option<&'f Fix> {
 /// import; re-analysis sees the first and the second adapts. Fixes whose result no longer parses
 /// are skipped. Returns the new text and how many fixes were applied.
 pub fn fix_all(text: &str, config: &Config, want: Option<&str>, max_rounds: usize) -> (String, usize) {
+    fix_all_with(text, config, &FileInfo::default(), &Index::default(), want, max_rounds)
+}
+
+/// [`fix_all`] with facts about the file and the workspace index, as the analysis gets them.
+pub fn fix_all_with(
+    text: &str,
+    config: &Config,
+    file: &FileInfo,
+    index: &Index,
+    want: Option<&str>,
+    max_rounds: usize,
+) -> (String, usize) {
     let mut current = text.to_string();
     let mut applied = 0;
     let mut skipped: Vec<(String, usize)> = Vec::new();
     while applied < max_rounds {
-        let findings = super::analyze_text(&current, config);
+        let tree = super::parse(&current, None);
+        let findings = super::analyze_file(&current, &tree, config, file, index);
         let next = findings
             .iter()
             .filter(|f| !skipped.contains(&(f.rule.to_string(), f.range.start)))

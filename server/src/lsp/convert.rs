@@ -12,6 +12,10 @@ use crate::analysis::{Finding, Severity};
 use crate::rules;
 use crate::text::{byte_to_linecol, linecol_to_byte, Encoding, LineCol};
 
+/// The code action kind of "apply every safe fix in the file", as editors configure it in
+/// `editor.codeActionsOnSave`.
+pub(super) const FIX_ALL_KIND: &str = "source.fixAll.gohazard";
+
 fn position(rope: &Rope, byte: usize, enc: Encoding) -> Position {
     let lc = byte_to_linecol(rope, byte, enc);
     Position { line: lc.line as u32, character: lc.col as u32 }
@@ -60,12 +64,18 @@ pub(super) fn diagnostics(uri: &Uri, a: &Analysis, enc: Encoding) -> Vec<Diagnos
     a.findings.iter().map(|f| diagnostic(uri, &a.rope, f, enc)).collect()
 }
 
-/// Quick fixes for the findings that touch the requested range. They are computed from the range
-/// alone because some clients (Vim's ALE) send back neither `data` nor `source` of diagnostics.
-pub(super) fn code_actions(uri: &Uri, a: &Analysis, req: Range, enc: Encoding) -> Vec<CodeActionOrCommand> {
+fn workspace_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
+    WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..Default::default() }
+}
+
+/// Quick fixes and "suppress" actions for the findings that touch the requested range. They are
+/// computed from the range alone because some clients (Vim's ALE) send back neither `data` nor
+/// `source` of diagnostics.
+pub(super) fn quick_fixes(uri: &Uri, a: &Analysis, req: Range, enc: Encoding) -> Vec<CodeActionOrCommand> {
     let start = to_byte(&a.rope, req.start, enc);
     let end = to_byte(&a.rope, req.end, enc).max(start);
-    let mut out = Vec::new();
+    let mut fixes = Vec::new();
+    let mut suppress = Vec::new();
     for f in a.findings.iter().filter(|f| f.range.start <= end && start <= f.range.end) {
         let diag = diagnostic(uri, &a.rope, f, enc);
         for fix in &f.fixes {
@@ -74,18 +84,130 @@ pub(super) fn code_actions(uri: &Uri, a: &Analysis, req: Range, enc: Encoding) -
                 .iter()
                 .map(|e| TextEdit { range: range(&a.rope, &e.range, enc), new_text: e.new_text.clone() })
                 .collect();
-            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+            fixes.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.title.clone(),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diag.clone()]),
-                edit: Some(WorkspaceEdit {
-                    changes: Some(HashMap::from([(uri.clone(), edits)])),
-                    ..Default::default()
-                }),
+                edit: Some(workspace_edit(uri, edits)),
                 is_preferred: Some(fix.preferred),
                 ..Default::default()
             }));
         }
+        suppress.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: format!("Suppress {} on this line", f.rule),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![diag]),
+            edit: Some(workspace_edit(uri, vec![suppression_edit(a, f, enc)])),
+            is_preferred: Some(false),
+            ..Default::default()
+        }));
     }
-    out
+    // Real fixes first; suppressions are the last resort.
+    fixes.extend(suppress);
+    fixes
+}
+
+/// Inserts `//gohazard:ignore RULE reason` on its own line above the finding, with the line's
+/// indentation. On its own line it also works where the flagged line ends in a comment already.
+fn suppression_edit(a: &Analysis, f: &Finding, enc: Encoding) -> TextEdit {
+    let text = a.text.as_str();
+    let line_start = text[..f.range.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let indent: String = text[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+    let newline = if text[line_start..].split('\n').next().is_some_and(|l| l.ends_with('\r')) { "\r\n" } else { "\n" };
+    let at = position(&a.rope, line_start, enc);
+    TextEdit {
+        range: Range { start: at, end: at },
+        new_text: format!("{indent}//gohazard:ignore {} TODO: explain why this is safe{newline}", f.rule),
+    }
+}
+
+/// One edit that turns `a.text` into `fixed`: the smallest middle span that differs, so the
+/// editor keeps the cursor and undo history of the untouched parts.
+pub(super) fn fix_all_action(
+    uri: &Uri,
+    a: &Analysis,
+    fixed: &str,
+    applied: usize,
+    enc: Encoding,
+) -> CodeActionOrCommand {
+    let old = a.text.as_str();
+    let prefix = old.bytes().zip(fixed.bytes()).take_while(|(x, y)| x == y).count();
+    let mut prefix = prefix.min(old.len()).min(fixed.len());
+    while !old.is_char_boundary(prefix) || !fixed.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let max_suffix = (old.len() - prefix).min(fixed.len() - prefix);
+    let mut suffix = old.bytes().rev().zip(fixed.bytes().rev()).take(max_suffix).take_while(|(x, y)| x == y).count();
+    while !old.is_char_boundary(old.len() - suffix) || !fixed.is_char_boundary(fixed.len() - suffix) {
+        suffix -= 1;
+    }
+    let edit = TextEdit {
+        range: range(&a.rope, &(prefix..old.len() - suffix), enc),
+        new_text: fixed[prefix..fixed.len() - suffix].to_string(),
+    };
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title: format!("Fix all gohazard findings ({applied} fix{})", if applied == 1 { "" } else { "es" }),
+        kind: Some(CodeActionKind::new(FIX_ALL_KIND)),
+        edit: Some(workspace_edit(uri, vec![edit])),
+        ..Default::default()
+    })
+}
+
+/// The section of a rule's docs under `heading`, up to the next heading.
+fn docs_section(docs: &str, heading: &str) -> Option<String> {
+    let start = docs.find(heading)? + heading.len();
+    let rest = &docs[start..];
+    let end = rest.find("\n## ").unwrap_or(rest.len());
+    Some(rest[..end].trim().to_string())
+}
+
+/// Hover over a flagged range: the message, why it hurts under load, and a link to the rule page.
+pub(super) fn hover(a: &Analysis, pos: Position, enc: Encoding) -> Option<Hover> {
+    let byte = to_byte(&a.rope, pos, enc);
+    let hits: Vec<&Finding> = a.findings.iter().filter(|f| f.range.start <= byte && byte <= f.range.end).collect();
+    let first = hits.first()?;
+    let mut md = String::new();
+    for f in &hits {
+        let rule = rules::find(f.rule)?;
+        md.push_str(&format!("**gohazard `{}`**: {}\n\n{}\n\n", rule.id, rule.summary, f.message));
+        if let Some(why) = docs_section(rule.docs, "## Why it hurts under load") {
+            md.push_str(&format!("**Under load:** {why}\n\n"));
+        }
+        if let Some(fix) = f.fixes.iter().find(|x| x.preferred) {
+            md.push_str(&format!("**Fix:** {} (quick fix available)\n\n", fix.title));
+        }
+        md.push_str(&format!("[Rule documentation]({})\n\n", rules::docs_url(rule.id)));
+    }
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: md.trim_end().to_string() }),
+        range: Some(range(&a.rope, &first.range, enc)),
+    })
+}
+
+pub(super) fn full_report(result_id: Option<String>, items: Vec<Diagnostic>) -> DocumentDiagnosticReportResult {
+    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+        related_documents: None,
+        full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id, items },
+    }))
+}
+
+pub(super) fn unchanged_report(result_id: String) -> DocumentDiagnosticReportResult {
+    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Unchanged(
+        RelatedUnchangedDocumentDiagnosticReport {
+            related_documents: None,
+            unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id },
+        },
+    ))
+}
+
+pub(super) fn workspace_item(
+    uri: Uri,
+    version: Option<i64>,
+    items: Vec<Diagnostic>,
+) -> WorkspaceDocumentDiagnosticReport {
+    WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+        uri,
+        version,
+        full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
+    })
 }

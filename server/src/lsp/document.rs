@@ -24,6 +24,7 @@ pub struct Change {
 pub struct Analysis {
     pub version: i32,
     pub rope: Rope,
+    pub text: Arc<String>,
     pub findings: Arc<Vec<Finding>>,
 }
 

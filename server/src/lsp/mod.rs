@@ -1,12 +1,16 @@
-//! The language server: document sync, debounced analysis, diagnostics and quick fixes.
+//! The language server: document sync, debounced analysis, the workspace scan, diagnostics (push
+//! and pull), hover and code actions.
 //!
 //! Architecture invariant: this module is the only one that knows LSP types. It converts positions
-//! through `crate::text` and findings into diagnostics in `convert`.
+//! through `crate::text` and findings into protocol types in `convert`.
 
 mod convert;
 mod document;
 mod frames;
+mod workspace;
 
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -18,7 +22,8 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use tracing::{info, warn};
 
-use crate::analysis::{analyze, parse};
+use crate::analysis::index::{declarations, Index};
+use crate::analysis::{analyze_file, parse, FileInfo, Source};
 use crate::config::Config;
 use crate::text::{Encoding, LineCol};
 use document::{Analysis, Change, Document};
@@ -40,10 +45,8 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Reads settings, accepting either the settings object itself or one nested under `gohazard`
-    /// (the shape VS Code sends). Bad values are reported and replaced by defaults.
+    /// Reads settings in their JSON shape. Bad values are reported and replaced by defaults.
     fn from_json(value: &Value) -> (Settings, Vec<String>) {
-        let value = value.get("gohazard").unwrap_or(value);
         let (config, mut problems) = Config::from_json(value);
         let mut debounce = Duration::from_millis(DEFAULT_DEBOUNCE_MS);
         if let Some(v) = value.get("debounceMs") {
@@ -56,15 +59,38 @@ impl Settings {
     }
 }
 
+/// What the client said it can do, in `initialize`.
+#[derive(Clone, Copy, Debug, Default)]
+struct ClientCaps {
+    work_done_progress: bool,
+    /// The client pulls diagnostics (`textDocument/diagnostic`); the server then does not push
+    /// them for open documents, or the client would show them twice.
+    pull_diagnostics: bool,
+    watch_registration: bool,
+    configuration: bool,
+}
+
 struct State {
     encoding: Encoding,
+    caps: ClientCaps,
+    /// The settings from `gohazard.toml` at the first workspace folder, and from the client; the
+    /// client's go over the file's.
+    file_settings: Value,
+    client_settings: Value,
     settings: Settings,
+    folders: Vec<PathBuf>,
 }
 
 pub struct Backend {
     client: Client,
     docs: Arc<DashMap<Uri, Document>>,
     state: Arc<RwLock<State>>,
+    /// Declarations of every workspace file and open document, keyed by URI.
+    index: Arc<RwLock<Index>>,
+    /// Diagnostics of workspace files that are not open, from the last scan or file event.
+    disk: Arc<DashMap<Uri, Vec<Diagnostic>>>,
+    /// Bumped by each workspace scan; an older scan stops when it sees a newer one.
+    scan_generation: Arc<AtomicU64>,
 }
 
 /// Parameters and result of `gohazard/documentState`, which tells what the server holds for a
@@ -81,6 +107,73 @@ struct DocumentState {
     text: String,
 }
 
+/// Facts about a document that its URI tells.
+fn file_info(uri: &Uri) -> FileInfo {
+    match uri.to_file_path() {
+        Some(path) => FileInfo::from_path(&path),
+        None => FileInfo { is_test: uri.as_str().ends_with("_test.go"), go_version: None },
+    }
+}
+
+/// Parses and analyses one text with the workspace index, after recording the text's own
+/// declarations in the index under `key`.
+fn analyze_text_indexed(
+    text: &str,
+    old_tree: Option<&tree_sitter::Tree>,
+    key: &str,
+    file: &FileInfo,
+    index: &RwLock<Index>,
+    config: &Config,
+) -> (tree_sitter::Tree, Vec<crate::analysis::Finding>) {
+    let tree = parse(text, old_tree);
+    let decls = declarations(&Source::new(text, &tree));
+    if let Ok(mut idx) = index.write() {
+        idx.set_file(key, decls);
+    }
+    let findings = match index.read() {
+        Ok(idx) => analyze_file(text, &tree, config, file, &idx),
+        Err(_) => analyze_file(text, &tree, config, file, &Index::default()),
+    };
+    (tree, findings)
+}
+
+/// Parses (incrementally when possible) and analyses a snapshot of the document on a blocking
+/// thread, so the JSON-RPC reader never waits for it. Stores the tree and the result if the
+/// document has not changed meanwhile.
+async fn analyze_in_background(
+    docs: Arc<DashMap<Uri, Document>>,
+    index: Arc<RwLock<Index>>,
+    uri: Uri,
+    config: Arc<Config>,
+) -> Option<Arc<Analysis>> {
+    let (version, rope, old_tree) = {
+        let doc = docs.get(&uri)?;
+        (doc.version, doc.rope.clone(), doc.tree.clone())
+    };
+    let key = uri.as_str().to_string();
+    let file = file_info(&uri);
+    let job = tokio::task::spawn_blocking(move || {
+        let text = rope.to_string();
+        let (tree, findings) = analyze_text_indexed(&text, old_tree.as_ref(), &key, &file, &index, &config);
+        (tree, Arc::new(Analysis { version, rope, text: Arc::new(text), findings: Arc::new(findings) }))
+    });
+    let (tree, result) = match job.await {
+        Ok(r) => r,
+        Err(e) => {
+            // A panic in a rule must not take the server down; the document keeps its old diagnostics.
+            warn!("analysis of {} failed: {e}", uri.as_str());
+            return None;
+        }
+    };
+    if let Some(mut doc) = docs.get_mut(&uri) {
+        if doc.version == version {
+            doc.tree = Some(tree);
+            doc.last = Some(result.clone());
+        }
+    }
+    Some(result)
+}
+
 impl Backend {
     fn encoding(&self) -> Encoding {
         self.state.read().map(|s| s.encoding).unwrap_or_default()
@@ -90,12 +183,22 @@ impl Backend {
         self.state.read().map(|s| s.settings.clone()).unwrap_or_default()
     }
 
+    fn caps(&self) -> ClientCaps {
+        self.state.read().map(|s| s.caps).unwrap_or_default()
+    }
+
+    fn folders(&self) -> Vec<PathBuf> {
+        self.state.read().map(|s| s.folders.clone()).unwrap_or_default()
+    }
+
     /// Schedules analysis of `uri` after the debounce delay, unless a newer change arrives first.
     fn schedule(&self, uri: Uri, generation: u64) {
         let docs = self.docs.clone();
+        let index = self.index.clone();
         let client = self.client.clone();
         let settings = self.settings();
         let enc = self.encoding();
+        let push = !self.caps().pull_diagnostics;
         tokio::spawn(async move {
             if !settings.debounce.is_zero() {
                 tokio::time::sleep(settings.debounce).await;
@@ -103,11 +206,12 @@ impl Backend {
             if docs.get(&uri).is_none_or(|d| d.generation != generation) {
                 return;
             }
-            let Some(result) = analyze_in_background(docs.clone(), uri.clone(), settings.config.clone()).await else {
+            let Some(result) = analyze_in_background(docs.clone(), index, uri.clone(), settings.config.clone()).await
+            else {
                 return;
             };
             // Publish only if nothing changed meanwhile; the newer change has its own analysis.
-            if docs.get(&uri).is_none_or(|d| d.version != result.version) {
+            if !push || docs.get(&uri).is_none_or(|d| d.version != result.version) {
                 return;
             }
             let diagnostics = convert::diagnostics(&uri, &result, enc);
@@ -125,10 +229,10 @@ impl Backend {
                 }
             }
         }
-        analyze_in_background(self.docs.clone(), uri.clone(), self.settings().config).await
+        analyze_in_background(self.docs.clone(), self.index.clone(), uri.clone(), self.settings().config).await
     }
 
-    fn reanalyze_all(&self) {
+    fn reanalyze_open_documents(&self) {
         let open: Vec<(Uri, u64)> = self
             .docs
             .iter_mut()
@@ -148,48 +252,60 @@ impl Backend {
         Ok(DocumentState { version: doc.version, text: doc.rope.to_string() })
     }
 
-    fn apply_settings(&self, value: &Value) -> Vec<String> {
-        let (settings, problems) = Settings::from_json(value);
-        if let Ok(mut state) = self.state.write() {
-            state.settings = settings;
-        }
+    /// Recomputes the effective settings from the file's and the client's. Returns the problems.
+    fn refresh_settings(&self) -> Vec<String> {
+        let Ok(mut state) = self.state.write() else { return Vec::new() };
+        let mut merged = state.file_settings.clone();
+        crate::config::merge(&mut merged, &state.client_settings);
+        let (settings, problems) = Settings::from_json(&merged);
+        state.settings = settings;
         problems
     }
-}
 
-/// Parses (incrementally when possible) and analyses a snapshot of the document on a blocking
-/// thread, so the JSON-RPC reader never waits for it. Stores the tree and the result if the
-/// document has not changed meanwhile.
-async fn analyze_in_background(
-    docs: Arc<DashMap<Uri, Document>>,
-    uri: Uri,
-    config: Arc<Config>,
-) -> Option<Arc<Analysis>> {
-    let (version, rope, old_tree) = {
-        let doc = docs.get(&uri)?;
-        (doc.version, doc.rope.clone(), doc.tree.clone())
-    };
-    let job = tokio::task::spawn_blocking(move || {
-        let text = rope.to_string();
-        let tree = parse(&text, old_tree.as_ref());
-        let findings = analyze(&text, &tree, &config);
-        (tree, Arc::new(Analysis { version, rope, findings: Arc::new(findings) }))
-    });
-    let (tree, result) = match job.await {
-        Ok(r) => r,
-        Err(e) => {
-            // A panic in a rule must not take the server down; the document keeps its old diagnostics.
-            warn!("analysis of {} failed: {e}", uri.as_str());
-            return None;
+    async fn report_problems(&self, origin: &str, problems: &[String]) {
+        if problems.is_empty() {
+            return;
         }
-    };
-    if let Some(mut doc) = docs.get_mut(&uri) {
-        if doc.version == version {
-            doc.tree = Some(tree);
-            doc.last = Some(result.clone());
+        for p in problems {
+            warn!("{origin}: {p}");
         }
+        self.client.show_message(MessageType::WARNING, format!("gohazard {origin}: {}", problems.join("; "))).await;
     }
-    Some(result)
+
+    /// Re-reads `gohazard.toml` from the first workspace folder. A broken file is reported and the
+    /// previous settings stay.
+    async fn reload_config_file(&self) {
+        let Some(root) = self.folders().into_iter().next() else { return };
+        let path = root.join(crate::config::CONFIG_FILE);
+        let value = if path.is_file() {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.report_problems("config", &[format!("{}: {e}", path.display())]).await;
+                    return;
+                }
+            };
+            match crate::config::toml_settings(&text) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.client
+                        .show_message(
+                            MessageType::ERROR,
+                            format!("gohazard: {} is broken, keeping the previous settings: {e}", path.display()),
+                        )
+                        .await;
+                    return;
+                }
+            }
+        } else {
+            Value::Null
+        };
+        if let Ok(mut state) = self.state.write() {
+            state.file_settings = value;
+        }
+        let problems = self.refresh_settings();
+        self.report_problems(&path.display().to_string(), &problems).await;
+    }
 }
 
 fn negotiate_encoding(params: &InitializeParams) -> Encoding {
@@ -201,18 +317,58 @@ fn negotiate_encoding(params: &InitializeParams) -> Encoding {
     }
 }
 
+fn client_caps(params: &InitializeParams) -> ClientCaps {
+    let c = &params.capabilities;
+    ClientCaps {
+        work_done_progress: c.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
+        pull_diagnostics: c.text_document.as_ref().and_then(|t| t.diagnostic.as_ref()).is_some(),
+        watch_registration: c
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false),
+        configuration: c.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false),
+    }
+}
+
+#[allow(deprecated)] // `root_uri` is the only root some clients send.
+fn workspace_folders(params: &InitializeParams) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+        .collect();
+    if out.is_empty() {
+        if let Some(p) = params.root_uri.as_ref().and_then(|u| u.to_file_path()) {
+            out.push(p.into_owned());
+        }
+    }
+    out
+}
+
+/// Settings sent by the client, bare or under a `gohazard` key (the shape VS Code sends).
+fn client_section(value: &Value) -> Value {
+    value.get("gohazard").unwrap_or(value).clone()
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let encoding = negotiate_encoding(&params);
+        let caps = client_caps(&params);
         if let Ok(mut state) = self.state.write() {
             state.encoding = encoding;
+            state.caps = caps;
+            state.folders = workspace_folders(&params);
+            state.client_settings = params.initialization_options.as_ref().map(client_section).unwrap_or(Value::Null);
         }
-        if let Some(opts) = &params.initialization_options {
-            for p in self.apply_settings(opts) {
-                warn!("initializationOptions: {p}");
-            }
+        let problems = self.refresh_settings();
+        for p in problems {
+            warn!("initializationOptions: {p}");
         }
-        info!("initialized with {encoding:?} positions");
+        info!("initialized with {encoding:?} positions, {caps:?}");
+        let fix_all = CodeActionKind::new(convert::FIX_ALL_KIND);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(match encoding {
@@ -225,9 +381,23 @@ impl LanguageServer for Backend {
                     ..Default::default()
                 })),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::SOURCE_FIX_ALL, fix_all]),
                     ..Default::default()
                 })),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                    identifier: Some("gohazard".into()),
+                    inter_file_dependencies: true,
+                    workspace_diagnostics: true,
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
                 ..Default::default()
             },
             server_info: Some(ServerInfo { name: "gohazard".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
@@ -235,9 +405,29 @@ impl LanguageServer for Backend {
         })
     }
 
-    async fn initialized(&self, _: InitializedParams) {}
+    async fn initialized(&self, _: InitializedParams) {
+        self.reload_config_file().await;
+        if self.caps().watch_registration {
+            let watchers = ["**/*.go", "**/gohazard.toml", "**/go.mod"]
+                .iter()
+                .map(|g| FileSystemWatcher { glob_pattern: GlobPattern::String((*g).to_string()), kind: None })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            let registration = Registration {
+                id: "gohazard-watch".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(e) = self.client.register_capability(vec![registration]).await {
+                warn!("could not register file watchers: {e}");
+            }
+        }
+        self.start_scan();
+    }
 
     async fn shutdown(&self) -> Result<()> {
+        // Stop any scan still running.
+        self.scan_generation.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
@@ -246,6 +436,8 @@ impl LanguageServer for Backend {
         let mut document = Document::new(doc.version, &doc.text);
         document.generation = 1;
         self.docs.insert(doc.uri.clone(), document);
+        // The open buffer wins over the disk copy.
+        self.disk.remove(&doc.uri);
         self.schedule(doc.uri, 1);
     }
 
@@ -285,30 +477,124 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.docs.remove(&uri);
-        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        // A workspace file falls back to its disk copy; anything else is forgotten.
+        self.refresh_disk_file(&uri).await;
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        let problems = self.apply_settings(&params.settings);
-        for p in &problems {
-            warn!("settings: {p}");
+        let mut value = client_section(&params.settings);
+        if value.is_null() && self.caps().configuration {
+            // The client only signals a change; ask for the section.
+            let item = ConfigurationItem { scope_uri: None, section: Some("gohazard".into()) };
+            if let Ok(mut values) = self.client.configuration(vec![item]).await {
+                value = values.pop().unwrap_or(Value::Null);
+            }
         }
-        if !problems.is_empty() {
-            self.client.show_message(MessageType::WARNING, format!("gohazard settings: {}", problems.join("; "))).await;
+        if let Ok(mut state) = self.state.write() {
+            state.client_settings = value;
         }
-        self.reanalyze_all();
+        let problems = self.refresh_settings();
+        self.report_problems("settings", &problems).await;
+        self.reanalyze_open_documents();
+        self.start_scan();
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let removed: Vec<PathBuf> =
+            params.event.removed.iter().filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned())).collect();
+        if let Ok(mut state) = self.state.write() {
+            state.folders.retain(|f| !removed.contains(f));
+            for f in &params.event.added {
+                if let Some(p) = f.uri.to_file_path() {
+                    state.folders.push(p.into_owned());
+                }
+            }
+        }
+        self.forget_outside_folders().await;
+        self.start_scan();
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        self.on_watched_files(params.changes).await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let pos = params.text_document_position_params;
+        let Some(analysis) = self.current_analysis(&pos.text_document.uri).await else { return Ok(None) };
+        Ok(convert::hover(&analysis, pos.position, self.encoding()))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        if let Some(only) = &params.context.only {
-            if !only.iter().any(|k| k.as_str() == "quickfix" || k.as_str().is_empty()) {
-                return Ok(None);
-            }
-        }
         let uri = params.text_document.uri;
         let Some(analysis) = self.current_analysis(&uri).await else { return Ok(None) };
-        let actions = convert::code_actions(&uri, &analysis, params.range, self.encoding());
+        let wants = |kind: &str| {
+            params.context.only.as_ref().is_none_or(|only| {
+                only.iter().any(|k| kind == k.as_str() || kind.starts_with(&format!("{}.", k.as_str())))
+            })
+        };
+        let enc = self.encoding();
+        let mut actions = Vec::new();
+        if wants("quickfix") {
+            actions.extend(convert::quick_fixes(&uri, &analysis, params.range, enc));
+        }
+        if wants(convert::FIX_ALL_KIND) {
+            let config = self.settings().config;
+            let text = analysis.text.clone();
+            let file = file_info(&uri);
+            let index = self.index.clone();
+            let fixed = tokio::task::spawn_blocking(move || {
+                let idx = index.read().map(|i| i.clone()).unwrap_or_default();
+                crate::analysis::fix::fix_all_with(&text, &config, &file, &idx, None, 50)
+            })
+            .await;
+            if let Ok((fixed, applied)) = fixed {
+                if applied > 0 {
+                    actions.push(convert::fix_all_action(&uri, &analysis, &fixed, applied, enc));
+                }
+            }
+        }
         Ok(Some(actions))
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let enc = self.encoding();
+        let items = if self.docs.contains_key(&uri) {
+            let Some(analysis) = self.current_analysis(&uri).await else {
+                return Err(RpcError::content_modified());
+            };
+            let result_id = format!("{}", analysis.version);
+            if self.docs.get(&uri).is_none_or(|d| d.version != analysis.version) {
+                // The document moved on while this was computed; the client will ask again.
+                return Err(RpcError::content_modified());
+            }
+            if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+                return Ok(convert::unchanged_report(result_id));
+            }
+            return Ok(convert::full_report(Some(result_id), convert::diagnostics(&uri, &analysis, enc)));
+        } else if let Some(d) = self.disk.get(&uri) {
+            d.clone()
+        } else {
+            self.analyze_disk_file(&uri).await.unwrap_or_default()
+        };
+        Ok(convert::full_report(None, items))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        _params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        let enc = self.encoding();
+        let mut items: Vec<WorkspaceDocumentDiagnosticReport> =
+            self.disk.iter().map(|e| convert::workspace_item(e.key().clone(), None, e.value().clone())).collect();
+        let open: Vec<Uri> = self.docs.iter().map(|d| d.key().clone()).collect();
+        for uri in open {
+            if let Some(a) = self.current_analysis(&uri).await {
+                let diags = convert::diagnostics(&uri, &a, enc);
+                items.push(convert::workspace_item(uri, Some(a.version as i64), diags));
+            }
+        }
+        Ok(WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items }))
     }
 }
 
@@ -325,7 +611,17 @@ pub fn run() -> std::process::ExitCode {
         let (service, socket) = LspService::build(|client| Backend {
             client,
             docs: Arc::new(DashMap::new()),
-            state: Arc::new(RwLock::new(State { encoding: Encoding::Utf16, settings: Settings::default() })),
+            state: Arc::new(RwLock::new(State {
+                encoding: Encoding::Utf16,
+                caps: ClientCaps::default(),
+                file_settings: Value::Null,
+                client_settings: Value::Null,
+                settings: Settings::default(),
+                folders: Vec::new(),
+            })),
+            index: Arc::new(RwLock::new(Index::default())),
+            disk: Arc::new(DashMap::new()),
+            scan_generation: Arc::new(AtomicU64::new(0)),
         })
         .custom_method("gohazard/documentState", Backend::document_state)
         .finish();

@@ -22,6 +22,8 @@ pub struct Client {
     backlog: Vec<Value>,
     /// Problems seen on stdout (bytes that are not a frame, bodies that are not JSON).
     pub stdout_problems: Arc<Mutex<Vec<String>>>,
+    /// Requests the server sent to the client (answered with a null result).
+    pub server_requests: Vec<Value>,
 }
 
 fn read_frame(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, String> {
@@ -83,7 +85,15 @@ impl Client {
                 }
             }
         });
-        Client { child, stdin, rx, next_id: 1, backlog: Vec::new(), stdout_problems: problems }
+        Client {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+            backlog: Vec::new(),
+            stdout_problems: problems,
+            server_requests: Vec::new(),
+        }
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
@@ -111,6 +121,7 @@ impl Client {
                 if msg.get("method").is_some() && msg.get("id").is_some() {
                     let id = msg["id"].clone();
                     self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                    self.server_requests.push(msg.clone());
                 }
                 Some(msg)
             }
@@ -160,6 +171,21 @@ impl Client {
         }
     }
 
+    /// Receives messages for `wait`, keeping notifications, so that server requests get answered.
+    pub fn pump(&mut self, wait: Duration) {
+        let deadline = Instant::now() + wait;
+        while let Some(msg) = self.recv(deadline) {
+            if msg.get("method").is_some() && msg.get("id").is_none() {
+                self.backlog.push(msg);
+            }
+        }
+    }
+
+    /// Notifications received so far (and not consumed by `wait_for`) named `method`.
+    pub fn seen(&self, method: &str) -> Vec<Value> {
+        self.backlog.iter().filter(|m| m["method"] == method).map(|m| m["params"].clone()).collect()
+    }
+
     /// Waits for the diagnostics of `uri` at document version `version`.
     pub fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
         let p = self.wait_for("textDocument/publishDiagnostics", |p| p["uri"] == uri && p["version"] == version);
@@ -167,10 +193,13 @@ impl Client {
     }
 
     pub fn initialize(&mut self, capabilities: Value, options: Value) -> Value {
-        let result = self.request(
-            "initialize",
+        self.initialize_with(
             json!({"processId": null, "rootUri": null, "capabilities": capabilities, "initializationOptions": options}),
-        );
+        )
+    }
+
+    pub fn initialize_with(&mut self, params: Value) -> Value {
+        let result = self.request("initialize", params);
         self.notify("initialized", json!({}));
         result
     }

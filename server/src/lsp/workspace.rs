@@ -1,0 +1,284 @@
+//! The workspace: a background scan of every Go file in the workspace folders, diagnostics for
+//! files that are not open, and reactions to files changed on disk.
+//!
+//! The scan uses the same walker as `gohazard check` (`crate::walk`). It runs in two passes: the
+//! first records every file's declarations in the index, the second analyses each file with the
+//! complete index, converts its findings to diagnostics and drops the text, so memory holds only
+//! the diagnostics. An open buffer always wins over its disk copy.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use ropey::Rope;
+use tower_lsp_server::ls_types::*;
+use tracing::{info, warn};
+
+use super::document::Analysis;
+use super::{analyze_text_indexed, convert, Backend};
+use crate::analysis::index::declarations;
+use crate::analysis::{parse, FileInfo, Source};
+use crate::walk;
+
+/// Files analysed between two progress reports.
+const CHUNK: usize = 64;
+
+fn uri_of(path: &Path) -> Option<Uri> {
+    Uri::from_file_path(path)
+}
+
+fn read_text(path: &Path) -> Option<String> {
+    let bytes = std::fs::read(path).ok()?;
+    match String::from_utf8(bytes) {
+        Ok(t) => Some(t),
+        Err(_) => {
+            warn!("{}: not valid UTF-8, skipped", path.display());
+            None
+        }
+    }
+}
+
+impl Backend {
+    fn in_workspace(&self, path: &Path) -> bool {
+        self.folders().iter().any(|root| path.starts_with(root) && !walk::is_excluded(root, path))
+    }
+
+    /// Starts a scan of the workspace folders in the background; a scan already running stops.
+    pub(super) fn start_scan(&self) {
+        let generation = self.scan_generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let this = self.clone_handles();
+        tokio::spawn(async move { this.scan(generation).await });
+    }
+
+    fn clone_handles(&self) -> Backend {
+        Backend {
+            client: self.client.clone(),
+            docs: self.docs.clone(),
+            state: self.state.clone(),
+            index: self.index.clone(),
+            disk: self.disk.clone(),
+            scan_generation: self.scan_generation.clone(),
+        }
+    }
+
+    async fn scan(&self, generation: u64) {
+        let folders = self.folders();
+        if folders.is_empty() {
+            return;
+        }
+        let stale = || self.scan_generation.load(Ordering::SeqCst) != generation;
+        let Ok((files, errors)) = tokio::task::spawn_blocking(move || walk::go_files(&folders)).await else { return };
+        for e in errors {
+            warn!("workspace scan: {e}");
+        }
+        let total = files.len();
+        info!("workspace scan: {total} Go files");
+        let progress = if self.caps().work_done_progress {
+            let token = NumberOrString::String(format!("gohazard-scan-{generation}"));
+            match self.client.create_work_done_progress(token.clone()).await {
+                Ok(()) => Some(
+                    self.client
+                        .progress(token, "gohazard")
+                        .with_message(format!("Scanning {total} Go files"))
+                        .with_percentage(0)
+                        .begin()
+                        .await,
+                ),
+                Err(e) => {
+                    warn!("no progress token: {e}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+
+        // Pass 1: declarations of every file, so pass 2 sees the whole workspace.
+        let mut done = 0;
+        for chunk in files.chunks(CHUNK) {
+            if stale() {
+                return;
+            }
+            let chunk = chunk.to_vec();
+            let decls = tokio::task::spawn_blocking(move || {
+                chunk
+                    .par_iter()
+                    .filter_map(|p| {
+                        let text = read_text(p)?;
+                        let tree = parse(&text, None);
+                        Some((p.clone(), declarations(&Source::new(&text, &tree))))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+            if let Ok(mut idx) = self.index.write() {
+                for (path, d) in decls {
+                    if let Some(uri) = uri_of(&path) {
+                        // An open document's own declarations are already there and newer.
+                        if !self.docs.contains_key(&uri) {
+                            idx.set_file(uri.as_str(), d);
+                        }
+                    }
+                }
+            }
+            done += CHUNK.min(total - done);
+            if let Some(p) = &progress {
+                p.report((done * 30 / total.max(1)) as u32).await;
+            }
+        }
+
+        // Pass 2: analyse with the complete index; keep only diagnostics.
+        let config = self.settings().config;
+        let enc = self.encoding();
+        let push = !self.caps().pull_diagnostics;
+        let mut done = 0;
+        for chunk in files.chunks(CHUNK) {
+            if stale() {
+                return;
+            }
+            let chunk: Vec<PathBuf> = chunk.to_vec();
+            let index = self.index.clone();
+            let config = config.clone();
+            let docs = self.docs.clone();
+            let results = tokio::task::spawn_blocking(move || {
+                chunk
+                    .par_iter()
+                    .filter_map(|p| {
+                        let uri = uri_of(p)?;
+                        if docs.contains_key(&uri) {
+                            return None;
+                        }
+                        let text = read_text(p)?;
+                        let file = FileInfo::from_path(p);
+                        let (_, findings) = analyze_text_indexed(&text, None, uri.as_str(), &file, &index, &config);
+                        let analysis = Analysis {
+                            version: 0,
+                            rope: Rope::from_str(&text),
+                            text: Arc::new(text),
+                            findings: Arc::new(findings),
+                        };
+                        Some((uri.clone(), convert::diagnostics(&uri, &analysis, enc)))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+            for (uri, diags) in results {
+                if self.docs.contains_key(&uri) {
+                    continue;
+                }
+                let had = self.disk.insert(uri.clone(), diags.clone()).is_some_and(|d| !d.is_empty());
+                if push && (had || !diags.is_empty()) {
+                    self.client.publish_diagnostics(uri, diags, None).await;
+                }
+            }
+            done += CHUNK.min(total - done);
+            if let Some(p) = &progress {
+                p.report((30 + done * 70 / total.max(1)) as u32).await;
+            }
+        }
+        if let Some(p) = progress {
+            p.finish_with_message(format!("{total} files scanned")).await;
+        }
+        if !push {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+        }
+        info!("workspace scan done");
+    }
+
+    /// Analyses a file from disk (for a closed or changed file). `None` when it is not a readable
+    /// workspace Go file.
+    pub(super) async fn analyze_disk_file(&self, uri: &Uri) -> Option<Vec<Diagnostic>> {
+        let path = uri.to_file_path()?.into_owned();
+        if !walk::is_go_file(&path) || !self.in_workspace(&path) {
+            return None;
+        }
+        let index = self.index.clone();
+        let config = self.settings().config;
+        let enc = self.encoding();
+        let uri2 = uri.clone();
+        tokio::task::spawn_blocking(move || {
+            let text = read_text(&path)?;
+            let (_, findings) =
+                analyze_text_indexed(&text, None, uri2.as_str(), &FileInfo::from_path(&path), &index, &config);
+            let a = Analysis {
+                version: 0,
+                rope: Rope::from_str(&text),
+                text: Arc::new(text),
+                findings: Arc::new(findings),
+            };
+            Some(convert::diagnostics(&uri2, &a, enc))
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// Re-reads a file that is not open (closed, created or changed on disk) and publishes its
+    /// diagnostics; forgets it if it is gone or outside the workspace.
+    pub(super) async fn refresh_disk_file(&self, uri: &Uri) {
+        if self.docs.contains_key(uri) {
+            return;
+        }
+        match self.analyze_disk_file(uri).await {
+            Some(diags) => {
+                self.disk.insert(uri.clone(), diags.clone());
+                if !self.caps().pull_diagnostics {
+                    self.client.publish_diagnostics(uri.clone(), diags, None).await;
+                }
+            }
+            None => self.forget(uri).await,
+        }
+    }
+
+    async fn forget(&self, uri: &Uri) {
+        self.disk.remove(uri);
+        if let Ok(mut idx) = self.index.write() {
+            idx.remove_file(uri.as_str());
+        }
+        self.client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
+    }
+
+    /// After folders were removed: drop what belongs to no folder any more.
+    pub(super) async fn forget_outside_folders(&self) {
+        let gone: Vec<Uri> = self
+            .disk
+            .iter()
+            .map(|e| e.key().clone())
+            .filter(|u| u.to_file_path().is_none_or(|p| !self.in_workspace(&p)))
+            .collect();
+        for uri in gone {
+            self.forget(&uri).await;
+        }
+    }
+
+    pub(super) async fn on_watched_files(&self, changes: Vec<FileEvent>) {
+        let mut rescan = false;
+        for change in changes {
+            let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else { continue };
+            match path.file_name().and_then(|n| n.to_str()) {
+                Some(crate::config::CONFIG_FILE) => {
+                    self.reload_config_file().await;
+                    self.reanalyze_open_documents();
+                    rescan = true;
+                }
+                Some("go.mod") => rescan = true,
+                _ if walk::is_go_file(&path) => {
+                    if change.typ == FileChangeType::DELETED {
+                        if !self.docs.contains_key(&change.uri) {
+                            self.forget(&change.uri).await;
+                        }
+                    } else {
+                        self.refresh_disk_file(&change.uri).await;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if rescan {
+            self.start_scan();
+        }
+    }
+}
