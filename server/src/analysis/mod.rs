@@ -151,12 +151,7 @@ pub fn analyze_file(
         if !config.is_enabled(rule.id) {
             continue;
         }
-        let start = findings.len();
-        (rule.check)(&src, config, &mut findings);
-        let severity = config.severity(rule);
-        for f in &mut findings[start..] {
-            f.severity = severity;
-        }
+        run_rule(rule, &src, config, &mut findings);
     }
     let suppressions = suppress::Suppressions::collect(&src);
     findings.retain(|f| !suppressions.is_suppressed(&src, f));
@@ -165,8 +160,79 @@ pub fn analyze_file(
     findings
 }
 
+/// Runs one rule and appends its findings with the configured severity. A rule that panics on some
+/// input loses its own findings for this file, never the other rules' or the caller's. The panic is
+/// logged once per rule; callers add the file name through a tracing span.
+fn run_rule(rule: &rules::Rule, src: &Source<'_>, config: &Config, out: &mut Vec<Finding>) {
+    let mut found = Vec::new();
+    let run = std::panic::AssertUnwindSafe(|| (rule.check)(src, config, &mut found));
+    if let Err(panic) = std::panic::catch_unwind(run) {
+        let msg = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        report_panic(rule.id, &msg);
+        return;
+    }
+    let severity = config.severity(rule);
+    for mut f in found {
+        f.severity = severity;
+        out.push(f);
+    }
+}
+
+/// Logs a rule's panic once per rule and process, so a rule that fails on every file does not
+/// flood the log.
+fn report_panic(rule: &str, msg: &str) {
+    static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let first = SEEN.lock().map(|mut seen| {
+        let new = !seen.iter().any(|r| r == rule);
+        if new {
+            seen.push(rule.to_string());
+        }
+        new
+    });
+    if first.unwrap_or(true) {
+        tracing::error!(rule, "rule panicked and was skipped: {msg}");
+    }
+}
+
 /// Parses and analyses in one step, for callers that keep no tree.
 pub fn analyze_text(text: &str, config: &Config) -> Vec<Finding> {
     let tree = parse(text, None);
     analyze(text, &tree, config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boom(_: &Source<'_>, _: &Config, out: &mut Vec<Finding>) {
+        out.push(Finding {
+            rule: "boom",
+            severity: Severity::Hint,
+            message: String::new(),
+            range: 0..1,
+            related: Vec::new(),
+            fixes: Vec::new(),
+        });
+        panic!("rule bug");
+    }
+
+    #[test]
+    fn a_panicking_rule_loses_only_its_own_findings() {
+        let rule = rules::Rule { id: "boom", check: boom, ..*rules::find("double-next").unwrap() };
+        let text = "package a\n";
+        let tree = parse(text, None);
+        let src = Source::new(text, &tree);
+        let mut out = vec![];
+        // Silence the default panic message; the rule's failure is expected here.
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        run_rule(&rule, &src, &Config::default(), &mut out);
+        std::panic::set_hook(hook);
+        assert!(out.is_empty(), "the half-finished findings of a panicking rule are dropped");
+        run_rule(rules::find("double-next").unwrap(), &src, &Config::default(), &mut out);
+    }
 }
