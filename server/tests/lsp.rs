@@ -295,3 +295,35 @@ fn settings_disable_a_rule_without_restart() {
     assert_eq!(diags[0]["severity"], 4);
     assert!(c.shutdown().success());
 }
+
+#[test]
+fn requests_before_initialize_are_refused_and_the_server_survives() {
+    let mut c = Client::spawn(&["lsp"]);
+    let early = c.request_full(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///a.go"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(early["error"]["code"], -32002, "ServerNotInitialized: {early}");
+    c.initialize(json!({}), json!({"debounceMs": 0}));
+    c.open("file:///w/mw.go", MIDDLEWARE);
+    assert_eq!(c.diagnostics("file:///w/mw.go", 1).len(), 1);
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn exits_when_stdin_closes() {
+    let mut c = Client::spawn(&["lsp"]);
+    c.initialize(json!({}), json!({}));
+    c.close_stdin();
+    assert!(c.wait_exit(std::time::Duration::from_secs(10)).is_some(), "server kept running after stdin closed");
+}
+
+#[test]
+fn exits_when_the_client_process_dies() {
+    // A stand-in for the editor: a process that lives one second.
+    let mut parent = std::process::Command::new("sleep").arg("1").spawn().unwrap();
+    let mut c = Client::spawn(&["lsp"]);
+    c.initialize_with(json!({"processId": parent.id(), "rootUri": null, "capabilities": {}}));
+    parent.wait().unwrap();
+    assert!(c.wait_exit(std::time::Duration::from_secs(10)).is_some(), "server outlived its client process");
+}

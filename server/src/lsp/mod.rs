@@ -357,6 +357,9 @@ impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let encoding = negotiate_encoding(&params);
         let caps = client_caps(&params);
+        if let Some(pid) = params.process_id {
+            watch_parent(pid);
+        }
         if let Ok(mut state) = self.state.write() {
             state.encoding = encoding;
             state.caps = caps;
@@ -596,6 +599,32 @@ impl LanguageServer for Backend {
         }
         Ok(WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items }))
     }
+}
+
+/// Exits the server when the client's process is gone, as the protocol asks: an editor that crashed
+/// must not leave servers behind. Only where `/proc` tells (Linux); elsewhere stdin closing does it.
+fn watch_parent(pid: u32) {
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
+    if !std::path::Path::new("/proc/self").exists() || !proc_dir.exists() {
+        return;
+    }
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            if !proc_dir.exists() || is_zombie(&proc_dir) {
+                warn!("the client process {pid} is gone; exiting");
+                std::process::exit(1);
+            }
+        }
+    });
+}
+
+/// A parent that exited but was not reaped yet still has a `/proc` entry, in state Z.
+fn is_zombie(proc_dir: &std::path::Path) -> bool {
+    std::fs::read_to_string(proc_dir.join("stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(')').map(|(_, rest)| rest.trim_start().starts_with('Z')))
+        .unwrap_or(false)
 }
 
 /// Runs the language server on stdin/stdout until the client exits.
