@@ -21,6 +21,32 @@ pub struct FuncDecl {
     pub receiver: Option<String>,
     /// Parameter names in order; an unnamed parameter is the empty string.
     pub params: Vec<String>,
+    /// The declared type of each parameter, as written (same length as `params`). A variadic
+    /// parameter's type starts with `...`, as in `...map[string]string`.
+    pub types: Vec<String>,
+}
+
+impl FuncDecl {
+    /// Whether the last parameter is variadic.
+    pub fn is_variadic(&self) -> bool {
+        self.types.last().is_some_and(|t| t.starts_with("..."))
+    }
+
+    /// The parameter (name and type) that receives the argument at `pos` (0-based, receiver not
+    /// counted): a variadic parameter receives every argument from its position on.
+    pub fn param_at(&self, pos: usize) -> Option<(&str, &str)> {
+        let i = if self.is_variadic() { pos.min(self.params.len().saturating_sub(1)) } else { pos };
+        Some((self.params.get(i)?.as_str(), self.types.get(i)?.as_str()))
+    }
+
+    /// Whether a call with `args` arguments can call this declaration.
+    pub fn accepts(&self, args: usize) -> bool {
+        if self.is_variadic() {
+            args + 1 >= self.params.len()
+        } else {
+            args == self.params.len()
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -65,9 +91,11 @@ impl Index {
     }
 }
 
-fn param_names(src: &Source<'_>, list: Option<tree_sitter::Node<'_>>) -> Vec<String> {
+/// The names and declared types of a parameter list, one entry per parameter.
+fn param_names(src: &Source<'_>, list: Option<tree_sitter::Node<'_>>) -> (Vec<String>, Vec<String>) {
     let mut out = Vec::new();
-    let Some(list) = list else { return out };
+    let mut types = Vec::new();
+    let Some(list) = list else { return (out, types) };
     let mut cursor = list.walk();
     for decl in list.named_children(&mut cursor) {
         if !matches!(decl.kind(), "parameter_declaration" | "variadic_parameter_declaration") {
@@ -75,13 +103,17 @@ fn param_names(src: &Source<'_>, list: Option<tree_sitter::Node<'_>>) -> Vec<Str
         }
         let mut c2 = decl.walk();
         let names: Vec<_> = decl.children_by_field_name("name", &mut c2).map(|n| src.text_of(n).to_string()).collect();
+        let ty = decl.child_by_field_name("type").map(|t| src.text_of(t)).unwrap_or("");
+        let ty = if decl.kind() == "variadic_parameter_declaration" { format!("...{ty}") } else { ty.to_string() };
+        let count = names.len().max(1);
         if names.is_empty() {
             out.push(String::new());
         } else {
             out.extend(names);
         }
+        types.extend(std::iter::repeat_n(ty, count));
     }
-    out
+    (out, types)
 }
 
 fn receiver_type(src: &Source<'_>, recv: tree_sitter::Node<'_>) -> Option<String> {
@@ -122,12 +154,8 @@ pub fn declarations(src: &Source<'_>) -> Vec<FuncDecl> {
             _ => return,
         };
         let Some(name) = name else { return };
-        out.push(FuncDecl {
-            name: src.text_of(name).to_string(),
-            package: package.clone(),
-            receiver,
-            params: param_names(src, params),
-        });
+        let (params, types) = param_names(src, params);
+        out.push(FuncDecl { name: src.text_of(name).to_string(), package: package.clone(), receiver, params, types });
     });
     out
 }
@@ -149,12 +177,21 @@ mod tests {
         index.set_file("a.go", declarations(&src));
         let get: Vec<_> = index.functions("GetInfo").collect();
         assert_eq!(get[0].params, ["userID", "scope", "filter"]);
+        assert_eq!(get[0].types, ["string", "string", "map[string]string"]);
         assert_eq!(get[0].package, "toolbox");
+        assert!(get[0].accepts(3) && !get[0].accepts(2));
         let mut finds: Vec<_> =
             index.functions("Find").map(|d| (d.receiver.clone().unwrap(), d.params.clone())).collect();
         finds.sort();
         assert_eq!(finds[0], ("Finder".to_string(), vec!["ctx".to_string(), "query".to_string()]));
         assert_eq!(finds[1], ("Store".to_string(), vec!["ctx".to_string(), "where".to_string(), "_".to_string()]));
+        let text = "package store\nfunc Find(int, ...map[string]any) {}\n";
+        let tree = parse(text, None);
+        let variadic = declarations(&Source::new(text, &tree)).remove(0);
+        assert_eq!(variadic.params, ["", ""]);
+        assert_eq!(variadic.types, ["int", "...map[string]any"]);
+        assert!(variadic.accepts(1) && variadic.accepts(4));
+        assert_eq!(variadic.param_at(3), Some(("", "...map[string]any")));
         index.set_file("a.go", Vec::new());
         assert!(index.is_empty());
         assert_eq!(index.functions("GetInfo").count(), 0);

@@ -3,7 +3,10 @@
 //!
 //! Architecture invariant: rule ids are public API (settings, suppressions, SARIF); never rename one.
 
+mod detached_context;
 mod double_next;
+mod empty_filter;
+mod long_timeout;
 mod unbounded_read;
 mod unclosed_body;
 
@@ -31,7 +34,14 @@ pub struct Rule {
     pub check: fn(&Source<'_>, &Config, &mut Vec<Finding>),
 }
 
-pub static RULES: &[Rule] = &[double_next::RULE, unbounded_read::RULE, unclosed_body::RULE];
+pub static RULES: &[Rule] = &[
+    double_next::RULE,
+    unbounded_read::RULE,
+    unclosed_body::RULE,
+    detached_context::RULE,
+    long_timeout::RULE,
+    empty_filter::RULE,
+];
 
 /// Where a rule's page is published; the LSP links diagnostics to it.
 pub const DOCS_BASE_URL: &str = "https://github.com/gohazard/gohazard/blob/main/docs/rules/";
