@@ -53,12 +53,19 @@ impl FuncDecl {
 pub struct Index {
     by_file: HashMap<String, Vec<FuncDecl>>,
     by_name: HashMap<String, Vec<(String, usize)>>,
+    /// Bumped whenever a declaration changes, so cached findings that may depend on other files
+    /// know when to be recomputed. Typing inside a function body does not change it.
+    generation: u64,
 }
 
 impl Index {
     /// Replaces what the index knows of the file `key` (a path or URI).
     pub fn set_file(&mut self, key: &str, decls: Vec<FuncDecl>) {
+        if self.by_file.get(key) == Some(&decls) {
+            return;
+        }
         self.remove_file(key);
+        self.generation += 1;
         for (i, d) in decls.iter().enumerate() {
             self.by_name.entry(d.name.clone()).or_default().push((key.to_string(), i));
         }
@@ -67,6 +74,7 @@ impl Index {
 
     pub fn remove_file(&mut self, key: &str) {
         let Some(old) = self.by_file.remove(key) else { return };
+        self.generation += 1;
         for d in old {
             if let Some(list) = self.by_name.get_mut(&d.name) {
                 list.retain(|(k, _)| k != key);
@@ -80,6 +88,10 @@ impl Index {
     /// Every declaration named `name`, in no particular order.
     pub fn functions<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s FuncDecl> + 's {
         self.by_name.get(name).into_iter().flatten().filter_map(|(k, i)| self.by_file.get(k).and_then(|v| v.get(*i)))
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub fn len(&self) -> usize {
@@ -137,7 +149,11 @@ pub fn declarations(src: &Source<'_>) -> Vec<FuncDecl> {
         clause.and_then(|c| c.named_child(0)).map(|n| src.text_of(n).to_string()).unwrap_or_default()
     };
     let mut out = Vec::new();
-    visit_all(root, |n| {
+    // Functions and methods are always top-level; interface methods live in top-level type
+    // declarations. Walking only those keeps this cheap enough to run on every keystroke.
+    let mut cursor = root.walk();
+    let items: Vec<_> = root.named_children(&mut cursor).collect();
+    let mut visit = |n: tree_sitter::Node<'_>| {
         let (name, receiver, params) = match n.kind() {
             "function_declaration" => (n.child_by_field_name("name"), None, n.child_by_field_name("parameters")),
             "method_declaration" => (
@@ -156,7 +172,14 @@ pub fn declarations(src: &Source<'_>) -> Vec<FuncDecl> {
         let Some(name) = name else { return };
         let (params, types) = param_names(src, params);
         out.push(FuncDecl { name: src.text_of(name).to_string(), package: package.clone(), receiver, params, types });
-    });
+    };
+    for item in items {
+        match item.kind() {
+            "function_declaration" | "method_declaration" => visit(item),
+            "type_declaration" => visit_all(item, &mut visit),
+            _ => {}
+        }
+    }
     out
 }
 

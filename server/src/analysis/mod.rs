@@ -8,6 +8,7 @@ pub mod fix;
 pub mod flow;
 pub mod go;
 pub mod handler;
+pub mod incremental;
 pub mod index;
 mod source;
 pub mod suppress;
@@ -115,7 +116,7 @@ pub fn parse(text: &str, old: Option<&tree_sitter::Tree>) -> tree_sitter::Tree {
 
 /// Facts about a file that its text does not tell, supplied by the caller (the CLI and the server
 /// know the path; the analysis does not).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct FileInfo {
     /// The file is a Go test file (its name ends in `_test.go`).
     pub is_test: bool,
@@ -146,15 +147,25 @@ pub fn analyze_file(
     index: &index::Index,
 ) -> Vec<Finding> {
     let src = Source::new(text, tree).with_context(file, index);
+    let findings = run_rules(&src, config);
+    finish(&src, findings)
+}
+
+/// Runs every enabled rule (within `src.focus` when set), without suppressions or ordering.
+pub(crate) fn run_rules(src: &Source<'_>, config: &Config) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in rules::RULES {
-        if !config.is_enabled(rule.id) {
-            continue;
+        if config.is_enabled(rule.id) {
+            run_rule(rule, src, config, &mut findings);
         }
-        run_rule(rule, &src, config, &mut findings);
     }
-    let suppressions = suppress::Suppressions::collect(&src);
-    findings.retain(|f| !suppressions.is_suppressed(&src, f));
+    findings
+}
+
+/// Drops suppressed findings, orders the rest by position and removes duplicates.
+pub(crate) fn finish(src: &Source<'_>, mut findings: Vec<Finding>) -> Vec<Finding> {
+    let suppressions = suppress::Suppressions::collect(src);
+    findings.retain(|f| !suppressions.is_suppressed(src, f));
     findings.sort_by(|a, b| (a.range.start, a.rule).cmp(&(b.range.start, b.rule)));
     findings.dedup_by(|a, b| a.rule == b.rule && a.range == b.range);
     findings

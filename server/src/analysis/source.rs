@@ -16,6 +16,8 @@ pub struct Source<'a> {
     pub file: &'a FileInfo,
     /// Declarations across the workspace (empty when the caller keeps none).
     pub index: &'a Index,
+    /// When set, rules look for candidates only in this byte range (see `analysis::incremental`).
+    pub focus: Option<std::ops::Range<usize>>,
 }
 
 static NO_FILE: FileInfo = FileInfo { is_test: false, go_version: None };
@@ -29,7 +31,7 @@ impl<'a> Source<'a> {
         for decl in root.children(&mut cursor).filter(|n| n.kind() == "import_declaration") {
             collect_import_specs(decl, text, &mut imports);
         }
-        Source { text, tree, imports, file: &NO_FILE, index: &NO_INDEX }
+        Source { text, tree, imports, file: &NO_FILE, index: &NO_INDEX, focus: None }
     }
 
     /// Attaches facts about the file and the workspace index.

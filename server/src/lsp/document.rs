@@ -9,6 +9,7 @@ use std::sync::Arc;
 use ropey::Rope;
 use tree_sitter::{InputEdit, Tree};
 
+use crate::analysis::incremental::Cache;
 use crate::analysis::Finding;
 use crate::text::{byte_to_point, linecol_to_byte, Encoding, LineCol};
 
@@ -37,11 +38,21 @@ pub struct Document {
     /// Bumped on every change; a scheduled analysis runs only if it is still current.
     pub generation: u64,
     pub last: Option<Arc<Analysis>>,
+    /// Findings per top-level declaration, so an edit re-runs the rules only where it changed.
+    /// Taken by the analysis that runs and put back when it is done.
+    pub cache: Option<Cache>,
 }
 
 impl Document {
     pub fn new(version: i32, text: &str) -> Self {
-        Document { version, rope: Rope::from_str(text), tree: None, generation: 0, last: None }
+        Document {
+            version,
+            rope: Rope::from_str(text),
+            tree: None,
+            generation: 0,
+            last: None,
+            cache: Some(Cache::default()),
+        }
     }
 
     /// Applies the changes of one `didChange` notification in order and moves to `version`.

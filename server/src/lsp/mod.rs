@@ -22,6 +22,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use tracing::{info, warn};
 
+use crate::analysis::incremental::{analyze_incremental, Cache};
 use crate::analysis::index::{declarations, Index};
 use crate::analysis::{analyze_file, parse, FileInfo, Source};
 use crate::config::Config;
@@ -124,15 +125,19 @@ fn analyze_text_indexed(
     file: &FileInfo,
     index: &RwLock<Index>,
     config: &Config,
+    cache: Option<&mut Cache>,
 ) -> (tree_sitter::Tree, Vec<crate::analysis::Finding>) {
     let tree = parse(text, old_tree);
     let decls = declarations(&Source::new(text, &tree));
     if let Ok(mut idx) = index.write() {
         idx.set_file(key, decls);
     }
-    let findings = match index.read() {
-        Ok(idx) => analyze_file(text, &tree, config, file, &idx),
-        Err(_) => analyze_file(text, &tree, config, file, &Index::default()),
+    let empty = Index::default();
+    let guard = index.read();
+    let idx = guard.as_deref().unwrap_or(&empty);
+    let findings = match cache {
+        Some(cache) => analyze_incremental(text, &tree, config, file, idx, cache).0,
+        None => analyze_file(text, &tree, config, file, idx),
     };
     (tree, findings)
 }
@@ -146,21 +151,25 @@ async fn analyze_in_background(
     uri: Uri,
     config: Arc<Config>,
 ) -> Option<Arc<Analysis>> {
-    let (version, rope, old_tree) = {
-        let doc = docs.get(&uri)?;
-        (doc.version, doc.rope.clone(), doc.tree.clone())
+    let (version, rope, old_tree, cache) = {
+        let mut doc = docs.get_mut(&uri)?;
+        (doc.version, doc.rope.clone(), doc.tree.clone(), doc.cache.take())
     };
     let key = uri.as_str().to_string();
     let file = file_info(&uri);
     let job = tokio::task::spawn_blocking(move || {
         let text = rope.to_string();
-        let (tree, findings) = analyze_text_indexed(&text, old_tree.as_ref(), &key, &file, &index, &config);
-        (tree, Arc::new(Analysis { version, rope, text: Arc::new(text), findings: Arc::new(findings) }))
+        // Two analyses of one document rarely overlap; the one without the cache runs in full.
+        let mut cache = cache;
+        let (tree, findings) =
+            analyze_text_indexed(&text, old_tree.as_ref(), &key, &file, &index, &config, cache.as_mut());
+        (tree, cache, Arc::new(Analysis { version, rope, text: Arc::new(text), findings: Arc::new(findings) }))
     });
-    let (tree, result) = match job.await {
+    let (tree, cache, result) = match job.await {
         Ok(r) => r,
         Err(e) => {
-            // A panic in a rule must not take the server down; the document keeps its old diagnostics.
+            // A panic in the analysis must not take the server down; the document keeps its old
+            // diagnostics (and loses its cache, which the next analysis rebuilds).
             warn!("analysis of {} failed: {e}", uri.as_str());
             return None;
         }
@@ -169,6 +178,9 @@ async fn analyze_in_background(
         if doc.version == version {
             doc.tree = Some(tree);
             doc.last = Some(result.clone());
+        }
+        if doc.cache.is_none() {
+            doc.cache = cache;
         }
     }
     Some(result)

@@ -152,7 +152,8 @@ impl Backend {
                         }
                         let text = read_text(p)?;
                         let file = FileInfo::from_path(p);
-                        let (_, findings) = analyze_text_indexed(&text, None, uri.as_str(), &file, &index, &config);
+                        let (_, findings) =
+                            analyze_text_indexed(&text, None, uri.as_str(), &file, &index, &config, None);
                         let analysis = Analysis {
                             version: 0,
                             rope: Rope::from_str(&text),
@@ -202,7 +203,7 @@ impl Backend {
         tokio::task::spawn_blocking(move || {
             let text = read_text(&path)?;
             let (_, findings) =
-                analyze_text_indexed(&text, None, uri2.as_str(), &FileInfo::from_path(&path), &index, &config);
+                analyze_text_indexed(&text, None, uri2.as_str(), &FileInfo::from_path(&path), &index, &config, None);
             let a = Analysis {
                 version: 0,
                 rope: Rope::from_str(&text),

@@ -179,25 +179,17 @@ impl<'t> Flow<'t> for Doubles<'_, 't> {
     }
 }
 
-fn line_number(src: &Source<'_>, byte: usize) -> usize {
-    src.text[..byte].matches('\n').count() + 1
-}
-
 fn finding(src: &Source<'_>, first: &ChainCall<'_>, second: &ChainCall<'_>) -> Finding {
     let call_text = src.text_of(second.node);
-    let first_line = line_number(src, first.node.start_byte());
     Finding {
         rule: RULE.id,
         severity: RULE.default_severity,
         message: format!(
-            "`{call_text}` runs the rest of the handler chain a second time on this path (first call on line {first_line}): \
+            "`{call_text}` runs the rest of the handler chain a second time on this path: \
              every handler behind this middleware does its work twice per request"
         ),
         range: second.node.byte_range(),
-        related: vec![Related {
-            range: first.node.byte_range(),
-            message: "the chain already ran here".to_string(),
-        }],
+        related: vec![Related { range: first.node.byte_range(), message: "the chain already ran here".to_string() }],
         fixes: removal(src, second.node).into_iter().collect(),
     }
 }

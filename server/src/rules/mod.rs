@@ -78,11 +78,14 @@ impl<'t> Match<'t> {
     }
 }
 
-/// Runs the query of rule `id` over the whole file.
+/// Runs the query of rule `id` over the whole file, or over the source's focus range when set.
 pub(crate) fn matches<'t>(src: &Source<'_>, id: &str, root: Node<'t>) -> Vec<Match<'t>> {
     let query = query_of(id);
     let names = query.capture_names();
     let mut cursor = QueryCursor::new();
+    if let Some(focus) = &src.focus {
+        cursor.set_byte_range(focus.clone());
+    }
     let mut it = cursor.matches(query, root, src.text.as_bytes());
     let mut out = Vec::new();
     while let Some(m) = it.next() {
