@@ -291,3 +291,138 @@ pub fn is_noreturn_call(src: &Source<'_>, call: Node<'_>) -> bool {
         _ => false,
     }
 }
+
+/// Where a name visible at some point was declared.
+#[derive(Clone, Copy, Debug)]
+pub enum Declared<'t> {
+    /// A parameter or receiver of an enclosing function.
+    Param(Param<'t>),
+    /// A `var` or `:=` declaration (local or at file level), with its declared type and the value
+    /// given to the name, each when written. Go fixes a variable's type at its declaration, so
+    /// these tell the type however the variable is assigned later.
+    Var { stmt: Node<'t>, ty: Option<Node<'t>>, value: Option<Node<'t>> },
+    /// Any other binding (range variables, type switch aliases, received values).
+    Other(Node<'t>),
+}
+
+/// The declaration of `name` that is visible at `at`: the nearest preceding declaration in a
+/// scope enclosing `at` (blocks, `if`/`for`/`switch` headers and case clauses), else the parameter of
+/// an enclosing function, else a `var` at file level. Visibility is approximated by position and
+/// enclosing scope, which is exact for code that compiles.
+pub fn declaration_of<'t>(src: &Source<'_>, at: Node<'t>, name: &str) -> Option<Declared<'t>> {
+    let mut best: Option<(usize, Declared<'t>)> =
+        param_binding(src, at, name).map(|p| (p.name.start_byte(), Declared::Param(p)));
+    let root = outermost_function(at).unwrap_or_else(|| {
+        let mut top = at;
+        while let Some(p) = top.parent() {
+            top = p;
+        }
+        top
+    });
+    let consider = |n: Node<'t>, best: &mut Option<(usize, Declared<'t>)>| {
+        let kind = n.kind();
+        if !matches!(
+            kind,
+            "short_var_declaration" | "var_spec" | "range_clause" | "receive_statement" | "type_switch_statement"
+        ) || n.start_byte() > at.start_byte()
+            || n.end_byte() > at.start_byte() && kind != "type_switch_statement"
+            || best.as_ref().is_some_and(|(pos, _)| *pos > n.start_byte())
+        {
+            return;
+        }
+        let scope = declaration_scope(n);
+        if !scope.is_some_and(|s| s.start_byte() <= at.start_byte() && at.end_byte() <= s.end_byte()) {
+            return;
+        }
+        let names: Vec<Node<'t>> = match kind {
+            "range_clause" | "receive_statement" => {
+                // Only `:=` declares; `for k, v = range` assigns names declared elsewhere.
+                let declares = (0..n.child_count()).filter_map(|i| n.child(i)).any(|c| c.kind() == ":=");
+                if !declares {
+                    return;
+                }
+                n.child_by_field_name("left").map(|l| named_field_children_all(l)).unwrap_or_default()
+            }
+            "type_switch_statement" => {
+                n.child_by_field_name("alias").map(|l| named_field_children_all(l)).unwrap_or_default()
+            }
+            _ => assigned_names(n),
+        };
+        let Some(idx) = names.iter().position(|id| id.kind() == "identifier" && src.text_of(*id) == name) else {
+            return;
+        };
+        let value_list = match kind {
+            "short_var_declaration" => n.child_by_field_name("right"),
+            "var_spec" => n.child_by_field_name("value"),
+            _ => None,
+        };
+        let decl = match kind {
+            "short_var_declaration" | "var_spec" => Declared::Var {
+                stmt: n,
+                ty: if kind == "var_spec" { n.child_by_field_name("type") } else { None },
+                value: value_list.and_then(|l| {
+                    let values: Vec<Node<'t>> = named_field_children_all(l);
+                    if values.len() == names.len() {
+                        return Some(values[idx]);
+                    }
+                    // The comma-ok forms `v, ok := x.(T)`, `v, ok := m[k]`, `v, ok := <-ch` give
+                    // their value to the first name.
+                    let single = unparen(*values.first()?);
+                    let comma_ok = matches!(single.kind(), "type_assertion_expression" | "index_expression")
+                        || single.kind() == "unary_expression"
+                            && single.child_by_field_name("operator").is_some_and(|o| o.kind() == "<-");
+                    (values.len() == 1 && names.len() == 2 && idx == 0 && comma_ok).then_some(single)
+                }),
+            },
+            _ => Declared::Other(n),
+        };
+        *best = Some((n.start_byte(), decl));
+    };
+    visit_all(root, |n| consider(n, &mut best));
+    if best.is_none() && root.kind() != "source_file" {
+        // File-level variables.
+        let mut top = root;
+        while let Some(p) = top.parent() {
+            top = p;
+        }
+        let mut cursor = top.walk();
+        for decl in top.named_children(&mut cursor).filter(|d| d.kind() == "var_declaration") {
+            visit_all(decl, |n| {
+                if n.kind() == "var_spec" && best.is_none() {
+                    consider(n, &mut best);
+                }
+            });
+        }
+    }
+    best.map(|(_, d)| d)
+}
+
+/// The region where a declaration's names are visible: the innermost block, statement header or
+/// case clause around it.
+fn declaration_scope(decl: Node<'_>) -> Option<Node<'_>> {
+    let mut cur = decl.parent();
+    while let Some(n) = cur {
+        if matches!(
+            n.kind(),
+            "block"
+                | "if_statement"
+                | "for_statement"
+                | "expression_switch_statement"
+                | "type_switch_statement"
+                | "expression_case"
+                | "type_case"
+                | "default_case"
+                | "communication_case"
+                | "source_file"
+        ) {
+            return Some(n);
+        }
+        cur = n.parent();
+    }
+    None
+}
+
+fn named_field_children_all(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect()
+}

@@ -3,6 +3,8 @@
 //!
 //! Architecture invariant: rule ids are public API (settings, suppressions, SARIF); never rename one.
 
+mod append_without_prealloc;
+mod costly_log_field;
 mod detached_context;
 mod double_next;
 mod empty_filter;
@@ -40,6 +42,8 @@ pub static RULES: &[Rule] = &[
     unclosed_body::RULE,
     detached_context::RULE,
     long_timeout::RULE,
+    costly_log_field::RULE,
+    append_without_prealloc::RULE,
     empty_filter::RULE,
 ];
 
