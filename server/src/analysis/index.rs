@@ -24,6 +24,8 @@ pub struct FuncDecl {
     /// The declared type of each parameter, as written (same length as `params`). A variadic
     /// parameter's type starts with `...`, as in `...map[string]string`.
     pub types: Vec<String>,
+    /// The result types as written, one per result (`(*Claims, error)` gives two).
+    pub results: Vec<String>,
 }
 
 impl FuncDecl {
@@ -140,6 +142,17 @@ fn receiver_type(src: &Source<'_>, recv: tree_sitter::Node<'_>) -> Option<String
     Some(src.text_of(ty).to_string())
 }
 
+/// The result types of a signature's `result` field, one per result.
+fn result_types(src: &Source<'_>, result: Option<tree_sitter::Node<'_>>) -> Vec<String> {
+    let Some(result) = result else { return Vec::new() };
+    if result.kind() != "parameter_list" {
+        return vec![src.text_of(result).to_string()];
+    }
+    let (names, types) = param_names(src, Some(result));
+    debug_assert_eq!(names.len(), types.len());
+    types
+}
+
 /// Extracts the declarations of one file.
 pub fn declarations(src: &Source<'_>) -> Vec<FuncDecl> {
     let root = src.root();
@@ -171,7 +184,15 @@ pub fn declarations(src: &Source<'_>) -> Vec<FuncDecl> {
         };
         let Some(name) = name else { return };
         let (params, types) = param_names(src, params);
-        out.push(FuncDecl { name: src.text_of(name).to_string(), package: package.clone(), receiver, params, types });
+        let results = result_types(src, n.child_by_field_name("result"));
+        out.push(FuncDecl {
+            name: src.text_of(name).to_string(),
+            package: package.clone(),
+            receiver,
+            params,
+            types,
+            results,
+        });
     };
     for item in items {
         match item.kind() {
@@ -203,6 +224,7 @@ mod tests {
         assert_eq!(get[0].types, ["string", "string", "map[string]string"]);
         assert_eq!(get[0].package, "toolbox");
         assert!(get[0].accepts(3) && !get[0].accepts(2));
+        assert!(get[0].results.is_empty());
         let mut finds: Vec<_> =
             index.functions("Find").map(|d| (d.receiver.clone().unwrap(), d.params.clone())).collect();
         finds.sort();

@@ -61,6 +61,12 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// The package name (as its package clause spells it, by Go's convention) of the package the
+    /// file imports under `local`, if it imports one under that name.
+    pub fn imported_package(&self, local: &str) -> Option<&str> {
+        self.imports.get(local).map(|path| default_package_name(path))
+    }
+
     /// The local name under which `path` is imported, if it is.
     pub fn import_name(&self, path: &str) -> Option<&str> {
         self.imports.iter().find(|(_, p)| *p == path).map(|(n, _)| n.as_str())

@@ -529,6 +529,45 @@ fn classify_call(src: &Source<'_>, call: Node<'_>) -> Class {
     {
         return value("String", "string");
     }
+    // A function of another workspace package, through the index: `middleware.ClaimsFrom(c)`.
+    if func.kind() == "selector_expression" {
+        if let (Some(pkg), Some(name)) = (func.child_by_field_name("operand"), func.child_by_field_name("field")) {
+            let local = src.text_of(pkg);
+            if pkg.kind() == "identifier" && declaration_of(src, pkg, local).is_none() {
+                if let Some(package) = src.imported_package(local) {
+                    return indexed_result(src, local, package, src.text_of(name));
+                }
+            }
+        }
+    }
+    Class::Unknown
+}
+
+/// The class of what `package.name(...)` returns, from its declarations in the workspace index
+/// (a single result, or a result and an error). Every declaration found must agree.
+fn indexed_result(src: &Source<'_>, local: &str, package: &str, name: &str) -> Class {
+    let mut types = src.index.functions(name).filter(|d| d.package == package && d.receiver.is_none()).map(|d| match d
+        .results
+        .as_slice()
+    {
+        [one] | [one, _] if d.results.len() == 1 || d.results[1] == "error" => Some(one.clone()),
+        _ => None,
+    });
+    let Some(Some(first)) = types.next() else { return Class::Unknown };
+    if !types.all(|t| t.as_deref() == Some(first.as_str())) {
+        return Class::Unknown;
+    }
+    if let Some(inner) = first.strip_prefix('*') {
+        // The callee's package spells its own types unqualified: `*Claims` is `*middleware.Claims`.
+        let plain = !inner.is_empty() && inner.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if plain && basic(inner).is_none() && !formats_itself(src, inner) {
+            return Class::Costly(format!("a `*{local}.{inner}`"));
+        }
+        return Class::Unknown;
+    }
+    if first.starts_with("map[") {
+        return Class::Costly(format!("a map (`{first}`)"));
+    }
     Class::Unknown
 }
 
@@ -873,5 +912,23 @@ mod tests {
         assert_eq!(ours(method), 0);
         let concrete = generic.replace("[]*T", "[]*Claims").replace("f[T any]", "f");
         assert_eq!(ours(&concrete), 1);
+    }
+
+    #[test]
+    fn a_struct_returned_by_another_workspace_package_is_costly() {
+        use crate::analysis::index::{declarations, Index};
+        use crate::analysis::{analyze_file, parse, FileInfo, Source};
+        let mw = "package middleware\n\ntype Claims struct{ Roles []string }\n\nfunc ClaimsFrom(c *gin.Context) *Claims { return nil }\n";
+        let handler = "package handlers\n\nimport (\n\t\"example.com/svc/middleware\"\n\t\"github.com/gin-gonic/gin\"\n\t\"go.uber.org/zap\"\n)\n\n\
+            func Get(c *gin.Context, log *zap.Logger) {\n\tclaims := middleware.ClaimsFrom(c)\n\tlog.Info(\"user\", zap.Any(\"claims\", claims))\n}\n";
+        let mut index = Index::default();
+        let tree = parse(mw, None);
+        index.set_file("mw.go", declarations(&Source::new(mw, &tree)));
+        let tree = parse(handler, None);
+        let config = Config::default();
+        let with = analyze_file(handler, &tree, &config, &FileInfo::default(), &index);
+        assert_eq!(with.iter().filter(|f| f.rule == "costly-log-field").count(), 1, "{with:?}");
+        let without = analyze_file(handler, &tree, &config, &FileInfo::default(), &Index::default());
+        assert!(without.iter().all(|f| f.rule != "costly-log-field"), "unknown without the index");
     }
 }
