@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod endpoints;
 pub mod lsp;
 pub mod rules;
 pub mod text;

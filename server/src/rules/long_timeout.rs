@@ -504,6 +504,17 @@ fn declaration_of(n: Node<'_>) -> Option<Node<'_>> {
     }
 }
 
+/// The value of a duration expression, for other analyses (the endpoint report).
+pub(crate) fn duration_of(src: &Source<'_>, node: Node<'_>) -> Option<Duration> {
+    let ns = eval(src, node, 0)?.nanos()?;
+    (ns >= 0.0).then(|| Duration::from_nanos(ns as u64))
+}
+
+/// A duration as Go users write it: `15s`, `2m30s`, `500ms`.
+pub(crate) fn human_duration(d: Duration) -> String {
+    human(d.as_nanos() as f64)
+}
+
 /// Formats nanoseconds the way Go users write durations: `15s`, `2m30s`, `1h`, `1.5s`, `500ms`.
 fn human(ns: f64) -> String {
     let ns = ns.round();

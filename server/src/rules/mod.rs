@@ -14,6 +14,8 @@ mod unclosed_body;
 
 use std::sync::LazyLock;
 
+pub(crate) use long_timeout::{duration_of, human_duration};
+
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
 
 use crate::analysis::{Finding, Severity, Source};

@@ -1,0 +1,929 @@
+//! The amplification report: for every route registered on a gin, echo, chi or net/http router,
+//! how much work one request turns into.
+//!
+//! The outage behind gohazard was a product, not a bug: a middleware that ran the chain twice, times
+//! four goroutines per request, each living up to 15 s because its context was detached from the
+//! request, each loading data through an empty filter. This module puts those factors next to each
+//! other per route, with the place each one comes from:
+//!
+//! 1. `file_facts` extracts, per file, what the report needs from the syntax: route registrations
+//!    with their middleware chains, and per top-level function its goroutine starts (with the loop
+//!    counts around them), its detached timeouts, the calls it makes, and the findings the rules
+//!    reported inside it.
+//! 2. `build` resolves handlers, middleware and calls by name across files and packages, follows
+//!    calls to a bounded depth, and multiplies the factors.
+//!
+//! Architecture invariant: like the rest of the analysis this knows no files or protocol; facts are
+//! per file so a caller can keep them and replace one file's facts when it changes. Every number
+//! says whether it is certain; an unresolved call or a loop over input is shown as such, never
+//! guessed into the product.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use ropey::Rope;
+use tree_sitter::{Node, Tree};
+
+use crate::analysis::go::{call_args, enclosing_function, is_pkg_call, method_call, unparen, visit_all};
+use crate::analysis::{Finding, Source};
+use crate::rules::{duration_of, human_duration};
+use crate::text::{byte_to_linecol, Encoding};
+
+/// A place in a file, 1-based, columns in characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loc {
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+    /// The byte range in the file, for editors.
+    pub range: std::ops::Range<usize>,
+}
+
+impl std::fmt::Display for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// A function or method by name, as calls spell it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FuncKey {
+    pub package: String,
+    /// The receiver's type name without `*`, for methods.
+    pub receiver: Option<String>,
+    pub name: String,
+}
+
+impl std::fmt::Display for FuncKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.receiver {
+            Some(r) => write!(f, "(*{}.{r}).{}", self.package, self.name),
+            None => write!(f, "{}.{}", self.package, self.name),
+        }
+    }
+}
+
+/// A goroutine started in a function: a `go` statement or an errgroup's `Go`.
+#[derive(Clone, Debug)]
+pub struct Spawn {
+    pub loc: Loc,
+    /// How many times it runs per call of the function: the product of the counts of the loops
+    /// around it, or `None` when a loop runs over input of unknown length.
+    pub times: Option<u32>,
+    /// The loops around it, as written (`range profileSections (4 items)`).
+    pub loops: Vec<String>,
+    /// An errgroup with `SetLimit` bounds it.
+    pub bounded: bool,
+}
+
+/// A timeout whose parent is `context.Background()`/`TODO()`: work that lives that long whatever
+/// happens to the request.
+#[derive(Clone, Debug)]
+pub struct DetachedTimeout {
+    pub loc: Loc,
+    pub duration: Duration,
+}
+
+/// A call as written, resolved later against every file's functions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallRef {
+    /// `pkg.F(...)` or `F(...)` (then `package` is the caller's own).
+    Func { package: String, name: String },
+    /// `x.M(...)` on a value; `via` names the constructor whose result `x` holds when visible.
+    Method { name: String, via: Option<Box<CallRef>> },
+}
+
+/// What a function contributes to a request.
+#[derive(Clone, Debug)]
+pub struct FuncFacts {
+    pub key: FuncKey,
+    pub loc: Loc,
+    pub spawns: Vec<Spawn>,
+    pub timeouts: Vec<DetachedTimeout>,
+    pub calls: Vec<CallRef>,
+    /// The result types as written, to resolve methods on constructed values.
+    pub results: Vec<String>,
+    /// Findings of the rules inside the function: (rule id, place).
+    pub findings: Vec<(&'static str, Loc)>,
+}
+
+/// A handler or middleware as registered on a route.
+#[derive(Clone, Debug)]
+pub enum HandlerRef {
+    /// A named function or method, or a factory call whose result is the middleware.
+    Named(CallRef, String),
+    /// A function literal written in place.
+    Inline(Box<FuncFacts>),
+}
+
+/// A route registration with the middleware in front of its handler.
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub method: String,
+    pub path: String,
+    pub loc: Loc,
+    pub handler: HandlerRef,
+    pub middleware: Vec<HandlerRef>,
+}
+
+/// Everything the report needs from one file.
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    pub package: String,
+    pub funcs: Vec<FuncFacts>,
+    pub routes: Vec<Route>,
+}
+
+const GIN: &str = "github.com/gin-gonic/gin";
+const ECHO: &str = "github.com/labstack/echo/v4";
+const CHI: &str = "github.com/go-chi/chi/v5";
+
+struct Extractor<'s, 'a> {
+    src: &'s Source<'a>,
+    rope: Rope,
+    file: String,
+    package: String,
+}
+
+impl Extractor<'_, '_> {
+    fn loc(&self, node: Node<'_>) -> Loc {
+        let lc = byte_to_linecol(&self.rope, node.start_byte(), Encoding::Utf32);
+        Loc { file: self.file.clone(), line: lc.line + 1, col: lc.col + 1, range: node.byte_range() }
+    }
+
+    /// The number of elements of a top-level `var name = []T{...}` (or a literal in place).
+    fn literal_len(&self, expr: Node<'_>) -> Option<u32> {
+        let expr = unparen(expr);
+        if expr.kind() == "composite_literal" {
+            let body = expr.child_by_field_name("body")?;
+            let mut c = body.walk();
+            return Some(body.named_children(&mut c).filter(|n| n.kind() != "comment").count() as u32);
+        }
+        if expr.kind() != "identifier" {
+            return None;
+        }
+        let name = self.src.text_of(expr);
+        let mut found = None;
+        visit_all(self.src.root(), |n| {
+            if found.is_none() && n.kind() == "var_spec" && enclosing_function(n).is_none() {
+                let mut c = n.walk();
+                let names: Vec<_> = n.children_by_field_name("name", &mut c).collect();
+                if let Some(i) = names.iter().position(|x| self.src.text_of(*x) == name) {
+                    found = n.child_by_field_name("value").and_then(|v| v.named_child(i));
+                }
+            }
+        });
+        found.filter(|v| v.kind() == "composite_literal").and_then(|v| self.literal_len(v))
+    }
+
+    /// The count of one loop: a range over a literal or a top-level slice literal, or a counted
+    /// loop with a literal bound. The text describes it either way.
+    fn loop_count(&self, for_stmt: Node<'_>) -> (Option<u32>, String) {
+        let mut c = for_stmt.walk();
+        let header = for_stmt.named_children(&mut c).find(|n| n.kind() != "block" && n.kind() != "comment");
+        match header {
+            Some(h) if h.kind() == "range_clause" => {
+                let Some(right) = h.child_by_field_name("right") else { return (None, "range".into()) };
+                let n = self.literal_len(right);
+                let text = self.src.text_of(right);
+                let desc = match n {
+                    Some(n) => format!("range {text} ({n} items)"),
+                    None => format!("range {text} (one per item)"),
+                };
+                (n, desc)
+            }
+            Some(h) if h.kind() == "for_clause" => {
+                let bound = h
+                    .child_by_field_name("condition")
+                    .filter(|c| c.kind() == "binary_expression")
+                    .and_then(|c| c.child_by_field_name("right"))
+                    .filter(|r| r.kind() == "int_literal")
+                    .and_then(|r| self.src.text_of(r).parse::<u32>().ok());
+                let desc = format!("for {}", self.src.text_of(h));
+                (bound, desc)
+            }
+            _ => (None, "for".into()),
+        }
+    }
+
+    fn spawn(&self, node: Node<'_>, func: Node<'_>, bounded: bool) -> Spawn {
+        let mut times = Some(1u32);
+        let mut loops = Vec::new();
+        let mut cur = node.parent();
+        while let Some(n) = cur {
+            if n.id() == func.id() {
+                break;
+            }
+            if n.kind() == "for_statement" {
+                let (count, desc) = self.loop_count(n);
+                times = times.zip(count).map(|(a, b)| a.saturating_mul(b));
+                loops.push(desc);
+            }
+            cur = n.parent();
+        }
+        loops.reverse();
+        Spawn { loc: self.loc(node), times, loops, bounded }
+    }
+
+    /// A call or handler expression as a reference to resolve.
+    fn call_ref(&self, callee: Node<'_>, scope: Node<'_>) -> Option<CallRef> {
+        let callee = unparen(callee);
+        match callee.kind() {
+            "identifier" => {
+                let name = self.src.text_of(callee);
+                Some(CallRef::Func { package: self.package.clone(), name: name.to_string() })
+            }
+            "selector_expression" => {
+                let operand = unparen(callee.child_by_field_name("operand")?);
+                let name = self.src.text_of(callee.child_by_field_name("field")?).to_string();
+                if operand.kind() == "identifier" {
+                    if let Some(package) = self.src.imported_package(self.src.text_of(operand)) {
+                        return Some(CallRef::Func { package: package.to_string(), name });
+                    }
+                }
+                let via = self.constructor_of(operand, scope).map(Box::new);
+                Some(CallRef::Method { name, via })
+            }
+            _ => None,
+        }
+    }
+
+    /// For `users` in `users.GetUser`, the call that built it (`handlers.NewUsers(...)`) when it is
+    /// assigned in the same function.
+    fn constructor_of(&self, operand: Node<'_>, scope: Node<'_>) -> Option<CallRef> {
+        if operand.kind() != "identifier" {
+            return None;
+        }
+        let name = self.src.text_of(operand);
+        let mut found = None;
+        visit_all(scope, |n| {
+            if found.is_some() || n.kind() != "short_var_declaration" {
+                return;
+            }
+            let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+                return;
+            };
+            let mut c = left.walk();
+            let Some(i) = left.named_children(&mut c).position(|x| self.src.text_of(x) == name) else { return };
+            if let Some(call) = right.named_child(i).filter(|v| v.kind() == "call_expression") {
+                found = call.child_by_field_name("function").and_then(|f| self.call_ref(f, scope));
+            }
+        });
+        found.filter(|c| matches!(c, CallRef::Func { .. }))
+    }
+
+    fn func_facts(&self, func: Node<'_>, key: FuncKey, name_node: Node<'_>, findings: &[Finding]) -> FuncFacts {
+        let mut facts = FuncFacts {
+            key,
+            loc: self.loc(name_node),
+            spawns: Vec::new(),
+            timeouts: Vec::new(),
+            calls: Vec::new(),
+            results: crate::analysis::go::results(func).iter().map(|r| self.src.text_of(*r).to_string()).collect(),
+            findings: Vec::new(),
+        };
+        let limited = self.src.text_of(func).contains(".SetLimit(");
+        visit_all(func, |n| match n.kind() {
+            "go_statement" => facts.spawns.push(self.spawn(n, func, false)),
+            "call_expression" => {
+                if let Some((_, "Go")) = method_call(self.src, n) {
+                    if call_args(n).first().is_some_and(|a| a.kind() == "func_literal") {
+                        facts.spawns.push(self.spawn(n, func, limited));
+                    }
+                }
+                if is_pkg_call(self.src, n, "context", &["WithTimeout"]) {
+                    let args = call_args(n);
+                    let detached = args
+                        .first()
+                        .is_some_and(|p| is_pkg_call(self.src, unparen(*p), "context", &["Background", "TODO"]));
+                    if let (true, Some(d)) = (detached, args.get(1).and_then(|d| duration_of(self.src, *d))) {
+                        facts.timeouts.push(DetachedTimeout { loc: self.loc(n), duration: d });
+                    }
+                }
+                if let Some(callee) = n.child_by_field_name("function") {
+                    if let Some(r) = self.call_ref(callee, func) {
+                        if !facts.calls.contains(&r) {
+                            facts.calls.push(r);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        });
+        let range = func.byte_range();
+        for f in findings.iter().filter(|f| range.contains(&f.range.start)) {
+            let node = self.src.root().descendant_for_byte_range(f.range.start, f.range.start).unwrap_or(func);
+            facts.findings.push((f.rule, self.loc(node)));
+        }
+        facts
+    }
+
+    fn handler_ref(&self, expr: Node<'_>, scope: Node<'_>, findings: &[Finding]) -> HandlerRef {
+        let expr = unparen(expr);
+        let text = self.src.text_of(expr).to_string();
+        if expr.kind() == "func_literal" {
+            let key = FuncKey { package: self.package.clone(), receiver: None, name: "func literal".into() };
+            return HandlerRef::Inline(Box::new(self.func_facts(expr, key, expr, findings)));
+        }
+        // A factory call (`middleware.Logging(logger)`) stands for the function that builds the
+        // middleware: its body holds the closure that runs per request.
+        let target = if expr.kind() == "call_expression" { expr.child_by_field_name("function") } else { Some(expr) };
+        match target.and_then(|t| self.call_ref(t, scope)) {
+            Some(r) => HandlerRef::Named(r, text),
+            None => HandlerRef::Named(CallRef::Func { package: String::new(), name: text.clone() }, text),
+        }
+    }
+}
+
+/// How a router was made, which decides where its handler and middleware arguments sit.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Gin,
+    Echo,
+    Chi,
+    Mux,
+}
+
+#[derive(Clone)]
+struct Router {
+    kind: Kind,
+    prefix: String,
+    middleware: Vec<HandlerRef>,
+}
+
+fn string_literal(src: &Source<'_>, n: Node<'_>) -> Option<String> {
+    matches!(n.kind(), "interpreted_string_literal" | "raw_string_literal")
+        .then(|| src.text_of(n).trim_matches(['"', '`']).to_string())
+}
+
+const GIN_METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "Any"];
+const CHI_METHODS: &[&str] = &["Get", "Post", "Put", "Delete", "Patch", "Head", "Options"];
+
+/// Extracts a file's facts. `findings` are the rules' findings for the same text.
+pub fn file_facts(file: &str, src: &Source<'_>, findings: &[Finding]) -> FileFacts {
+    let root = src.root();
+    let mut cursor = root.walk();
+    let package = root
+        .named_children(&mut cursor)
+        .find(|n| n.kind() == "package_clause")
+        .and_then(|c| c.named_child(0))
+        .map(|n| src.text_of(n).to_string())
+        .unwrap_or_default();
+    let ex = Extractor { src, rope: Rope::from_str(src.text), file: file.to_string(), package: package.clone() };
+    let mut facts = FileFacts { package: package.clone(), ..Default::default() };
+    let mut cursor = root.walk();
+    let items: Vec<_> = root.named_children(&mut cursor).collect();
+    for item in items {
+        let (receiver, name) = match item.kind() {
+            "function_declaration" => (None, item.child_by_field_name("name")),
+            "method_declaration" => {
+                let recv = item
+                    .child_by_field_name("receiver")
+                    .and_then(|r| r.named_child(0))
+                    .and_then(|d| d.child_by_field_name("type"));
+                let recv =
+                    recv.map(|t| src.text_of(t).trim_start_matches('*').split('[').next().unwrap_or("").to_string());
+                (recv, item.child_by_field_name("name"))
+            }
+            _ => continue,
+        };
+        let Some(name) = name else { continue };
+        let key = FuncKey { package: package.clone(), receiver, name: src.text_of(name).to_string() };
+        facts.funcs.push(ex.func_facts(item, key, name, findings));
+        routes_in(&ex, item, findings, &mut facts.routes);
+    }
+    facts
+}
+
+/// Follows router variables through one function body in source order and records the routes.
+fn routes_in(ex: &Extractor<'_, '_>, func: Node<'_>, findings: &[Finding], out: &mut Vec<Route>) {
+    let src = ex.src;
+    let mut routers: HashMap<String, Router> = HashMap::new();
+    // Router parameters (`func register(r *gin.Engine)`) start with no prefix.
+    for p in crate::analysis::go::params(func) {
+        let ty = src.text_of(p.ty).trim_start_matches('*');
+        let kind = match ty {
+            "gin.Engine" | "gin.RouterGroup" | "gin.IRouter" | "gin.IRoutes" => Some(Kind::Gin),
+            "echo.Echo" | "echo.Group" => Some(Kind::Echo),
+            "chi.Router" | "chi.Mux" => Some(Kind::Chi),
+            "http.ServeMux" => Some(Kind::Mux),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            routers.insert(
+                src.text_of(p.name).to_string(),
+                Router { kind, prefix: String::new(), middleware: Vec::new() },
+            );
+        }
+    }
+    let mut calls = Vec::new();
+    visit_all(func, |n| {
+        if n.kind() == "call_expression" || n.kind() == "short_var_declaration" {
+            calls.push(n);
+        }
+    });
+    for n in calls {
+        if n.kind() == "short_var_declaration" {
+            let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+                continue;
+            };
+            let (Some(var), Some(value)) = (left.named_child(0), right.named_child(0)) else { continue };
+            let var = src.text_of(var).to_string();
+            if value.kind() != "call_expression" {
+                continue;
+            }
+            let made = if is_pkg_call(src, value, GIN, &["New", "Default"]) {
+                Some(Kind::Gin)
+            } else if is_pkg_call(src, value, ECHO, &["New"]) {
+                Some(Kind::Echo)
+            } else if is_pkg_call(src, value, CHI, &["NewRouter", "NewMux"]) {
+                Some(Kind::Chi)
+            } else if is_pkg_call(src, value, "net/http", &["NewServeMux"]) {
+                Some(Kind::Mux)
+            } else {
+                None
+            };
+            if let Some(kind) = made {
+                routers.insert(var, Router { kind, prefix: String::new(), middleware: Vec::new() });
+                continue;
+            }
+            // `api := router.Group("/users", mw...)`
+            if let Some((recv, "Group")) = method_call(src, value) {
+                if let Some(parent) = routers.get(src.text_of(recv)).cloned() {
+                    let args = call_args(value);
+                    let prefix = args.first().and_then(|a| string_literal(src, *a)).unwrap_or_default();
+                    let mut middleware = parent.middleware.clone();
+                    middleware.extend(args.iter().skip(1).map(|a| ex.handler_ref(*a, func, findings)));
+                    routers.insert(
+                        var,
+                        Router { kind: parent.kind, prefix: format!("{}{prefix}", parent.prefix), middleware },
+                    );
+                }
+            }
+            continue;
+        }
+        let Some((recv, method)) = method_call(src, n) else { continue };
+        let Some(router) = routers.get(src.text_of(recv)).cloned() else { continue };
+        let args = call_args(n);
+        if method == "Use" {
+            let added: Vec<_> = args.iter().map(|a| ex.handler_ref(*a, func, findings)).collect();
+            if let Some(r) = routers.get_mut(src.text_of(recv)) {
+                r.middleware.extend(added);
+            }
+            continue;
+        }
+        let verb = match (router.kind, method) {
+            (Kind::Gin | Kind::Echo, m) if GIN_METHODS.contains(&m) => m.to_string(),
+            (Kind::Chi, m) if CHI_METHODS.contains(&m) => m.to_uppercase(),
+            (_, "Handle" | "HandleFunc") => "ANY".to_string(),
+            _ => continue,
+        };
+        let Some(path) = args.first().and_then(|a| string_literal(src, *a)) else { continue };
+        // Go 1.22 patterns carry the method: "GET /users/{id}".
+        let (verb, path) = match path.split_once(' ') {
+            Some((m, p)) if verb == "ANY" && m.chars().all(|c| c.is_ascii_uppercase()) => {
+                (m.to_string(), p.to_string())
+            }
+            _ => (verb, path),
+        };
+        let rest: Vec<_> = args.iter().skip(1).copied().collect();
+        let (handler, route_mw): (Option<Node<'_>>, Vec<Node<'_>>) = match router.kind {
+            // gin: middleware first, the handler last.
+            Kind::Gin => (rest.last().copied(), rest[..rest.len().saturating_sub(1)].to_vec()),
+            // echo: the handler first, route middleware after it.
+            Kind::Echo => (rest.first().copied(), rest.iter().skip(1).copied().collect()),
+            Kind::Chi | Kind::Mux => (rest.first().copied(), Vec::new()),
+        };
+        let Some(handler) = handler else { continue };
+        let mut middleware = router.middleware.clone();
+        middleware.extend(route_mw.iter().map(|m| ex.handler_ref(*m, func, findings)));
+        out.push(Route {
+            method: verb,
+            path: format!("{}{path}", router.prefix),
+            loc: ex.loc(n),
+            handler: ex.handler_ref(handler, func, findings),
+            middleware,
+        });
+    }
+}
+
+/// How far calls are followed from a handler.
+const MAX_DEPTH: usize = 4;
+
+/// One factor of a route's amplification, with where it comes from.
+#[derive(Clone, Debug)]
+pub struct Factor {
+    pub what: String,
+    pub loc: Loc,
+}
+
+/// A route's amplification.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    pub method: String,
+    pub path: String,
+    pub loc: Loc,
+    pub handler: String,
+    /// Where the handler is declared, when resolved.
+    pub handler_loc: Option<Loc>,
+    /// How many times the chain runs the handler per request (2 per double-`Next` middleware).
+    pub runs: u32,
+    pub runs_from: Vec<Factor>,
+    /// Goroutines started per run of the handler, counting only what is certain.
+    pub goroutines: u32,
+    /// Some goroutine starts run once per input item: the count above is a lower bound.
+    pub per_item: bool,
+    pub goroutines_from: Vec<Factor>,
+    /// The longest detached timeout on the way: how long that work may outlive the request.
+    pub lifetime: Option<(Duration, Loc)>,
+    /// Other hazards found by the rules on the way (empty filters, unbounded reads, …).
+    pub hazards: Vec<Factor>,
+    /// Calls and handlers that could not be resolved to one workspace function.
+    pub unresolved: Vec<String>,
+}
+
+impl Summary {
+    pub fn goroutines_per_request(&self) -> u32 {
+        self.goroutines.saturating_mul(self.runs)
+    }
+
+    /// Little's law: requests per second × goroutines per request × seconds each lives.
+    pub fn live_goroutines(&self, rps: f64) -> Option<f64> {
+        let (life, _) = self.lifetime.as_ref()?;
+        (self.goroutines > 0).then(|| rps * f64::from(self.goroutines_per_request()) * life.as_secs_f64())
+    }
+}
+
+struct Resolver<'f> {
+    by_name: HashMap<&'f str, Vec<&'f FuncFacts>>,
+    packages: HashSet<&'f str>,
+}
+
+impl<'f> Resolver<'f> {
+    fn new(files: &'f [FileFacts]) -> Self {
+        let mut by_name: HashMap<&str, Vec<&FuncFacts>> = HashMap::new();
+        for f in files.iter().flat_map(|f| &f.funcs) {
+            by_name.entry(f.key.name.as_str()).or_default().push(f);
+        }
+        Resolver { by_name, packages: files.iter().map(|f| f.package.as_str()).collect() }
+    }
+
+    /// The workspace function a call names: `Ok(None)` when it is outside the workspace (a
+    /// library), `Err` when several candidates fit and none can be told apart.
+    fn resolve(&self, r: &CallRef) -> Result<Option<&'f FuncFacts>, String> {
+        match r {
+            CallRef::Func { package, name } => {
+                if !self.packages.contains(package.as_str()) {
+                    return Ok(None);
+                }
+                let found: Vec<_> = self
+                    .by_name
+                    .get(name.as_str())
+                    .into_iter()
+                    .flatten()
+                    .filter(|f| f.key.package == *package && f.key.receiver.is_none())
+                    .collect();
+                Ok(found.first().map(|f| **f))
+            }
+            CallRef::Method { name, via } => {
+                let all: Vec<_> = self
+                    .by_name
+                    .get(name.as_str())
+                    .into_iter()
+                    .flatten()
+                    .filter(|f| f.key.receiver.is_some())
+                    .collect();
+                if all.len() <= 1 {
+                    return Ok(all.first().map(|f| **f));
+                }
+                // Tell them apart by the type the constructor returns.
+                let ty = via
+                    .as_deref()
+                    .and_then(|v| self.resolve(v).ok().flatten())
+                    .and_then(|c| c.results.first())
+                    .map(|t| t.trim_start_matches('*').to_string());
+                match ty.and_then(|t| all.iter().find(|f| f.key.receiver.as_deref() == Some(t.as_str()))) {
+                    Some(f) => Ok(Some(**f)),
+                    None => Err(format!("{name} ({} candidates)", all.len())),
+                }
+            }
+        }
+    }
+}
+
+/// Builds the report over every file's facts, routes sorted by how much work one request becomes.
+pub fn build(files: &[FileFacts]) -> Vec<Summary> {
+    let resolver = Resolver::new(files);
+    let mut out: Vec<Summary> = files.iter().flat_map(|f| &f.routes).map(|r| summarize(&resolver, r)).collect();
+    out.sort_by(|a, b| {
+        let score = |s: &Summary| {
+            f64::from(s.goroutines_per_request().max(1))
+                * s.lifetime.as_ref().map_or(1.0, |(d, _)| d.as_secs_f64().max(1.0))
+                * f64::from(s.runs)
+        };
+        score(b).total_cmp(&score(a)).then_with(|| (&a.path, &a.method).cmp(&(&b.path, &b.method)))
+    });
+    out
+}
+
+fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
+    let mut s = Summary {
+        method: route.method.clone(),
+        path: route.path.clone(),
+        loc: route.loc.clone(),
+        handler: String::new(),
+        handler_loc: None,
+        runs: 1,
+        runs_from: Vec::new(),
+        goroutines: 0,
+        per_item: false,
+        goroutines_from: Vec::new(),
+        lifetime: None,
+        hazards: Vec::new(),
+        unresolved: Vec::new(),
+    };
+    for mw in &route.middleware {
+        let facts = match mw {
+            HandlerRef::Inline(f) => Some(&**f),
+            HandlerRef::Named(r, text) => match resolver.resolve(r) {
+                Ok(f) => f,
+                Err(e) => {
+                    s.unresolved.push(format!("middleware {text}: {e}"));
+                    None
+                }
+            },
+        };
+        for (_, loc) in facts.iter().flat_map(|f| &f.findings).filter(|(rule, _)| *rule == "double-next") {
+            s.runs = s.runs.saturating_mul(2);
+            let name = match mw {
+                HandlerRef::Named(_, text) => text.clone(),
+                HandlerRef::Inline(_) => "an inline middleware".into(),
+            };
+            s.runs_from.push(Factor { what: format!("{name} runs the rest of the chain twice"), loc: loc.clone() });
+        }
+    }
+    let start = match &route.handler {
+        HandlerRef::Inline(f) => {
+            s.handler = "func literal".into();
+            Some(&**f)
+        }
+        HandlerRef::Named(r, text) => {
+            s.handler = text.clone();
+            match resolver.resolve(r) {
+                Ok(Some(f)) => {
+                    s.handler = f.key.to_string();
+                    s.handler_loc = Some(f.loc.clone());
+                    Some(f)
+                }
+                Ok(None) => None,
+                Err(e) => {
+                    s.unresolved.push(format!("handler {text}: {e}"));
+                    None
+                }
+            }
+        }
+    };
+    // Follow calls breadth-first to a bounded depth; each function counts once.
+    let mut seen: HashSet<*const FuncFacts> = HashSet::new();
+    let mut frontier: Vec<&FuncFacts> = start.into_iter().collect();
+    for _ in 0..MAX_DEPTH {
+        let mut next = Vec::new();
+        for f in frontier {
+            if !seen.insert(f as *const _) {
+                continue;
+            }
+            for sp in &f.spawns {
+                match sp.times {
+                    Some(n) => s.goroutines = s.goroutines.saturating_add(n),
+                    None => {
+                        s.goroutines = s.goroutines.saturating_add(1);
+                        s.per_item = true;
+                    }
+                }
+                let how = if sp.loops.is_empty() { String::new() } else { format!(" in {}", sp.loops.join(", ")) };
+                let count = sp.times.map_or("1 per input item".to_string(), |n| format!("{n}"));
+                let bound = if sp.bounded { ", bounded by errgroup.SetLimit" } else { "" };
+                s.goroutines_from.push(Factor {
+                    what: format!("{count} goroutine(s) started in {}{how}{bound}", f.key),
+                    loc: sp.loc.clone(),
+                });
+            }
+            for t in &f.timeouts {
+                if s.lifetime.as_ref().is_none_or(|(d, _)| t.duration > *d) {
+                    s.lifetime = Some((t.duration, t.loc.clone()));
+                }
+            }
+            for (rule, loc) in &f.findings {
+                if matches!(
+                    *rule,
+                    "empty-filter" | "unbounded-read" | "unclosed-body" | "costly-log-field" | "unbounded-goroutines"
+                ) {
+                    s.hazards.push(Factor { what: (*rule).to_string(), loc: loc.clone() });
+                }
+            }
+            for c in &f.calls {
+                match resolver.resolve(c) {
+                    Ok(Some(callee)) => next.push(callee),
+                    Ok(None) => {}
+                    Err(e) => s.unresolved.push(format!("call {e} in {}", f.key)),
+                }
+            }
+        }
+        frontier = next;
+    }
+    s.unresolved.sort();
+    s.unresolved.dedup();
+    s
+}
+
+/// The report as text: a table, then each route's factors with their places.
+pub fn render(summaries: &[Summary], rps: Option<f64>, budget: f64) -> String {
+    let mut out = String::new();
+    if summaries.is_empty() {
+        out.push_str("No routes found (gin, echo, chi and net/http registrations are recognised).\n");
+        return out;
+    }
+    let rows: Vec<[String; 6]> = summaries
+        .iter()
+        .map(|s| {
+            let g = format!("{}{}", if s.per_item { "≥" } else { "" }, s.goroutines_per_request());
+            let life = s.lifetime.as_ref().map_or("-".into(), |(d, _)| format!("≤ {}", human_duration(*d)));
+            let est = match (rps, s.live_goroutines(1.0)) {
+                (Some(rps), Some(per_rps)) => {
+                    let live = per_rps * rps;
+                    format!(
+                        "{}{}{}",
+                        if s.per_item { "≥" } else { "" },
+                        live.round() as u64,
+                        if live > budget { " OVER" } else { "" }
+                    )
+                }
+                (Some(_), None) => "-".into(),
+                (None, _) => String::new(),
+            };
+            [format!("{} {}", s.method, s.path), s.handler.clone(), format!("×{}", s.runs), g, life, est]
+        })
+        .collect();
+    let mut headers =
+        ["ROUTE".to_string(), "HANDLER".into(), "RUNS".into(), "GOROUTINES/REQ".into(), "LIVE".into(), String::new()];
+    if let Some(rps) = rps {
+        headers[5] = format!("LIVE GOROUTINES @ {rps} rps");
+    }
+    let width =
+        |i: usize| rows.iter().map(|r| r[i].chars().count()).chain([headers[i].chars().count()]).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..6).map(width).collect();
+    let line = |cells: &[String; 6]| {
+        let mut l = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            l.push_str(c);
+            if i < 5 {
+                l.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
+            }
+        }
+        l.trim_end().to_string() + "\n"
+    };
+    out.push_str(&line(&headers));
+    for r in &rows {
+        out.push_str(&line(r));
+    }
+    for s in
+        summaries.iter().filter(|s| s.runs > 1 || s.goroutines > 0 || !s.hazards.is_empty() || s.lifetime.is_some())
+    {
+        out.push_str(&format!("\n{} {}  ({}, registered at {})\n", s.method, s.path, s.handler, s.loc));
+        for f in &s.runs_from {
+            out.push_str(&format!("  ×2 runs per request: {} ({})\n", f.what, f.loc));
+        }
+        for f in &s.goroutines_from {
+            out.push_str(&format!("  goroutines: {} ({})\n", f.what, f.loc));
+        }
+        if s.runs > 1 && s.goroutines > 0 {
+            out.push_str(&format!(
+                "  = {} goroutine(s) per run × {} runs = {}{} per request\n",
+                s.goroutines,
+                s.runs,
+                if s.per_item { "at least " } else { "" },
+                s.goroutines_per_request()
+            ));
+        }
+        if let Some((d, loc)) = &s.lifetime {
+            out.push_str(&format!(
+                "  lifetime: up to {} each, on a context detached from the request ({loc})\n",
+                human_duration(*d)
+            ));
+        }
+        for h in &s.hazards {
+            out.push_str(&format!("  on the way: {} ({})\n", h.what, h.loc));
+        }
+        if let (Some(rps), Some(per_rps)) = (rps, s.live_goroutines(1.0)) {
+            let live = per_rps * rps;
+            let (d, _) = s.lifetime.as_ref().expect("live_goroutines needs a lifetime");
+            out.push_str(&format!(
+                "  at {rps} rps: {rps} × {} × {} ≈ {}{} live goroutines (Little's law){}\n",
+                s.goroutines_per_request(),
+                human_duration(*d),
+                if s.per_item { "at least " } else { "" },
+                live.round() as u64,
+                if live > budget { format!(", over the budget of {}", budget as u64) } else { String::new() }
+            ));
+        }
+        let certain = if s.per_item || !s.unresolved.is_empty() { "partly" } else { "fully" };
+        out.push_str(&format!("  certainty: {certain} resolved from syntax"));
+        if !s.unresolved.is_empty() {
+            out.push_str(&format!("; not resolved: {}", s.unresolved.join(", ")));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Parses, analyses and extracts facts for a set of files in one go (for the CLI and tests).
+pub fn facts_for_texts(files: &[(String, String)], config: &crate::config::Config) -> Vec<FileFacts> {
+    let trees: Vec<Tree> = files.iter().map(|(_, t)| crate::analysis::parse(t, None)).collect();
+    let mut index = crate::analysis::index::Index::default();
+    for ((name, text), tree) in files.iter().zip(&trees) {
+        index.set_file(name, crate::analysis::index::declarations(&Source::new(text, tree)));
+    }
+    files
+        .iter()
+        .zip(&trees)
+        .map(|((name, text), tree)| {
+            let info = crate::analysis::FileInfo::from_path(std::path::Path::new(name));
+            let findings = crate::analysis::analyze_file(text, tree, config, &info, &index);
+            file_facts(name, &Source::new(text, tree).with_context(&info, &index), &findings)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn example() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/service");
+        let (files, _) = crate::walk::go_files(&[root.clone()]);
+        files
+            .into_iter()
+            .map(|p| {
+                let name = p.strip_prefix(&root).unwrap().display().to_string();
+                (name, std::fs::read_to_string(&p).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_example_service_tells_the_story_of_the_outage() {
+        let facts = facts_for_texts(&example(), &Config::default());
+        let report = build(&facts);
+        let get = report.iter().find(|s| s.method == "GET" && s.path == "/users/:id").expect("GET /users/:id");
+        assert_eq!(get.runs, 2, "the logging middleware runs the chain twice: {get:#?}");
+        assert_eq!(get.goroutines, 4, "four sections, one goroutine each");
+        assert_eq!(get.goroutines_per_request(), 8);
+        assert!(!get.per_item);
+        assert_eq!(get.lifetime.as_ref().map(|(d, _)| *d), Some(Duration::from_secs(15)));
+        assert!(get.hazards.iter().any(|h| h.what == "empty-filter"), "{:?}", get.hazards);
+        assert_eq!(get.live_goroutines(500.0), Some(60_000.0));
+        // The worst routes come first: both paths to GetUser tie.
+        assert!(report[..2].iter().all(|s| s.handler == get.handler), "{report:#?}");
+        // The card endpoint is bounded and short-lived: no detached lifetime.
+        let card = report.iter().find(|s| s.path == "/users/:id/card").unwrap();
+        assert!(card.lifetime.is_none());
+        assert!(card.goroutines_from.iter().all(|g| g.what.contains("bounded")));
+        let text = render(&report, Some(500.0), 10_000.0);
+        if std::env::var_os("GOHAZARD_SHOW").is_some() {
+            eprintln!("{text}");
+        }
+        assert!(text.contains("GET /users/:id"), "{text}");
+        assert!(
+            text.contains("500 × 8 × 15s ≈ 60000 live goroutines (Little's law), over the budget of 10000"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn routers_groups_and_frameworks() {
+        let text = r#"package main
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/labstack/echo/v4"
+)
+
+func main() {
+	e := echo.New()
+	g := e.Group("/api", auth)
+	g.GET("/items", listItems, audit)
+	r := chi.NewRouter()
+	r.Get("/health", health)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /orders", createOrder)
+}
+"#;
+        let facts = facts_for_texts(&[("main.go".into(), text.into())], &Config::default());
+        let routes: Vec<_> =
+            facts[0].routes.iter().map(|r| (r.method.as_str(), r.path.as_str(), r.middleware.len())).collect();
+        assert_eq!(routes, [("GET", "/api/items", 2), ("GET", "/health", 0), ("POST", "/orders", 0)]);
+    }
+}
