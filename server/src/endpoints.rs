@@ -861,7 +861,7 @@ mod tests {
 
     fn example() -> Vec<(String, String)> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/service");
-        let (files, _) = crate::walk::go_files(&[root.clone()]);
+        let (files, _) = crate::walk::go_files(std::slice::from_ref(&root));
         files
             .into_iter()
             .map(|p| {
@@ -890,9 +890,6 @@ mod tests {
         assert!(card.lifetime.is_none());
         assert!(card.goroutines_from.iter().all(|g| g.what.contains("bounded")));
         let text = render(&report, Some(500.0), 10_000.0);
-        if std::env::var_os("GOHAZARD_SHOW").is_some() {
-            eprintln!("{text}");
-        }
         assert!(text.contains("GET /users/:id"), "{text}");
         assert!(
             text.contains("500 × 8 × 15s ≈ 60000 live goroutines (Little's law), over the budget of 10000"),
