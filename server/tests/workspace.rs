@@ -238,3 +238,53 @@ fn pull_diagnostics_hover_fix_all_and_suppression() {
     assert_eq!(report["items"], json!([]));
     assert!(c.shutdown().success());
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn code_lenses_show_what_one_request_turns_into() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/service"), root);
+    let mut c = start(root, false);
+    c.wait_for("$/progress", |p| p["value"]["kind"] == "end");
+    let users = root.join("handlers/users.go");
+    c.open(&uri(&users), &std::fs::read_to_string(&users).unwrap());
+    let lenses = c.request("textDocument/codeLens", json!({"textDocument": {"uri": uri(&users)}}));
+    let titles: Vec<&str> =
+        lenses.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"GET /users/:id · ×2 runs · 8 goroutines/request · live ≤ 15s"), "{titles:?}");
+    let get_user = lenses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["command"]["title"].as_str().unwrap().starts_with("GET /users/:id ·"))
+        .unwrap();
+    let line = get_user["range"]["start"]["line"].as_u64().unwrap() as usize;
+    let text = std::fs::read_to_string(&users).unwrap();
+    assert!(text.lines().nth(line).unwrap().contains("func (h *Users) GetUser("), "the lens sits on the handler");
+    // Fixing the middleware on disk takes the x2 away.
+    let mw = root.join("middleware/logging.go");
+    let fixed = std::fs::read_to_string(&mw).unwrap().replacen("\t\tctx.Next()\n\t}\n}", "\t}\n}", 1);
+    write(&mw, &fixed);
+    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": uri(&mw), "type": 2}]}));
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri(&mw) && !codes(&p["diagnostics"]).contains(&"double-next".to_string())
+    });
+    let lenses = c.request("textDocument/codeLens", json!({"textDocument": {"uri": uri(&users)}}));
+    let titles: Vec<&str> =
+        lenses.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"GET /users/:id · 4 goroutines/request · live ≤ 15s"), "{titles:?}");
+    assert!(c.shutdown().success());
+}

@@ -211,3 +211,43 @@ pub(super) fn workspace_item(
         full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
     })
 }
+
+/// Code lenses above the handlers declared in this document: what one request to each of their
+/// routes turns into.
+pub(super) fn endpoint_lenses(
+    uri: &str,
+    a: &Analysis,
+    summaries: &[crate::endpoints::Summary],
+    enc: Encoding,
+) -> Vec<CodeLens> {
+    let mut out: Vec<CodeLens> = Vec::new();
+    for s in summaries {
+        let Some(loc) = s.handler_loc.as_ref().filter(|l| l.file == uri) else { continue };
+        if a.text.get(loc.range.clone()).is_none() {
+            continue;
+        }
+        let mut parts = vec![format!("{} {}", s.method, s.path)];
+        if s.runs > 1 {
+            parts.push(format!("×{} runs", s.runs));
+        }
+        if s.goroutines > 0 {
+            parts.push(format!(
+                "{}{} goroutines/request",
+                if s.per_item { "≥" } else { "" },
+                s.goroutines_per_request()
+            ));
+        }
+        if let Some((d, _)) = &s.lifetime {
+            parts.push(format!("live ≤ {}", crate::rules::human_duration(*d)));
+        }
+        if !s.unresolved.is_empty() {
+            parts.push("partly unresolved".to_string());
+        }
+        out.push(CodeLens {
+            range: range(&a.rope, &loc.range, enc),
+            command: Some(Command { title: parts.join(" · "), command: String::new(), arguments: None }),
+            data: None,
+        });
+    }
+    out
+}

@@ -92,6 +92,8 @@ pub struct Backend {
     disk: Arc<DashMap<Uri, Vec<Diagnostic>>>,
     /// Bumped by each workspace scan; an older scan stops when it sees a newer one.
     scan_generation: Arc<AtomicU64>,
+    /// Route and amplification facts per file (keyed by URI), for the endpoint code lenses.
+    facts: Arc<DashMap<String, Arc<crate::endpoints::FileFacts>>>,
 }
 
 /// Parameters and result of `gohazard/documentState`, which tells what the server holds for a
@@ -400,6 +402,7 @@ impl LanguageServer for Backend {
                     ..Default::default()
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
                 diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
                     identifier: Some("gohazard".into()),
                     inter_file_dependencies: true,
@@ -533,6 +536,31 @@ impl LanguageServer for Backend {
         self.on_watched_files(params.changes).await;
     }
 
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri;
+        let Some(analysis) = self.current_analysis(&uri).await else { return Ok(None) };
+        let key = uri.as_str().to_string();
+        let facts = self.facts.clone();
+        let index = self.index.clone();
+        let file = file_info(&uri);
+        let text = analysis.text.clone();
+        let findings = analysis.findings.clone();
+        let summaries = tokio::task::spawn_blocking(move || {
+            // This document's facts come from its current text; the others' from the scan.
+            let tree = parse(&text, None);
+            let empty = Index::default();
+            let guard = index.read();
+            let src = Source::new(&text, &tree).with_context(&file, guard.as_deref().unwrap_or(&empty));
+            facts.insert(key.clone(), Arc::new(crate::endpoints::file_facts(&key, &src, &findings)));
+            drop(guard);
+            let all: Vec<_> = facts.iter().map(|f| (**f.value()).clone()).collect();
+            crate::endpoints::build(&all)
+        })
+        .await
+        .unwrap_or_default();
+        Ok(Some(convert::endpoint_lenses(uri.as_str(), &analysis, &summaries, self.encoding())))
+    }
+
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let pos = params.text_document_position_params;
         let Some(analysis) = self.current_analysis(&pos.text_document.uri).await else { return Ok(None) };
@@ -663,6 +691,7 @@ pub fn run() -> std::process::ExitCode {
             index: Arc::new(RwLock::new(Index::default())),
             disk: Arc::new(DashMap::new()),
             scan_generation: Arc::new(AtomicU64::new(0)),
+            facts: Arc::new(DashMap::new()),
         })
         .custom_method("gohazard/documentState", Backend::document_state)
         .finish();

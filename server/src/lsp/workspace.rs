@@ -18,8 +18,15 @@ use tracing::{info, warn};
 use super::document::Analysis;
 use super::{analyze_text_indexed, convert, Backend};
 use crate::analysis::index::declarations;
+use std::sync::RwLock;
+
+use dashmap::DashMap;
+
+use crate::analysis::index::Index;
 use crate::analysis::{parse, FileInfo, Source};
-use crate::walk;
+use crate::config::Config;
+use crate::text::Encoding;
+use crate::{endpoints, walk};
 
 /// Files analysed between two progress reports.
 const CHUNK: usize = 64;
@@ -37,6 +44,29 @@ fn read_text(path: &Path) -> Option<String> {
             None
         }
     }
+}
+
+/// Reads a workspace file that is not open, analyses it with the index, records its route facts for
+/// the endpoint lenses, and returns its diagnostics; the text is dropped.
+fn analyze_on_disk(
+    uri: &Uri,
+    path: &Path,
+    index: &RwLock<Index>,
+    config: &Config,
+    facts: &DashMap<String, Arc<endpoints::FileFacts>>,
+    enc: Encoding,
+) -> Option<Vec<Diagnostic>> {
+    let text = read_text(path)?;
+    let file = FileInfo::from_path(path);
+    let (tree, findings) = analyze_text_indexed(&text, None, uri.as_str(), &file, index, config, None);
+    let empty = Index::default();
+    let guard = index.read();
+    let src = Source::new(&text, &tree).with_context(&file, guard.as_deref().unwrap_or(&empty));
+    facts.insert(uri.as_str().to_string(), Arc::new(endpoints::file_facts(uri.as_str(), &src, &findings)));
+    drop(guard);
+    let analysis =
+        Analysis { version: 0, rope: Rope::from_str(&text), text: Arc::new(text), findings: Arc::new(findings) };
+    Some(convert::diagnostics(uri, &analysis, enc))
 }
 
 impl Backend {
@@ -59,6 +89,7 @@ impl Backend {
             index: self.index.clone(),
             disk: self.disk.clone(),
             scan_generation: self.scan_generation.clone(),
+            facts: self.facts.clone(),
         }
     }
 
@@ -142,6 +173,7 @@ impl Backend {
             let index = self.index.clone();
             let config = config.clone();
             let docs = self.docs.clone();
+            let facts = self.facts.clone();
             let results = tokio::task::spawn_blocking(move || {
                 chunk
                     .par_iter()
@@ -150,17 +182,8 @@ impl Backend {
                         if docs.contains_key(&uri) {
                             return None;
                         }
-                        let text = read_text(p)?;
-                        let file = FileInfo::from_path(p);
-                        let (_, findings) =
-                            analyze_text_indexed(&text, None, uri.as_str(), &file, &index, &config, None);
-                        let analysis = Analysis {
-                            version: 0,
-                            rope: Rope::from_str(&text),
-                            text: Arc::new(text),
-                            findings: Arc::new(findings),
-                        };
-                        Some((uri.clone(), convert::diagnostics(&uri, &analysis, enc)))
+                        let diags = analyze_on_disk(&uri, p, &index, &config, &facts, enc)?;
+                        Some((uri, diags))
                     })
                     .collect::<Vec<_>>()
             })
@@ -199,22 +222,12 @@ impl Backend {
         let index = self.index.clone();
         let config = self.settings().config;
         let enc = self.encoding();
-        let uri2 = uri.clone();
-        tokio::task::spawn_blocking(move || {
-            let text = read_text(&path)?;
-            let (_, findings) =
-                analyze_text_indexed(&text, None, uri2.as_str(), &FileInfo::from_path(&path), &index, &config, None);
-            let a = Analysis {
-                version: 0,
-                rope: Rope::from_str(&text),
-                text: Arc::new(text),
-                findings: Arc::new(findings),
-            };
-            Some(convert::diagnostics(&uri2, &a, enc))
-        })
-        .await
-        .ok()
-        .flatten()
+        let facts = self.facts.clone();
+        let uri = uri.clone();
+        tokio::task::spawn_blocking(move || analyze_on_disk(&uri, &path, &index, &config, &facts, enc))
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Re-reads a file that is not open (closed, created or changed on disk) and publishes its
@@ -236,6 +249,7 @@ impl Backend {
 
     async fn forget(&self, uri: &Uri) {
         self.disk.remove(uri);
+        self.facts.remove(uri.as_str());
         if let Ok(mut idx) = self.index.write() {
             idx.remove_file(uri.as_str());
         }

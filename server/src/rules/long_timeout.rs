@@ -505,13 +505,13 @@ fn declaration_of(n: Node<'_>) -> Option<Node<'_>> {
 }
 
 /// The value of a duration expression, for other analyses (the endpoint report).
-pub(crate) fn duration_of(src: &Source<'_>, node: Node<'_>) -> Option<Duration> {
+pub fn duration_of(src: &Source<'_>, node: Node<'_>) -> Option<Duration> {
     let ns = eval(src, node, 0)?.nanos()?;
     (ns >= 0.0).then(|| Duration::from_nanos(ns as u64))
 }
 
 /// A duration as Go users write it: `15s`, `2m30s`, `500ms`.
-pub(crate) fn human_duration(d: Duration) -> String {
+pub fn human_duration(d: Duration) -> String {
     human(d.as_nanos() as f64)
 }
 

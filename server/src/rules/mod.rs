@@ -14,7 +14,7 @@ mod unclosed_body;
 
 use std::sync::LazyLock;
 
-pub(crate) use long_timeout::{duration_of, human_duration};
+pub use long_timeout::{duration_of, human_duration};
 
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
 
