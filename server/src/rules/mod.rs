@@ -4,13 +4,25 @@
 //! Architecture invariant: rule ids are public API (settings, suppressions, SARIF); never rename one.
 
 mod append_without_prealloc;
+mod client_without_timeout;
 mod costly_log_field;
+mod defer_in_loop;
 mod detached_context;
 mod double_next;
 mod empty_filter;
+mod goroutine_leak_send;
 mod long_timeout;
+mod lost_cancel;
+mod request_without_context;
+mod server_without_timeouts;
+mod ticker_not_stopped;
+mod timer_in_loop;
+mod unbounded_goroutines;
 mod unbounded_read;
 mod unclosed_body;
+mod unclosed_rows;
+mod unlock_missing;
+mod waitgroup_add_in_goroutine;
 
 use std::sync::LazyLock;
 
@@ -43,10 +55,22 @@ pub static RULES: &[Rule] = &[
     unbounded_read::RULE,
     unclosed_body::RULE,
     detached_context::RULE,
+    unbounded_goroutines::RULE,
     long_timeout::RULE,
     costly_log_field::RULE,
     append_without_prealloc::RULE,
     empty_filter::RULE,
+    request_without_context::RULE,
+    lost_cancel::RULE,
+    defer_in_loop::RULE,
+    timer_in_loop::RULE,
+    ticker_not_stopped::RULE,
+    unclosed_rows::RULE,
+    waitgroup_add_in_goroutine::RULE,
+    goroutine_leak_send::RULE,
+    client_without_timeout::RULE,
+    server_without_timeouts::RULE,
+    unlock_missing::RULE,
 ];
 
 /// Where a rule's page is published; the LSP links diagnostics to it.

@@ -3,12 +3,12 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::{matches, Rule};
-use crate::analysis::flow::{self, Flow};
 use crate::analysis::go::{
-    assigned_names, assignment_of, call_args, enclosing_function, is_noreturn_call, is_type, next_statement,
-    param_binding, unparen, visit_all, visit_in_function,
+    assigned_names, assignment_of, call_args, enclosing_function, is_type, param_binding, unparen, visit_all,
+    visit_in_function,
 };
-use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
+use crate::analysis::resource::{self, plain_use_escapes, Acquired, Outcome, Resource};
+use crate::analysis::{Finding, Fix, Severity, Source};
 use crate::config::Config;
 
 pub(super) const RULE: Rule = Rule {
@@ -109,15 +109,38 @@ returns; close the body explicitly at the end of each iteration there.
   only at the function's exits, so a retry loop that overwrites an unclosed response is not seen.
 "#;
 
-/// One response under analysis: `resp, err := call` in function `func`.
-struct Response<'t> {
-    call: Node<'t>,
-    /// The assignment, declaration or `var_spec` that receives the response.
-    stmt: Node<'t>,
-    func: Node<'t>,
-    resp: &'t str,
-    /// The error variable, `None` when it is discarded with `_`.
-    err: Option<&'t str>,
+/// One response under analysis: `resp, err := call` in function `func` (`var` is `resp`).
+type Response<'t> = Acquired<'t>;
+
+/// The response body as a resource for the shared ownership and path analysis.
+struct Body;
+
+impl Resource for Body {
+    fn is_release(&self, src: &Source<'_>, call: Node<'_>, var: &str) -> bool {
+        is_body_close(src, call, var)
+    }
+
+    /// `resp == nil` and `resp.Body == nil` both mean there is nothing to close.
+    fn is_nil_subject(&self, src: &Source<'_>, x: Node<'_>, resp: &str) -> bool {
+        let is_resp = x.kind() == "identifier" && src.text_of(x) == resp;
+        let is_body = x.kind() == "selector_expression"
+            && x.child_by_field_name("operand").is_some_and(|o| o.kind() == "identifier" && src.text_of(o) == resp)
+            && x.child_by_field_name("field").is_some_and(|f| src.text_of(f) == "Body");
+        is_resp || is_body
+    }
+
+    /// Reading `resp.StatusCode` or `resp.Header` keeps the response here; `resp.Body` changes
+    /// hands unless it is closed, read by a known reader, or rewrapped in place.
+    fn occurrence_escapes(&self, src: &Source<'_>, n: Node<'_>, r: &Acquired<'_>) -> bool {
+        let Some(parent) = n.parent() else { return true };
+        if parent.kind() != "selector_expression" {
+            return plain_use_escapes(src, n, r);
+        }
+        if parent.child_by_field_name("operand") != Some(n) {
+            return true;
+        }
+        parent.child_by_field_name("field").is_none_or(|f| src.text_of(f) == "Body") && body_escapes(src, parent)
+    }
 }
 
 fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
@@ -139,20 +162,16 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
             continue;
         }
         let Some(func) = enclosing_function(call) else { continue };
-        let Some(body) = func.child_by_field_name("body") else { continue };
-        let r = Response { call, stmt, func, resp, err };
-        if !returns_http_response(src, &imports, &r, recv) || !owned_here(src, &r) {
+        let r = Response { call, stmt, func, var: resp, err };
+        if !returns_http_response(src, &imports, &r, recv) || !resource::owned_here(src, &r) {
             continue;
         }
-        let err_block = direct_err_check(src, &r).and_then(|s| s.child_by_field_name("consequence"));
-        if escapes(src, &r, err_block) {
+        let err_block = resource::direct_err_check(src, &Body, &r).and_then(|s| s.child_by_field_name("consequence"));
+        if resource::escapes(src, &Body, &r, err_block) {
             continue;
         }
-        let mut walk = Walk { src, r: &r, leaks: Vec::new(), closed_somewhere: false };
-        if !flow::run(src, body, &mut walk, State::NotYet) || walk.leaks.is_empty() {
-            continue;
-        }
-        out.push(finding(src, &r, body, &walk));
+        let Some(walk) = resource::walk(src, &Body, &r).filter(|w| !w.leaks.is_empty()) else { continue };
+        out.push(finding(src, &r, &walk));
     }
 }
 
@@ -409,123 +428,14 @@ fn used_as_response(src: &Source<'_>, r: &Response<'_>) -> bool {
         let is_call =
             n.parent().is_some_and(|p| p.kind() == "call_expression" && p.child_by_field_name("function") == Some(n));
         used = op.kind() == "identifier"
-            && src.text_of(op) == r.resp
+            && src.text_of(op) == r.var
             && matches!(src.text_of(field), "Body" | "StatusCode" | "Header")
             && !is_call;
     });
     used
 }
 
-/// For `resp, err = ...`, the response variable must be declared in this function; one declared
-/// outside (a named result, an outer closure's variable, a package variable) is owned elsewhere.
-fn owned_here(src: &Source<'_>, r: &Response<'_>) -> bool {
-    let named_result = r.func.child_by_field_name("result").is_some_and(|res| {
-        let mut found = false;
-        visit_all(res, |n| found |= n.kind() == "identifier" && src.text_of(n) == r.resp);
-        found
-    });
-    if named_result {
-        return false;
-    }
-    if r.stmt.kind() != "assignment_statement" {
-        return true;
-    }
-    declared_in(src, r.func, r.resp)
-}
-
-/// Whether `name` is declared (`var` or `:=`) directly in `func`.
-fn declared_in(src: &Source<'_>, func: Node<'_>, name: &str) -> bool {
-    let mut found = false;
-    visit_in_function(func, |n| {
-        if matches!(n.kind(), "short_var_declaration" | "var_spec") {
-            found |= assigned_names(n).iter().any(|x| src.text_of(*x) == name);
-        }
-    });
-    found
-}
-
 // ---- Does the response change hands? ----
-
-/// Whether the response or its body escapes the function anywhere, except inside `err_block` (the
-/// error check right after the call, where the response is nil or already closed by net/http).
-fn escapes(src: &Source<'_>, r: &Response<'_>, err_block: Option<Node<'_>>) -> bool {
-    let mut esc = false;
-    visit_all(r.func, |n| {
-        if esc || n.kind() != "identifier" || src.text_of(n) != r.resp || n.id() == r.func.id() {
-            return;
-        }
-        if err_block.is_some_and(|b| b.start_byte() <= n.start_byte() && n.end_byte() <= b.end_byte()) {
-            return;
-        }
-        let mut closure = None;
-        let mut in_go = false;
-        let mut cur = n.parent();
-        while let Some(p) = cur {
-            if p.id() == r.func.id() {
-                break;
-            }
-            if p.kind() == "func_literal" {
-                closure = Some(p);
-            }
-            in_go |= p.kind() == "go_statement";
-            cur = p.parent();
-        }
-        esc = match closure {
-            // A deferred closure that closes the body is a close (the flow sees it); any other
-            // closure or goroutine that mentions the response takes it over.
-            Some(lit) => in_go || !is_deferred_closure_closing(src, lit, r.resp),
-            None => in_go || occurrence_escapes(src, n, r),
-        };
-    });
-    esc
-}
-
-/// Whether `lit` is `defer func() { ... resp.Body.Close() ... }()`.
-fn is_deferred_closure_closing(src: &Source<'_>, lit: Node<'_>, resp: &str) -> bool {
-    let Some(call) = lit.parent().filter(|c| c.kind() == "call_expression") else { return false };
-    if call.parent().is_none_or(|d| d.kind() != "defer_statement") {
-        return false;
-    }
-    let mut closes = false;
-    visit_all(lit, |n| closes |= is_body_close(src, n, resp));
-    closes
-}
-
-/// Whether one occurrence of the response identifier hands it (or its body) to someone else.
-fn occurrence_escapes(src: &Source<'_>, n: Node<'_>, r: &Response<'_>) -> bool {
-    let Some(parent) = n.parent() else { return true };
-    match parent.kind() {
-        "selector_expression" => {
-            if parent.child_by_field_name("operand") != Some(n) {
-                return true;
-            }
-            // Other fields (`StatusCode`, `Header`) are plain reads.
-            parent.child_by_field_name("field").is_none_or(|f| src.text_of(f) == "Body") && body_escapes(src, parent)
-        }
-        "binary_expression" => !is_comparison(src, parent),
-        "var_spec" => parent.child_by_field_name("value").is_some_and(|v| v.id() == n.id()),
-        "expression_list" => {
-            let Some(stmt) = parent.parent() else { return true };
-            let on_left = matches!(stmt.kind(), "short_var_declaration" | "assignment_statement")
-                && stmt.child_by_field_name("left") == Some(parent);
-            // Assigned from a single call: our own statement, or a later request into the same
-            // variable, after which the walk stops following this response. Anything else
-            // (`resp = cached`) is not followed at all.
-            !(on_left && (stmt.id() == r.stmt.id() || single_call_rhs(stmt)))
-        }
-        _ => true,
-    }
-}
-
-fn single_call_rhs(stmt: Node<'_>) -> bool {
-    stmt.child_by_field_name("right").is_some_and(|rhs| {
-        rhs.named_child_count() == 1 && rhs.named_child(0).is_some_and(|c| c.kind() == "call_expression")
-    })
-}
-
-fn is_comparison(src: &Source<'_>, bin: Node<'_>) -> bool {
-    bin.child_by_field_name("operator").is_some_and(|o| matches!(src.text_of(o), "==" | "!="))
-}
 
 /// Whether a use of `resp.Body` hands the body to someone else.
 fn body_escapes(src: &Source<'_>, sel: Node<'_>) -> bool {
@@ -533,7 +443,7 @@ fn body_escapes(src: &Source<'_>, sel: Node<'_>) -> bool {
     match p.kind() {
         // `resp.Body.Close()`, `resp.Body.Read(buf)`.
         "selector_expression" => false,
-        "binary_expression" => !is_comparison(src, p),
+        "binary_expression" => !resource::is_comparison(src, p),
         "argument_list" => !p.parent().is_some_and(|c| is_reader_call(src, c) || is_body_rewrap(src, c, sel)),
         // `&io.LimitedReader{R: resp.Body, N: n}` only reads, like `io.LimitReader`.
         "literal_element" => !is_limited_reader_field(src, p),
@@ -609,321 +519,18 @@ fn is_body_close(src: &Source<'_>, n: Node<'_>, resp: &str) -> bool {
     op.kind() == "identifier" && src.text_of(op) == resp && src.text_of(field) == "Body"
 }
 
-// ---- Conditions ----
-
-/// What entering one branch means for the response.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Effect {
-    /// Nothing is known: the body is still open.
-    Keep,
-    /// The request failed or the response is nil: nothing to close.
-    Err,
-    /// The condition tests the error in a way the rule does not understand; stop following.
-    Lost,
-}
-
-/// The effect when both parts hold (`a && b` true, `a || b` false).
-fn both(a: Effect, b: Effect) -> Effect {
-    match (a, b) {
-        (Effect::Err, _) | (_, Effect::Err) => Effect::Err,
-        (Effect::Lost, _) | (_, Effect::Lost) => Effect::Lost,
-        _ => Effect::Keep,
-    }
-}
-
-/// The effect when either part holds (`a || b` true, `a && b` false).
-fn either(a: Effect, b: Effect) -> Effect {
-    match (a, b) {
-        (Effect::Err, Effect::Err) => Effect::Err,
-        (Effect::Lost, _) | (_, Effect::Lost) => Effect::Lost,
-        _ => Effect::Keep,
-    }
-}
-
-/// The effects of a condition on its true and false branches. `err` is the call's error variable
-/// while it still holds the call's error.
-fn classify(src: &Source<'_>, cond: Node<'_>, resp: &str, err: Option<&str>, depth: usize) -> (Effect, Effect) {
-    let cond = unparen(cond);
-    let fallback = || {
-        let mut mentions = false;
-        if let Some(e) = err {
-            visit_in_function(cond, |n| mentions |= n.kind() == "identifier" && src.text_of(n) == e);
-        }
-        if mentions {
-            (Effect::Lost, Effect::Lost)
-        } else {
-            (Effect::Keep, Effect::Keep)
-        }
-    };
-    if depth > 32 {
-        return (Effect::Lost, Effect::Lost);
-    }
-    let op = cond.child_by_field_name("operator").map(|o| src.text_of(o)).unwrap_or("");
-    match (cond.kind(), op) {
-        ("unary_expression", "!") => match cond.child_by_field_name("operand") {
-            Some(x) => {
-                let (t, f) = classify(src, x, resp, err, depth + 1);
-                (f, t)
-            }
-            None => fallback(),
-        },
-        ("binary_expression", "&&" | "||") => {
-            let (Some(l), Some(r)) = (cond.child_by_field_name("left"), cond.child_by_field_name("right")) else {
-                return fallback();
-            };
-            let (a, b) = (classify(src, l, resp, err, depth + 1), classify(src, r, resp, err, depth + 1));
-            if op == "&&" {
-                (both(a.0, b.0), either(a.1, b.1))
-            } else {
-                (either(a.0, b.0), both(a.1, b.1))
-            }
-        }
-        ("binary_expression", "==" | "!=") => {
-            let (Some(l), Some(r)) = (cond.child_by_field_name("left"), cond.child_by_field_name("right")) else {
-                return fallback();
-            };
-            let (l, r) = (unparen(l), unparen(r));
-            let x = if r.kind() == "nil" {
-                l
-            } else if l.kind() == "nil" {
-                r
-            } else {
-                return fallback();
-            };
-            let is_nil_test = op == "==";
-            if x.kind() == "identifier" && Some(src.text_of(x)) == err {
-                // `err != nil` is true on the error path.
-                return if is_nil_test { (Effect::Keep, Effect::Err) } else { (Effect::Err, Effect::Keep) };
-            }
-            let is_resp = x.kind() == "identifier" && src.text_of(x) == resp;
-            let is_body = x.kind() == "selector_expression"
-                && x.child_by_field_name("operand").is_some_and(|o| o.kind() == "identifier" && src.text_of(o) == resp)
-                && x.child_by_field_name("field").is_some_and(|f| src.text_of(f) == "Body");
-            if is_resp || is_body {
-                // `resp == nil` is true when there is nothing to close.
-                return if is_nil_test { (Effect::Err, Effect::Keep) } else { (Effect::Keep, Effect::Err) };
-            }
-            fallback()
-        }
-        _ => fallback(),
-    }
-}
-
-// ---- The path walk ----
-
-/// A place where a path leaves the body open.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Leak<'t> {
-    Return(Node<'t>),
-    /// The end of the function body.
-    End,
-    /// The next iteration of the loop around the call, from the end of its body or a `continue`.
-    NextIteration(Node<'t>),
-}
-
-fn contains(outer: Node<'_>, inner: Node<'_>) -> bool {
-    outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum State {
-    /// The call has not run on this path.
-    NotYet,
-    /// The body is open; `err_fresh` while the error variable still holds the call's error.
-    Open {
-        err_fresh: bool,
-    },
-    Closed,
-    /// The request failed or the response is nil.
-    ErrPath,
-    /// The rule cannot follow the response any further on this path.
-    Lost,
-}
-
-struct Walk<'r, 's, 't> {
-    src: &'r Source<'s>,
-    r: &'r Response<'t>,
-    /// Where paths leave the body open.
-    leaks: Vec<Leak<'t>>,
-    closed_somewhere: bool,
-}
-
-impl<'t> Walk<'_, '_, 't> {
-    /// The error variable, if it still holds the call's error in `state` and is not shadowed by
-    /// the initializer of `stmt` (`if err := f(); err != nil`).
-    fn fresh_err(&self, stmt: Node<'t>, state: State) -> Option<&'t str> {
-        let State::Open { err_fresh: true } = state else { return None };
-        let err = self.r.err?;
-        let shadowed = stmt.child_by_field_name("initializer").is_some_and(|init| {
-            init.id() != self.r.stmt.id()
-                && init.kind() == "short_var_declaration"
-                && assigned_names(init).iter().any(|n| self.src.text_of(*n) == err)
-        });
-        (!shadowed).then_some(err)
-    }
-
-    fn apply(state: &mut State, effect: Effect) {
-        match effect {
-            Effect::Keep => {}
-            Effect::Err => *state = State::ErrPath,
-            Effect::Lost => *state = State::Lost,
-        }
-    }
-
-    fn leak(&mut self, leak: Leak<'t>) {
-        if !self.leaks.contains(&leak) {
-            self.leaks.push(leak);
-        }
-    }
-
-    fn close(&mut self, state: &mut State) {
-        *state = State::Closed;
-        self.closed_somewhere = true;
-    }
-}
-
-impl<'t> Flow<'t> for Walk<'_, '_, 't> {
-    type State = State;
-
-    fn call(&mut self, call: Node<'t>, state: &mut State) {
-        if call.id() == self.r.call.id() {
-            *state = State::Open { err_fresh: self.r.err.is_some() };
-            return;
-        }
-        let State::Open { err_fresh } = *state else { return };
-        if is_body_close(self.src, call, self.r.resp) {
-            self.close(state);
-            return;
-        }
-        let Some(stmt) = assignment_of(call) else { return };
-        let names = assigned_names(stmt);
-        if names.iter().any(|n| self.src.text_of(*n) == self.r.resp) {
-            // Another response lands in the same variable; which one a later close closes is
-            // beyond a syntactic rule.
-            *state = State::Lost;
-        } else if err_fresh && names.iter().any(|n| Some(self.src.text_of(*n)) == self.r.err) && !is_initializer(stmt) {
-            *state = State::Open { err_fresh: false };
-        }
-    }
-
-    fn defer(&mut self, stmt: Node<'t>, state: &mut State) {
-        if !matches!(state, State::Open { .. }) {
-            return;
-        }
-        let Some(call) = stmt.named_child(0) else { return };
-        let closes = is_body_close(self.src, call, self.r.resp)
-            || call
-                .child_by_field_name("function")
-                .is_some_and(|f| f.kind() == "func_literal" && is_deferred_closure_closing(self.src, f, self.r.resp));
-        if closes {
-            self.close(state);
-        }
-    }
-
-    fn exit(&mut self, at: Option<Node<'t>>, state: &State) {
-        if matches!(state, State::Open { .. }) {
-            self.leak(at.map_or(Leak::End, Leak::Return));
-        }
-    }
-
-    fn loop_back(&mut self, loop_stmt: Node<'t>, at: Node<'t>, state: &State) {
-        // A response declared with `:=` inside the loop is a new variable in every iteration, so a
-        // body still open when the next iteration starts can never be closed. One assigned to a
-        // variable from outside the loop may still be closed after it; the exits show that.
-        let declared_inside = self.r.stmt.kind() == "short_var_declaration"
-            && loop_stmt.child_by_field_name("body").is_some_and(|b| contains(b, self.r.stmt));
-        if matches!(state, State::Open { .. }) && declared_inside {
-            self.leak(Leak::NextIteration(at));
-        }
-    }
-
-    fn branch(&mut self, if_stmt: Node<'t>, then: bool, state: &mut State) -> bool {
-        if !matches!(state, State::Open { .. }) {
-            return true;
-        }
-        let Some(cond) = if_stmt.child_by_field_name("condition") else { return true };
-        let err = self.fresh_err(if_stmt, *state);
-        let (t, f) = classify(self.src, cond, self.r.resp, err, 0);
-        Self::apply(state, if then { t } else { f });
-        true
-    }
-
-    fn case(&mut self, switch_stmt: Node<'t>, case: Node<'t>, state: &mut State) -> bool {
-        if !matches!(state, State::Open { .. }) {
-            return true;
-        }
-        let err = self.fresh_err(switch_stmt, *state);
-        if let Some(value) = switch_stmt.child_by_field_name("value") {
-            // `switch err { ... }`, `switch err.(type)`: not followed.
-            let mut mentions = false;
-            if let Some(e) = err {
-                visit_in_function(value, |n| mentions |= n.kind() == "identifier" && self.src.text_of(n) == e);
-            }
-            if mentions {
-                *state = State::Lost;
-            }
-            return true;
-        }
-        if switch_stmt.kind() != "expression_switch_statement" || case.kind() != "expression_case" {
-            return true;
-        }
-        // `case a, b:` runs when any of its expressions is true.
-        let Some(values) = case.child_by_field_name("value") else { return true };
-        let mut cursor = values.walk();
-        let effects: Vec<_> = values
-            .named_children(&mut cursor)
-            .filter(|v| v.kind() != "comment")
-            .map(|v| classify(self.src, v, self.r.resp, err, 0).0)
-            .collect();
-        if let Some(first) = effects.first() {
-            Self::apply(state, effects[1..].iter().fold(*first, |acc, e| either(acc, *e)));
-        }
-        true
-    }
-}
-
-/// Whether `stmt` is the initializer of an `if`, `switch` or `for`, whose variables live only there.
-fn is_initializer(stmt: Node<'_>) -> bool {
-    let Some(parent) = stmt.parent() else { return false };
-    if parent.kind() == "for_clause" {
-        return true;
-    }
-    parent.child_by_field_name("initializer") == Some(stmt)
-}
-
 // ---- Reporting and fixing ----
 
-/// The `if` that checks the call's error right after it: the statement that follows the call's
-/// statement, or the `if` whose initializer the call is. Only a test that is true exactly on the
-/// error path qualifies (`err != nil`, `err != nil || resp == nil`).
-fn direct_err_check<'t>(src: &Source<'_>, r: &Response<'t>) -> Option<Node<'t>> {
-    let parent = r.stmt.parent()?;
-    let candidate = if parent.kind() == "if_statement" && parent.child_by_field_name("initializer") == Some(r.stmt) {
-        parent
-    } else if parent.kind() == "statement_list" {
-        let next = next_statement(r.stmt)?;
-        if next.kind() != "if_statement" || next.child_by_field_name("initializer").is_some() {
-            return None;
-        }
-        next
-    } else {
-        return None;
-    };
-    let cond = candidate.child_by_field_name("condition")?;
-    (classify(src, cond, r.resp, r.err, 0).0 == Effect::Err).then_some(candidate)
-}
-
-fn finding<'t>(src: &Source<'t>, r: &Response<'t>, body: Node<'t>, walk: &Walk<'_, '_, 't>) -> Finding {
-    let call_text = short_call(src, r.call);
-    let resp = r.resp;
-    let in_loop = walk.leaks.iter().any(|l| matches!(l, Leak::NextIteration(_)));
+fn finding(src: &Source<'_>, r: &Response<'_>, walk: &Outcome<'_>) -> Finding {
+    let call_text = resource::short_call(src, r.call);
+    let resp = r.var;
     let cost = "each leaked body keeps a connection and its file descriptor busy";
-    let message = if in_loop {
+    let message = if walk.in_loop() {
         format!(
             "`{resp}.Body` from `{call_text}` is not closed before the next iteration: {cost}; close it at the \
              end of every iteration, before each `continue` too"
         )
-    } else if walk.closed_somewhere {
+    } else if walk.released_somewhere {
         format!(
             "`{resp}.Body` from `{call_text}` is not closed on every path: {cost}; close it with \
              `defer {resp}.Body.Close()` right after the error check"
@@ -934,135 +541,26 @@ fn finding<'t>(src: &Source<'t>, r: &Response<'t>, body: Node<'t>, walk: &Walk<'
              error check"
         )
     };
-    let closing_brace = |block: Node<'_>| block.end_byte().saturating_sub(1)..block.end_byte();
-    let related = walk
-        .leaks
-        .iter()
-        // When the loop is the problem, exits after it only repeat the same leak.
-        .filter(|leak| !in_loop || matches!(leak, Leak::NextIteration(_)))
-        .map(|leak| match *leak {
-            Leak::Return(ret) => {
-                Related { range: ret.byte_range(), message: format!("this return leaves `{resp}.Body` open") }
-            }
-            Leak::End => Related {
-                range: closing_brace(body),
-                message: format!("the function can end here with `{resp}.Body` still open"),
-            },
-            Leak::NextIteration(at) if at.kind() == "continue_statement" => Related {
-                range: at.byte_range(),
-                message: format!("this `continue` starts the next iteration with `{resp}.Body` still open"),
-            },
-            Leak::NextIteration(at) => Related {
-                range: closing_brace(at),
-                message: format!("the next iteration starts here with `{resp}.Body` still open"),
-            },
-        })
-        .collect();
     Finding {
         rule: RULE.id,
         severity: RULE.default_severity,
         message,
         range: r.call.byte_range(),
-        related,
+        related: resource::related(r, walk, &format!("`{resp}.Body`"), "open"),
         fixes: defer_close(src, r).into_iter().collect(),
     }
-}
-
-/// The call as shown in messages: its text, or its callee with `(…)` when the text is long.
-fn short_call<'t>(src: &Source<'t>, call: Node<'t>) -> String {
-    let text = src.text_of(call);
-    if text.len() <= 60 && !text.contains('\n') {
-        return text.to_string();
-    }
-    let callee = call.child_by_field_name("function").map(|f| src.text_of(f)).unwrap_or("");
-    format!("{callee}(…)")
 }
 
 /// Inserts `defer resp.Body.Close()` after the error check that follows the call (or after the
 /// call when its error is discarded), moving a later `defer resp.Body.Close()` of the same block.
 fn defer_close(src: &Source<'_>, r: &Response<'_>) -> Option<Fix> {
-    if !matches!(r.stmt.kind(), "short_var_declaration" | "assignment_statement")
-        || r.stmt.parent()?.kind() != "statement_list"
-    {
-        return None;
-    }
-    // In a loop a defer would keep every iteration's body open until the function returns.
-    let mut cur = r.call.parent();
-    while let Some(n) = cur {
-        if n.id() == r.func.id() {
-            break;
-        }
-        if n.kind() == "for_statement" {
-            return None;
-        }
-        cur = n.parent();
-    }
-    let anchor = match direct_err_check(src, r) {
-        Some(check) if check.child_by_field_name("alternative").is_none() && terminates(src, check) => check,
-        // A defer before the error check would dereference a nil response when the request fails.
-        _ if r.err.is_some() => return None,
-        _ => r.stmt,
-    };
-    let indent = src.indent_at(r.stmt.start_byte());
-    let nl = src.newline();
-    let line = format!("defer {}.Body.Close()", r.resp);
-    let end = anchor.end_byte();
-    let line_end = src.line_end_inclusive(end);
-    let rest = src.text[end..line_end].trim();
-    let insert = if rest.is_empty() || rest.starts_with("//") {
-        if src.text[..line_end].ends_with('\n') {
-            Edit::insert(line_end, format!("{indent}{line}{nl}"))
-        } else {
-            Edit::insert(line_end, format!("{nl}{indent}{line}"))
-        }
-    } else {
-        Edit::insert(end, format!("{nl}{indent}{line}"))
-    };
-    let mut edits = vec![insert];
-    if let Some(later) = later_defer_close(src, r, anchor) {
-        edits.push(Edit::delete(src.line_start(later.start_byte())..src.line_end_inclusive(later.end_byte())));
-    }
+    let edits = resource::defer_after_check(src, &Body, r, &format!("defer {}.Body.Close()", r.var))?;
     Some(Fix {
         id: "defer-close",
-        title: format!("Add `defer {}.Body.Close()` after the error check", r.resp),
+        title: format!("Add `defer {}.Body.Close()` after the error check", r.var),
         edits,
         preferred: true,
     })
-}
-
-/// Whether the `then` block of an `if` always leaves the surrounding code.
-fn terminates(src: &Source<'_>, if_stmt: Node<'_>) -> bool {
-    let Some(block) = if_stmt.child_by_field_name("consequence") else { return false };
-    let mut cursor = block.walk();
-    let list = block.named_children(&mut cursor).find(|n| n.kind() == "statement_list");
-    let last = list.and_then(|l| {
-        let mut c = l.walk();
-        l.named_children(&mut c).filter(|n| n.kind() != "comment").last()
-    });
-    match last {
-        Some(s) => match s.kind() {
-            "return_statement" | "continue_statement" | "break_statement" | "goto_statement" => true,
-            "expression_statement" => {
-                s.named_child(0).is_some_and(|c| c.kind() == "call_expression" && is_noreturn_call(src, c))
-            }
-            _ => false,
-        },
-        None => false,
-    }
-}
-
-/// A `defer resp.Body.Close()` standing alone on its line later in the same statement list.
-fn later_defer_close<'t>(src: &Source<'_>, r: &Response<'t>, after: Node<'t>) -> Option<Node<'t>> {
-    let mut next = next_statement(after);
-    while let Some(s) = next {
-        if s.kind() == "defer_statement" && s.named_child(0).is_some_and(|c| is_body_close(src, c, r.resp)) {
-            let before = &src.text[src.line_start(s.start_byte())..s.start_byte()];
-            let after_text = src.text[s.end_byte()..src.line_end_inclusive(s.end_byte())].trim();
-            return (before.trim().is_empty() && after_text.is_empty()).then_some(s);
-        }
-        next = next_statement(s);
-    }
-    None
 }
 
 #[cfg(test)]
@@ -1070,14 +568,21 @@ mod tests {
     use super::*;
     use crate::analysis::parse;
 
-    fn effects(cond: &str) -> (Effect, Effect) {
+    fn effects(cond: &str) -> (resource::Effect, resource::Effect) {
         let text = format!("package p\nfunc f() {{\n\tif {cond} {{\n\t}}\n}}\n");
         let tree = parse(&text, None);
         let src = Source::new(&text, &tree);
         let mut out = None;
         visit_all(src.root(), |n| {
             if n.kind() == "if_statement" {
-                out = Some(classify(&src, n.child_by_field_name("condition").unwrap(), "resp", Some("err"), 0));
+                out = Some(resource::classify(
+                    &src,
+                    &Body,
+                    n.child_by_field_name("condition").unwrap(),
+                    "resp",
+                    Some("err"),
+                    0,
+                ));
             }
         });
         out.unwrap()
@@ -1152,7 +657,7 @@ mod tests {
 
     #[test]
     fn conditions_split_error_and_success_paths() {
-        use Effect::*;
+        use resource::Effect::*;
         assert_eq!(effects("err != nil"), (Err, Keep));
         assert_eq!(effects("nil != err"), (Err, Keep));
         assert_eq!(effects("err == nil"), (Keep, Err));

@@ -24,7 +24,7 @@ func (s Service) Aliased(ctx stdctx.Context) error {
 // A goroutine started with a detached context, several closures deep.
 func (s Service) Fanout(ctx context.Context, ids []string) {
 	for _, id := range ids {
-		go func() {
+		go func() { // want "unbounded-goroutines"
 			func() {
 				s.load(context.TODO(), id) // want "detached-context"
 			}()

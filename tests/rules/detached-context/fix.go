@@ -16,6 +16,7 @@ func (Svc) fetch(ctx context.Context, id string) error { return nil }
 
 func (s Svc) Gin(c *gin.Context) {
 	for _, id := range []string{"a", "b"} {
+		//gohazard:ignore unbounded-goroutines the fan-out is unbounded-goroutines' fixture, not this one
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second) // want "detached-context"
 			defer cancel()

@@ -22,7 +22,7 @@ type Users struct {
 func (h *Users) GetUser(c *gin.Context) {
 	results := make(chan []byte, 4)
 	for _, section := range []string{"a", "b", "c", "d"} {
-		go func() {
+		go func() { // want "unbounded-goroutines"
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second) // want "detached-context" "long-timeout"
 			defer cancel()
 			results <- h.fetch(ctx, section)
@@ -66,13 +66,13 @@ func (h *Users) Good(c *gin.Context) {
 // Detached on purpose, the explicit way: never reported.
 func (h *Users) Audit(c *gin.Context) {
 	ctx := context.WithoutCancel(c.Request.Context())
-	go h.fetch(ctx, "audit")
+	go h.fetch(ctx, "audit") // want "unbounded-goroutines"
 }
 
 // Detached on purpose, suppressed with a reason.
 func (h *Users) Warm(c *gin.Context) {
 	//gohazard:ignore detached-context the cache is warmed for the next callers, bounded by warmSlots
-	go h.fetch(context.Background(), "warm")
+	go h.fetch(context.Background(), "warm") // want "unbounded-goroutines"
 }
 
 // A blank parameter gives no context to use.
@@ -83,7 +83,7 @@ func (h *Users) Blank(_ *gin.Context) {
 // The closure's parameter shadows the gin context: `c.Request.Context()` would not compile there.
 func (h *Users) Shadowed(c *gin.Context) {
 	for _, name := range []string{"a"} {
-		go func(c string) {
+		go func(c string) { // want "unbounded-goroutines"
 			h.fetch(context.Background(), c)
 		}(name)
 	}

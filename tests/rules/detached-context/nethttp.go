@@ -42,7 +42,7 @@ func main() {
 		defer cancel()
 		_ = ctx
 	})
-	srv := &http.Server{Addr: ":8080", Handler: mux}
+	srv := &http.Server{Addr: ":8080", Handler: mux} // want "server-without-timeouts"
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	go func() {

@@ -88,8 +88,8 @@ func Panics(c *gin.Context) {
 
 // An iterator's Next is not a chain.
 func Rows(db *sql.DB) {
-	rows, _ := db.Query("select 1")
-	for rows.Next() {
+	rows, _ := db.Query("select 1") // want "unclosed-rows"
+	for rows.Next() { // want "unclosed-rows"
 	}
 	rows.Next()
 	rows.Next()
@@ -121,7 +121,7 @@ func Second(c *gin.Context) { c.Next() }
 // A goroutine's closure runs at another time; one call each.
 func Background(c *gin.Context) {
 	c.Next()
-	go func() {
+	go func() { // want "unbounded-goroutines"
 		c.Next()
 	}()
 }

@@ -64,7 +64,7 @@ func (u *Users) warmUp() {
 
 // echo handlers, and a closure started in one.
 func (u *Users) Export(c echo.Context) error {
-	go func() {
+	go func() { // want "unbounded-goroutines"
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 90*time.Second) // want "long-timeout"
 		defer cancel()
 		_ = ctx

@@ -34,7 +34,7 @@ func (c *Client) Fetch(ctx context.Context, path string) ([]byte, error) {
 
 // Package-level helpers of net/http.
 func Get(u string) ([]byte, error) {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func Get(u string) ([]byte, error) {
 }
 
 func Post(u string, payload []byte) (string, error) {
-	resp, err := http.Post(u, "application/json", bytes.NewReader(payload))
+	resp, err := http.Post(u, "application/json", bytes.NewReader(payload)) // want "client-without-timeout"
 	if err != nil {
 		return "", err
 	}
@@ -86,7 +86,7 @@ func Declared(client *http.Client, req *http.Request) []byte {
 
 // Bounded with io.LimitReader.
 func Limited(u string) ([]byte, error) {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func Limited(u string) ([]byte, error) {
 
 // Bounded with an io.LimitedReader.
 func Strict(u string) ([]byte, error) {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func Strict(u string) ([]byte, error) {
 
 // The body replaced by a bounded reader before the read.
 func Replaced(u string) ([]byte, error) {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func Replaced(u string) ([]byte, error) {
 
 // Streaming copies: to the client, to a file, or discarded.
 func Proxy(w http.ResponseWriter, u string) error {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func Proxy(w http.ResponseWriter, u string) error {
 }
 
 func Download(u string, f *os.File) error {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func Download(u string, f *os.File) error {
 
 // A decoder streams.
 func DecodeJSON(u string, v any) error {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return err
 	}
@@ -190,11 +190,11 @@ func Typed(hc *http.Client, u string) []byte {
 }
 
 func Made(u string) []byte {
-	c := &http.Client{}
+	c := &http.Client{} // want "client-without-timeout"
 	resp, _ := c.Head(u)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body) // want "unbounded-read"
-	resp2, _ := http.DefaultClient.Get(u)
+	resp2, _ := http.DefaultClient.Get(u) // want "client-without-timeout"
 	defer resp2.Body.Close()
 	b2, _ := io.ReadAll(resp2.Body) // want "unbounded-read"
 	return append(b, b2...)

@@ -18,7 +18,7 @@ func Fake(u string) (int, error) {
 
 // net/http under an alias is still followed.
 func Aliased(u string) ([]byte, error) {
-	resp, err := stdhttp.Get(u) // want "unclosed-body"
+	resp, err := stdhttp.Get(u) // want "unclosed-body" "client-without-timeout"
 	if err != nil {
 		return nil, err
 	}

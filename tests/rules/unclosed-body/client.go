@@ -32,7 +32,7 @@ func (a *API) Fetch(req *http.Request) ([]byte, error) {
 
 // Never closed at all.
 func Ping(u string) (int, error) {
-	resp, err := http.Get(u) // want "unclosed-body"
+	resp, err := http.Get(u) // want "unclosed-body" "client-without-timeout"
 	if err != nil {
 		return 0, err
 	}
@@ -55,7 +55,7 @@ func ReadAll(c *http.Client, u string) ([]byte, error) {
 
 // The error check also swallows bad statuses, which leaves the body open.
 func Post(u string, payload string) error {
-	resp, err := http.Post(u, "application/json", strings.NewReader(payload)) // want "unclosed-body"
+	resp, err := http.Post(u, "application/json", strings.NewReader(payload)) // want "unclosed-body" "client-without-timeout"
 	if err != nil || resp.StatusCode >= 300 {
 		return errors.New("post failed")
 	}
@@ -65,7 +65,7 @@ func Post(u string, payload string) error {
 
 // A client built in the function, multi-line call, shadowed decode error.
 func Decode(u string, v any) error {
-	client := &http.Client{}
+	client := &http.Client{} // want "client-without-timeout"
 	resp, err := client.PostForm( // want "unclosed-body"
 		u,
 		url.Values{"q": {"x"}},
@@ -116,7 +116,7 @@ func Good(c *http.Client, req *http.Request) ([]byte, error) {
 
 // Closed explicitly on every branch.
 func Branches(u string) (string, error) {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return "", err
 	}
@@ -131,7 +131,7 @@ func Branches(u string) (string, error) {
 
 // Success handled inside `if err == nil`.
 func ErrNil(u string) {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err == nil {
 		defer resp.Body.Close()
 		fmt.Println(resp.StatusCode)
@@ -158,7 +158,7 @@ func (a *API) Call(req *http.Request) ([]byte, *http.Response, error) {
 
 // Passed to a helper that owns it.
 func Helper(u string) error {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func Helper(u string) error {
 
 // The body handed to a helper that is not a known reader.
 func HelperBody(u string) error {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (a *API) Store(req *http.Request) error {
 
 // Sent on a channel.
 func Send(u string, out chan<- *http.Response) {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return
 	}
@@ -195,7 +195,7 @@ func Send(u string, out chan<- *http.Response) {
 
 // The error path returns before the response is known, the rest is deferred.
 func Nil(u string) error {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if resp == nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func Nil(u string) error {
 
 // A deferred closure that closes it.
 func Closure(u string) error {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func Closure(u string) error {
 
 // A goroutine takes it over.
 func Goroutine(u string) error {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return err
 	}
@@ -232,7 +232,7 @@ func Goroutine(u string) error {
 
 // An error check through a helper: not understood, so not reported.
 func CheckHelper(u string) error {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if failed(err) {
 		return err
 	}
@@ -242,7 +242,7 @@ func CheckHelper(u string) error {
 
 // A named result is the caller's.
 func Named(u string) (resp *http.Response, err error) {
-	resp, err = http.Get(u)
+	resp, err = http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return
 	}
@@ -251,7 +251,7 @@ func Named(u string) (resp *http.Response, err error) {
 
 // A HEAD response has no body to leak.
 func Head(u string) (int, error) {
-	resp, err := http.Head(u)
+	resp, err := http.Head(u) // want "client-without-timeout"
 	if err != nil {
 		return 0, err
 	}
@@ -260,13 +260,13 @@ func Head(u string) (int, error) {
 
 // Discarded responses are a different problem.
 func Discard(u string) error {
-	_, err := http.Get(u)
+	_, err := http.Get(u) // want "client-without-timeout"
 	return err
 }
 
 // A panic ends the path.
 func Fatal(u string) {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		panic(err)
 	}
@@ -282,7 +282,7 @@ func failed(error) bool           { return false }
 
 // The body rewrapped with a limit: closing the wrapper closes the body.
 func Limited(u string) error {
-	resp, err := http.Get(u)
+	resp, err := http.Get(u) // want "client-without-timeout"
 	if err != nil {
 		return err
 	}
@@ -293,7 +293,7 @@ func Limited(u string) error {
 
 // The same rewrap, never closed.
 func LimitedLeak(u string) error {
-	resp, err := http.Get(u) // want "unclosed-body"
+	resp, err := http.Get(u) // want "unclosed-body" "client-without-timeout"
 	if err != nil {
 		return err
 	}
@@ -303,7 +303,7 @@ func LimitedLeak(u string) error {
 
 // Read through an io.LimitedReader, and a status check that returns first.
 func Strict(u string) ([]byte, error) {
-	resp, err := http.Get(u) // want "unclosed-body"
+	resp, err := http.Get(u) // want "unclosed-body" "client-without-timeout"
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ type Service struct {
 
 // Decoding fails after the status check; the explicit close is skipped.
 func (s *Service) User(c echo.Context) error {
-	resp, err := s.http.Get("http://users/" + c.Param("id")) // want "unclosed-body"
+	resp, err := s.http.Get("http://users/" + c.Param("id")) // want "unclosed-body" "request-without-context"
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadGateway, err)
 	}
@@ -29,7 +29,7 @@ func (s *Service) User(c echo.Context) error {
 
 // Closed by defer, decoded with a known reader.
 func (s *Service) Account(c echo.Context) error {
-	resp, err := s.http.Get("http://accounts/" + c.Param("id"))
+	resp, err := s.http.Get("http://accounts/" + c.Param("id")) // want "request-without-context"
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadGateway, err)
 	}
@@ -43,7 +43,7 @@ func (s *Service) Account(c echo.Context) error {
 
 // The response body streamed to the client, which closes nothing: still handed over, so quiet.
 func (s *Service) Avatar(c echo.Context) error {
-	resp, err := s.http.Get("http://avatars/" + c.Param("id"))
+	resp, err := s.http.Get("http://avatars/" + c.Param("id")) // want "request-without-context"
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func (p *Proxy) Handler() gin.HandlerFunc {
 
 // Ends without a close: the body stays open after the handler returns.
 func Status(c *gin.Context) {
-	resp, err := http.Get("http://internal/health") // want "unclosed-body"
+	resp, err := http.Get("http://internal/health") // want "unclosed-body" "request-without-context"
 	if err != nil {
 		c.Status(http.StatusServiceUnavailable)
 		return
@@ -45,7 +45,7 @@ func Status(c *gin.Context) {
 
 // Closed on all paths, the body streamed to the client.
 func (p *Proxy) Stream(c *gin.Context) {
-	resp, err := p.client.Get(p.upstream)
+	resp, err := p.client.Get(p.upstream) // want "request-without-context"
 	if err != nil {
 		c.AbortWithError(http.StatusBadGateway, err)
 		return

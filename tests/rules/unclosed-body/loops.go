@@ -10,7 +10,7 @@ import (
 // A continue before the close leaks one body per skipped URL.
 func Crawl(urls []string) {
 	for _, u := range urls {
-		resp, err := http.Get(u) // want "unclosed-body"
+		resp, err := http.Get(u) // want "unclosed-body" "client-without-timeout"
 		if err != nil {
 			continue
 		}
@@ -69,7 +69,7 @@ func PollClosed(c *http.Client, u string, status chan<- int) {
 // Closed at the end of every iteration.
 func CrawlClosed(urls []string) {
 	for _, u := range urls {
-		resp, err := http.Get(u)
+		resp, err := http.Get(u) // want "client-without-timeout"
 		if err != nil {
 			continue
 		}
@@ -106,7 +106,7 @@ func RetryDo(c *http.Client, req *http.Request) ([]byte, error) {
 // Each iteration's body is handed to a helper.
 func Each(urls []string) {
 	for _, u := range urls {
-		resp, err := http.Get(u)
+		resp, err := http.Get(u) // want "client-without-timeout"
 		if err != nil {
 			fmt.Println(err)
 			continue

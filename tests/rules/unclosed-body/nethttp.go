@@ -34,7 +34,7 @@ func (f *Forwarder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Declared with var and checked through the if's initializer.
 func Webhook(w http.ResponseWriter, r *http.Request) {
-	if resp, err := http.Post("http://hooks", "text/plain", r.Body); err != nil { // want "unclosed-body"
+	if resp, err := http.Post("http://hooks", "text/plain", r.Body); err != nil { // want "unclosed-body" "request-without-context"
 		http.Error(w, err.Error(), http.StatusBadGateway)
 	} else {
 		w.WriteHeader(resp.StatusCode)
@@ -57,7 +57,7 @@ func (f *Forwarder) Forward(w http.ResponseWriter, r *http.Request) {
 
 // A log.Fatal on the error path, then a close.
 func Startup() {
-	resp, err := http.Get("http://config")
+	resp, err := http.Get("http://config") // want "client-without-timeout"
 	if err != nil {
 		log.Fatalf("config: %v", err)
 	}
@@ -66,7 +66,7 @@ func Startup() {
 
 // The if's initializer form, closed in the else branch.
 func Notify(w http.ResponseWriter, r *http.Request) {
-	if resp, err := http.Post("http://notify", "text/plain", r.Body); err != nil {
+	if resp, err := http.Post("http://notify", "text/plain", r.Body); err != nil { // want "request-without-context"
 		http.Error(w, err.Error(), http.StatusBadGateway)
 	} else {
 		resp.Body.Close()
