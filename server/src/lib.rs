@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod endpoints;
+pub mod gomod;
 pub mod lsp;
 pub mod rules;
 pub mod text;

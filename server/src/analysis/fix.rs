@@ -48,27 +48,61 @@ pub fn fix_all_with(
     want: Option<&str>,
     max_rounds: usize,
 ) -> (String, usize) {
+    let outcome = fix_file(text, config, file, index, want, max_rounds);
+    (outcome.text, outcome.applied.len())
+}
+
+/// One fix that [`fix_file`] applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Applied {
+    pub rule: &'static str,
+    pub fix: &'static str,
+    pub title: String,
+}
+
+/// The result of [`fix_file`]: the new text, what was applied in order, and the findings of the new
+/// text (so a caller that reports what is left need not analyse it once more).
+#[derive(Clone, Debug)]
+pub struct FixOutcome {
+    pub text: String,
+    pub applied: Vec<Applied>,
+    pub remaining: Vec<Finding>,
+}
+
+/// [`fix_all_with`], telling which fixes were applied and what remains.
+pub fn fix_file(
+    text: &str,
+    config: &Config,
+    file: &FileInfo,
+    index: &Index,
+    want: Option<&str>,
+    max_rounds: usize,
+) -> FixOutcome {
     let mut current = text.to_string();
-    let mut applied = 0;
+    let mut applied = Vec::new();
     let mut skipped: Vec<(String, usize)> = Vec::new();
-    while applied < max_rounds {
+    loop {
         let tree = super::parse(&current, None);
         let findings = super::analyze_file(&current, &tree, config, file, index);
+        if applied.len() >= max_rounds {
+            return FixOutcome { text: current, applied, remaining: findings };
+        }
         let next = findings
             .iter()
             .filter(|f| !skipped.contains(&(f.rule.to_string(), f.range.start)))
             .find_map(|f| choose(f, want).map(|fix| (f, fix)));
-        let Some((finding, fix)) = next else { break };
+        let Some((finding, fix)) = next else {
+            return FixOutcome { text: current, applied, remaining: findings };
+        };
         match apply_edits(&current, &fix.edits) {
             Some(new) if !super::parse(&new, None).root_node().has_error() => {
                 current = new;
-                applied += 1;
+                applied.push(Applied { rule: finding.rule, fix: fix.id, title: fix.title.clone() });
                 skipped.clear();
             }
             _ => skipped.push((finding.rule.to_string(), finding.range.start)),
         }
     }
-    (current, applied)
 }
 
 #[cfg(test)]
