@@ -862,6 +862,10 @@ fn write_human(out: &mut impl Write, reports: &[FileReport], color: bool) -> std
                 " ".repeat(pad),
                 paint(color, "1;31", &"^".repeat(width))
             )?;
+            for r in &f.related {
+                let (rl, rc) = position(&rope, r.range.start);
+                writeln!(out, "{} = note: {} ({rl}:{rc})", " ".repeat(gutter.len()), r.message)?;
+            }
             if let Some(fix) = f.fixes.iter().find(|x| x.preferred) {
                 writeln!(out, "{} = fix: {}", " ".repeat(gutter.len()), fix.title)?;
             }
@@ -914,6 +918,50 @@ pub fn list_rules() -> ExitCode {
 }
 
 /// `gohazard explain RULE`: the rule's page.
+/// Prints a usage error and returns the usage exit status.
+pub fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("gohazard: error: {msg}");
+    ExitCode::from(EXIT_ERROR)
+}
+
+/// `gohazard explain --endpoints [PATH...] [--rps N]`: the amplification report. Exits 1 when a
+/// route's estimate is over the budget, so CI can hold a service to it.
+pub fn explain_endpoints(args: &[String], rps: Option<f64>, budget: f64) -> ExitCode {
+    let paths: Vec<PathBuf> =
+        if args.is_empty() { vec![PathBuf::from(".")] } else { args.iter().map(PathBuf::from).collect() };
+    let (files, errors) = walk::go_files(&paths);
+    for e in &errors {
+        eprintln!("gohazard: error: {e}");
+    }
+    let config =
+        match std::env::current_dir().ok().and_then(|d| config::find_config_file(&d)).map(|p| config::load_file(&p)) {
+            Some(Ok((c, problems))) => {
+                problems.iter().for_each(|p| eprintln!("gohazard: warning: {p}"));
+                c
+            }
+            Some(Err(e)) => return usage_error(&e),
+            None => Config::default(),
+        };
+    let texts: Vec<(String, String)> = files
+        .iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(p).ok()?;
+            Some((p.display().to_string().trim_start_matches("./").to_string(), text))
+        })
+        .collect();
+    let facts = crate::endpoints::facts_for_texts(&texts, &config);
+    let summaries = crate::endpoints::build(&facts);
+    print!("{}", crate::endpoints::render(&summaries, rps, budget));
+    let over = rps.is_some_and(|r| summaries.iter().any(|s| s.live_goroutines(r).is_some_and(|l| l > budget)));
+    ExitCode::from(if !errors.is_empty() {
+        EXIT_ERROR
+    } else if over {
+        EXIT_FOUND
+    } else {
+        EXIT_CLEAN
+    })
+}
+
 pub fn explain(id: &str) -> ExitCode {
     match rules::find(id) {
         Some(rule) => {

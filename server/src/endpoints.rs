@@ -838,13 +838,14 @@ pub fn render(summaries: &[Summary], rps: Option<f64>, budget: f64) -> String {
 
 /// Parses, analyses and extracts facts for a set of files in one go (for the CLI and tests).
 pub fn facts_for_texts(files: &[(String, String)], config: &crate::config::Config) -> Vec<FileFacts> {
-    let trees: Vec<Tree> = files.iter().map(|(_, t)| crate::analysis::parse(t, None)).collect();
+    use rayon::prelude::*;
+    let trees: Vec<Tree> = files.par_iter().map(|(_, t)| crate::analysis::parse(t, None)).collect();
     let mut index = crate::analysis::index::Index::default();
     for ((name, text), tree) in files.iter().zip(&trees) {
         index.set_file(name, crate::analysis::index::declarations(&Source::new(text, tree)));
     }
     files
-        .iter()
+        .par_iter()
         .zip(&trees)
         .map(|((name, text), tree)| {
             let info = crate::analysis::FileInfo::from_path(std::path::Path::new(name));

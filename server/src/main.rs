@@ -23,10 +23,21 @@ enum Command {
     Check(gohazard::cli::CheckArgs),
     /// List the rules.
     Rules,
-    /// Print a rule's documentation.
+    /// Print a rule's documentation, or with --endpoints the amplification report of a service.
     Explain {
-        /// The rule id, as listed by `gohazard rules`.
-        rule: String,
+        /// A rule id as listed by `gohazard rules`; with --endpoints, the files and directories to
+        /// report on (default: .).
+        args: Vec<String>,
+        /// Report every route: how many times the chain runs its handler, the goroutines one
+        /// request starts, how long they may live, and the hazards on the way.
+        #[arg(long)]
+        endpoints: bool,
+        /// With --endpoints: estimate live goroutines at this many requests per second.
+        #[arg(long, requires = "endpoints")]
+        rps: Option<f64>,
+        /// With --rps: live goroutines above this are flagged, and the exit status is 1.
+        #[arg(long, default_value_t = 10_000.0, requires = "rps")]
+        budget: f64,
     },
 }
 
@@ -46,6 +57,10 @@ fn main() -> ExitCode {
         Command::Lsp { stdio: _ } => gohazard::lsp::run(),
         Command::Check(args) => gohazard::cli::check(&args),
         Command::Rules => gohazard::cli::list_rules(),
-        Command::Explain { rule } => gohazard::cli::explain(&rule),
+        Command::Explain { args, endpoints: true, rps, budget } => gohazard::cli::explain_endpoints(&args, rps, budget),
+        Command::Explain { args, endpoints: false, .. } => match args.as_slice() {
+            [rule] => gohazard::cli::explain(rule),
+            _ => gohazard::cli::usage_error("explain takes one rule id (or --endpoints [PATH...])"),
+        },
     }
 }

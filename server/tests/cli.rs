@@ -601,3 +601,28 @@ fn no_progress_bar_or_colour_off_a_terminal() {
     assert_eq!(stderr(&out), "", "nothing on stderr when it is not a terminal");
     assert!(!stdout(&out).contains('\x1b'));
 }
+
+#[test]
+fn explain_endpoints_tells_the_story_of_the_example_service() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = gohazard(&["explain", "--endpoints", "examples/", "--rps", "500"], &root);
+    assert_eq!(out.status.code(), Some(1), "over the default budget: {}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    let table = text.lines().find(|l| l.starts_with("GET /users/:id ")).expect("the route is in the table");
+    for cell in ["(*handlers.Users).GetUser", "×2", "8", "≤ 15s", "60000 OVER"] {
+        assert!(table.contains(cell), "{cell:?} missing from {table:?}");
+    }
+    assert!(
+        text.contains("×2 runs per request: middleware.LoggingMiddleware(logger) runs the rest of the chain twice"),
+        "{text}"
+    );
+    assert!(
+        text.contains("4 goroutine(s) started in (*handlers.Users).GetUser in range profileSections (4 items)"),
+        "{text}"
+    );
+    assert!(text.contains("on the way: empty-filter (examples/service/handlers/users.go:99)"), "{text}");
+    let out = gohazard(&["explain", "--endpoints", "examples/"], &root);
+    assert_eq!(out.status.code(), Some(0), "without --rps there is no budget to exceed");
+    let out = gohazard(&["explain", "double-next", "unbounded-read"], &root);
+    assert_eq!(out.status.code(), Some(2), "one rule id at a time");
+}

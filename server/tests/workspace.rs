@@ -288,3 +288,38 @@ fn code_lenses_show_what_one_request_turns_into() {
     assert!(titles.contains(&"GET /users/:id · 4 goroutines/request · live ≤ 15s"), "{titles:?}");
     assert!(c.shutdown().success());
 }
+
+#[test]
+fn go_mod_versions_shape_fixes_and_changes_are_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(&root.join("go.mod"), "module example.com/svc\n\ngo 1.20\n");
+    let handler = "package svc\n\nimport (\n\t\"context\"\n\t\"net/http\"\n)\n\nfunc H(w http.ResponseWriter, r *http.Request) {\n\tctx := context.Background()\n\t_ = ctx\n}\n";
+    write(&root.join("h.go"), handler);
+    let mut c = start(root, false);
+    let doc = uri(&root.join("h.go"));
+    c.open(&doc, handler);
+    assert_eq!(codes(&json!(c.diagnostics(&doc, 1))), ["detached-context"]);
+    let titles = |c: &mut Client| -> Vec<String> {
+        let actions = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": doc}, "range": {"start": {"line": 8, "character": 10}, "end": {"line": 8, "character": 10}},
+                   "context": {"diagnostics": [], "only": ["quickfix"]}}),
+        );
+        actions.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap().to_string()).collect()
+    };
+    let before = titles(&mut c);
+    assert!(!before.iter().any(|t| t.contains("WithoutCancel")), "Go 1.20 has no context.WithoutCancel: {before:?}");
+    write(&root.join("go.mod"), "module example.com/svc\n\ngo 1.22\n");
+    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": uri(&root.join("go.mod")), "type": 2}]}));
+    let mut after = Vec::new();
+    for _ in 0..100 {
+        after = titles(&mut c);
+        if after.iter().any(|t| t.contains("WithoutCancel")) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(after.iter().any(|t| t.contains("WithoutCancel")), "Go 1.22 offers it once go.mod changes: {after:?}");
+    assert!(c.shutdown().success());
+}

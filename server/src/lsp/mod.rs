@@ -110,12 +110,21 @@ struct DocumentState {
     text: String,
 }
 
-/// Facts about a document that its URI tells.
-fn file_info(uri: &Uri) -> FileInfo {
+/// The `go` directive of the nearest `go.mod`, per directory; cleared when a `go.mod` changes.
+static GO_VERSIONS: std::sync::LazyLock<crate::gomod::GoVersions> =
+    std::sync::LazyLock::new(crate::gomod::GoVersions::new);
+
+/// Facts about a document that its URI and its module tell.
+pub(super) fn file_info(uri: &Uri) -> FileInfo {
     match uri.to_file_path() {
-        Some(path) => FileInfo::from_path(&path),
+        Some(path) => FileInfo { go_version: GO_VERSIONS.for_file(&path), ..FileInfo::from_path(&path) },
         None => FileInfo { is_test: uri.as_str().ends_with("_test.go"), go_version: None },
     }
+}
+
+/// Forgets the cached `go.mod` versions (one changed on disk).
+pub(super) fn forget_go_versions() {
+    GO_VERSIONS.clear();
 }
 
 /// Parses and analyses one text with the workspace index, after recording the text's own

@@ -23,7 +23,7 @@ use std::sync::RwLock;
 use dashmap::DashMap;
 
 use crate::analysis::index::Index;
-use crate::analysis::{parse, FileInfo, Source};
+use crate::analysis::{parse, Source};
 use crate::config::Config;
 use crate::text::Encoding;
 use crate::{endpoints, walk};
@@ -57,7 +57,7 @@ fn analyze_on_disk(
     enc: Encoding,
 ) -> Option<Vec<Diagnostic>> {
     let text = read_text(path)?;
-    let file = FileInfo::from_path(path);
+    let file = super::file_info(uri);
     let (tree, findings) = analyze_text_indexed(&text, None, uri.as_str(), &file, index, config, None);
     let empty = Index::default();
     let guard = index.read();
@@ -279,7 +279,11 @@ impl Backend {
                     self.reanalyze_open_documents();
                     rescan = true;
                 }
-                Some("go.mod") => rescan = true,
+                Some("go.mod") => {
+                    super::forget_go_versions();
+                    self.reanalyze_open_documents();
+                    rescan = true;
+                }
                 _ if walk::is_go_file(&path) => {
                     if change.typ == FileChangeType::DELETED {
                         if !self.docs.contains_key(&change.uri) {
