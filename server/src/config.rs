@@ -65,7 +65,8 @@ impl Config {
         let mut config = Config::default();
         let mut problems = Vec::new();
         let Some(obj) = value.as_object() else {
-            if !value.is_null() {
+            // Lua clients (Neovim) encode an empty table as `[]`: that is empty settings too.
+            if !value.is_null() && value.as_array().is_none_or(|a| !a.is_empty()) {
                 problems.push(format!("settings must be an object, got {value}"));
             }
             return (config, problems);
@@ -249,6 +250,8 @@ enabled = false
             "filterFunctions": ["toolbox.GetInfo"]
         }));
         assert_eq!(problems.len(), 5, "{problems:?}");
+        assert!(Config::from_json(&json!([])).1.is_empty(), "an empty Lua table is empty settings");
+        assert_eq!(Config::from_json(&json!([1])).1.len(), 1);
         assert_eq!(config.max_body_bytes, 1 << 20);
         assert_eq!(config.filter_functions, ["toolbox.GetInfo"]);
     }

@@ -25,6 +25,7 @@ func LoggingMiddleware() gin.HandlerFunc {
 	}
 }
 GO
-echo "== $(nvim --version | head -n 1) with $bin"
-GOHAZARD_BIN=$bin GOHAZARD_FILE=$work/mw.go timeout 90 nvim --headless -u NONE -i NONE -n -c "luafile $here/e2e.lua"
+nvim=${NVIM:-nvim}
+echo "== $("$nvim" --version | head -n 1) with $bin"
+GOHAZARD_BIN=$bin GOHAZARD_FILE=$work/mw.go timeout 90 "$nvim" --headless -u NONE -i NONE -n -c "luafile $here/e2e.lua"
 echo "== neovim end-to-end test passed"
