@@ -90,7 +90,8 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
     let places = places_of_defers(root);
     let mut fixes_of_loops: HashMap<usize, Option<Fix>> = HashMap::new();
     for m in found {
-        let (Some(defer), Some(call)) = (m.get("defer"), m.get("defer.call")) else { continue };
+        let Some(defer) = m.get("defer") else { continue };
+        let Some(call) = defer.named_child(0) else { continue };
         let Some(place) = places.get(&defer.id()) else { continue };
         let lp = place.lp;
         if runs_at_most_once(src, defer, place) {
@@ -136,18 +137,23 @@ fn places_of_defers(root: Node<'_>) -> HashMap<usize, Place<'_>> {
     // functions, innermost last.
     let mut ancestors: Vec<Node<'_>> = Vec::new();
     let mut scopes: Vec<usize> = Vec::new();
+    // The indices among the ancestors of the enclosing functions alone, innermost last.
+    let mut funcs: Vec<usize> = Vec::new();
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
         if node.kind() == "defer_statement" {
             if let Some(&i) = scopes.last().filter(|&&i| ancestors[i].kind() == "for_statement") {
-                let func = scopes.iter().rev().map(|&j| ancestors[j]).find(|n| is_function(*n));
+                let func = funcs.last().map(|&j| ancestors[j]);
                 out.insert(node.id(), Place { lp: ancestors[i], chain: ancestors[i..].to_vec(), func });
             }
         }
         if cursor.goto_first_child() {
             if node.kind() == "for_statement" || is_function(node) {
                 scopes.push(ancestors.len());
+            }
+            if is_function(node) {
+                funcs.push(ancestors.len());
             }
             ancestors.push(node);
             continue;
@@ -163,6 +169,9 @@ fn places_of_defers(root: Node<'_>) -> HashMap<usize, Place<'_>> {
             ancestors.pop();
             if scopes.last().is_some_and(|&i| i == ancestors.len()) {
                 scopes.pop();
+            }
+            if funcs.last().is_some_and(|&i| i == ancestors.len()) {
+                funcs.pop();
             }
         }
     }
