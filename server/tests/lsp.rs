@@ -146,7 +146,7 @@ fn utf8_is_negotiated_and_ranges_count_the_right_units() {
         let fixed = apply_edits(text, &edits, enc_of(expect_enc));
         assert_eq!(fixed.matches("c.Next()").count(), 1, "{fixed:?}");
         // The call shares its line with a comment, so only the statement goes; CRLF stays.
-        assert!(fixed.ends_with("\tc.Next()\r\n\t/* 😀 漢字 */ \r\n}\r\n"), "{fixed:?}");
+        assert!(fixed.ends_with("\tc.Next()\r\n\t/* 😀 漢字 */\r\n}\r\n"), "{fixed:?}");
         assert!(c.shutdown().success());
     }
 }

@@ -208,7 +208,10 @@ fn removal(src: &Source<'_>, call: Node<'_>) -> Option<Fix> {
     let range = if before.trim().is_empty() && (after.is_empty() || after.starts_with("//")) {
         line_start..line_end
     } else {
-        start..end
+        // Something else stays on the line: take the blanks before the call with it, so the
+        // line does not end in whitespace.
+        let blanks = before.len() - before.trim_end_matches([' ', '\t']).len();
+        start - blanks..end
     };
     Some(Fix {
         id: "remove-call",
