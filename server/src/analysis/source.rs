@@ -1,8 +1,11 @@
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use super::index::Index;
 use super::FileInfo;
+use crate::rules::{self, AllMatches, Match};
 
 use tree_sitter::{Node, Tree};
 
@@ -18,7 +21,13 @@ pub struct Source<'a> {
     pub index: &'a Index,
     /// When set, rules look for candidates only in this byte range (see `analysis::incremental`).
     pub focus: Option<std::ops::Range<usize>>,
+    /// Every rule's query matches, computed by one walk on first use, with the focus they were
+    /// computed for (the incremental analysis changes the focus between runs).
+    matches: RefCell<Option<CachedMatches<'a>>>,
 }
+
+/// The query matches of a file and the focus they were computed for.
+type CachedMatches<'a> = (Option<std::ops::Range<usize>>, Rc<AllMatches<'a>>);
 
 static NO_FILE: FileInfo = FileInfo { is_test: false, go_version: None };
 static NO_INDEX: LazyLock<Index> = LazyLock::new(Index::default);
@@ -31,7 +40,21 @@ impl<'a> Source<'a> {
         for decl in root.children(&mut cursor).filter(|n| n.kind() == "import_declaration") {
             collect_import_specs(decl, text, &mut imports);
         }
-        Source { text, tree, imports, file: &NO_FILE, index: &NO_INDEX, focus: None }
+        Source { text, tree, imports, file: &NO_FILE, index: &NO_INDEX, focus: None, matches: RefCell::new(None) }
+    }
+
+    /// The matches of the query of the rule at `rule` (its index in `RULES`) within the focus.
+    pub(crate) fn rule_matches(&self, rule: usize) -> Vec<Match<'a>> {
+        let mut cache = self.matches.borrow_mut();
+        let all = match &*cache {
+            Some((focus, all)) if *focus == self.focus => Rc::clone(all),
+            _ => {
+                let all = Rc::new(rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref()));
+                *cache = Some((self.focus.clone(), Rc::clone(&all)));
+                all
+            }
+        };
+        all[rule].clone()
     }
 
     /// Attaches facts about the file and the workspace index.

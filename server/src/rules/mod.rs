@@ -84,6 +84,8 @@ pub fn docs_url(id: &str) -> String {
     format!("{DOCS_BASE_URL}{id}.md")
 }
 
+/// Every rule's query compiled on its own, so a broken `.scm` file is reported with its rule's name.
+#[cfg(test)]
 static QUERIES: LazyLock<Vec<Query>> = LazyLock::new(|| {
     let lang: tree_sitter::Language = tree_sitter_go::LANGUAGE.into();
     RULES
@@ -92,12 +94,40 @@ static QUERIES: LazyLock<Vec<Query>> = LazyLock::new(|| {
         .collect()
 });
 
-fn query_of(id: &str) -> &'static Query {
-    let idx = RULES.iter().position(|r| r.id == id).expect("rule is registered");
-    &QUERIES[idx]
+/// All rules' queries as one query, so a file is walked once for every rule instead of once per
+/// rule: the walk, not the pattern test, is most of a query's cost, and twenty walks cost more than
+/// the parse itself. Each pattern remembers which rule it came from.
+struct Combined {
+    query: Query,
+    /// The index in `RULES` of each pattern's rule.
+    rule_of_pattern: Vec<usize>,
 }
 
+static COMBINED: LazyLock<Combined> = LazyLock::new(|| {
+    let lang: tree_sitter::Language = tree_sitter_go::LANGUAGE.into();
+    let mut source = String::new();
+    let mut starts = Vec::with_capacity(RULES.len());
+    for r in RULES {
+        starts.push(source.len());
+        source.push_str(r.query);
+        source.push('\n');
+    }
+    let query =
+        Query::new(&lang, &source).unwrap_or_else(|e| panic!("the rules' combined query does not compile: {e}"));
+    let rule_of_pattern = (0..query.pattern_count())
+        .map(|p| starts.partition_point(|&s| s <= query.start_byte_for_pattern(p)) - 1)
+        .collect();
+    Combined { query, rule_of_pattern }
+});
+
+/// How many matches may be in progress at once while walking a file. Ordinary code needs a few
+/// dozen; the bound keeps pathological input (thousands of chained calls or nested literals) from
+/// making query matching quadratic. When it is exceeded, tree-sitter drops the oldest partial
+/// matches, so such a file may miss findings rather than hang.
+const MATCH_LIMIT: u32 = 1024;
+
 /// One match of a rule's query: capture names with their nodes.
+#[derive(Clone)]
 pub(crate) struct Match<'t> {
     caps: Vec<(&'static str, Node<'t>)>,
 }
@@ -108,20 +138,37 @@ impl<'t> Match<'t> {
     }
 }
 
-/// Runs the query of rule `id` over the whole file, or over the source's focus range when set.
-pub(crate) fn matches<'t>(src: &Source<'_>, id: &str, root: Node<'t>) -> Vec<Match<'t>> {
-    let query = query_of(id);
-    let names = query.capture_names();
+/// The matches of every rule's patterns over one file (or over a byte range of it), indexed like
+/// `RULES`.
+pub(crate) type AllMatches<'t> = Vec<Vec<Match<'t>>>;
+
+/// Runs the combined query once over `root`, within `focus` when given.
+pub(crate) fn all_matches<'t>(text: &str, root: Node<'t>, focus: Option<&std::ops::Range<usize>>) -> AllMatches<'t> {
+    let combined = &*COMBINED;
+    let names = combined.query.capture_names();
     let mut cursor = QueryCursor::new();
-    if let Some(focus) = &src.focus {
+    cursor.set_match_limit(MATCH_LIMIT);
+    if let Some(focus) = focus {
         cursor.set_byte_range(focus.clone());
     }
-    let mut it = cursor.matches(query, root, src.text.as_bytes());
-    let mut out = Vec::new();
+    let mut out: AllMatches<'t> = vec![Vec::new(); RULES.len()];
+    let mut it = cursor.matches(&combined.query, root, text.as_bytes());
     while let Some(m) = it.next() {
-        out.push(Match { caps: m.captures.iter().map(|c| (names[c.index as usize], c.node)).collect() });
+        let rule = combined.rule_of_pattern[m.pattern_index];
+        out[rule].push(Match { caps: m.captures.iter().map(|c| (names[c.index as usize], c.node)).collect() });
+    }
+    drop(it);
+    if cursor.did_exceed_match_limit() {
+        tracing::debug!("query match limit reached; some findings in this file may be missing");
     }
     out
+}
+
+/// The matches of rule `id`'s query over the whole file, or over the source's focus range when set.
+/// The file is walked once for all rules (see [`Combined`]); later calls reuse that walk.
+pub(crate) fn matches<'t>(src: &Source<'t>, id: &str, _root: Node<'t>) -> Vec<Match<'t>> {
+    let idx = RULES.iter().position(|r| r.id == id).expect("rule is registered");
+    src.rule_matches(idx)
 }
 
 /// The rule's page, as published in `docs/rules/<id>.md` and printed by `gohazard explain`.
@@ -150,6 +197,12 @@ mod tests {
     #[test]
     fn every_query_compiles_and_ids_are_unique() {
         assert_eq!(QUERIES.len(), RULES.len());
+        let per_rule: usize = QUERIES.iter().map(|q| q.pattern_count()).sum();
+        assert_eq!(COMBINED.query.pattern_count(), per_rule, "the combined query keeps every pattern");
+        for (i, q) in QUERIES.iter().enumerate() {
+            let of_rule = COMBINED.rule_of_pattern.iter().filter(|&&r| r == i).count();
+            assert_eq!(of_rule, q.pattern_count(), "patterns of {} are attributed to it", RULES[i].id);
+        }
         let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
         ids.sort();
         ids.dedup();

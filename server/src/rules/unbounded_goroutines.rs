@@ -602,7 +602,7 @@ fn acquires_inside(src: &Source<'_>, literal: Option<Node<'_>>) -> bool {
 }
 
 fn finding<'t>(
-    src: &Source<'_>,
+    src: &Source<'t>,
     config: &Config,
     stmt: Node<'t>,
     call: Node<'t>,
@@ -715,7 +715,7 @@ fn shape<'t>(src: &Source<'t>, stmt: Node<'t>, call: Node<'t>, lp: Node<'t>) -> 
     Some(Shape { wg, add: *add, literal, done, wait })
 }
 
-fn errgroup_fix(src: &Source<'_>, config: &Config, stmt: Node<'_>, call: Node<'_>, lp: Node<'_>) -> Option<Fix> {
+fn errgroup_fix<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>, call: Node<'t>, lp: Node<'t>) -> Option<Fix> {
     if src.file.go_version.is_some_and(|v| v < (1, 22)) {
         return None;
     }
