@@ -27,3 +27,23 @@
 (call_expression
   arguments: (argument_list
     (identifier) @arg.var)) @call
+
+; ---- names declared as maps (a superset of what `never_filled` accepts), so that a variable
+; argument costs a look-up in the workspace index only when it can be an empty map ----
+(short_var_declaration
+  left: (expression_list (identifier) @map.name)
+  right: (expression_list
+    [(call_expression arguments: (argument_list . (map_type)))
+     (composite_literal type: (map_type))
+     (parenthesized_expression)]))
+
+(var_spec
+  name: (identifier) @map.name
+  type: (map_type))
+
+(var_spec
+  name: (identifier) @map.name
+  value: (expression_list
+    [(call_expression arguments: (argument_list . (map_type)))
+     (composite_literal type: (map_type))
+     (parenthesized_expression)]))

@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use tree_sitter::Node;
 
 use super::{matches, Rule};
@@ -138,7 +140,8 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
     let local = declarations(src);
     let package = package_clause(src);
     let entries: Vec<Entry> = config.filter_functions.iter().filter_map(|e| Entry::parse(e)).collect();
-    for m in found {
+    let maps: HashSet<&str> = found.iter().filter_map(|m| m.get("map.name")).map(|n| src.text_of(n)).collect();
+    for m in &found {
         let Some(call) = m.get("call") else { continue };
         // A variable is resolved last: following it costs a walk of its function.
         let (arg, empty, variable) = if let Some(a) = m.get("arg.make") {
@@ -151,6 +154,10 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
         } else if let Some(a) = m.get("arg.nil") {
             (a, Empty::Nil, false)
         } else if let Some(a) = m.get("arg.var") {
+            // Only a variable declared as a map can be an empty one; the others need no look-up.
+            if !maps.contains(src.text_of(a)) {
+                continue;
+            }
             (a, Empty::Value, true)
         } else {
             continue;
