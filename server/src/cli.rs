@@ -20,7 +20,10 @@ use serde_json::{json, Value};
 
 use crate::analysis::fix::{self, Applied};
 use crate::analysis::index::{declarations, FuncDecl, Index};
-use crate::analysis::{analyze_file, parse, FileInfo, Finding, Severity, Source};
+use crate::analysis::{
+    analyze_file, analyze_indexed_rules, analyze_local_rules, merge_findings, parse, FileInfo, Finding, Severity,
+    Source,
+};
 use crate::config::{self, Config, RuleSettings};
 use crate::gomod::GoVersions;
 use crate::rules::{self, Rule, RULES};
@@ -79,14 +82,15 @@ const EXIT_CLEAN: u8 = 0;
 const EXIT_FOUND: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
-/// Source bytes whose syntax trees pass 1 keeps for pass 2, so that most runs parse each file once.
-/// A tree-sitter tree of Go takes about 27 times its source (33 MB of the Go standard library
-/// parse into 880 MB of trees), while parsing is only some 15% of a check (on the 69 MB of the
-/// Go 1.19 standard library: 10 s of CPU to parse, index and run one rule, 62 s for all 20 rules).
-/// So trees are kept for the first 16 MiB of source (about 450 MB of trees, all of a typical
-/// service's), and past that budget files keep only their text and are parsed again in pass 2:
-/// a huge monorepo costs a few percent more time rather than gigabytes of memory.
-const KEEP_TREES_BYTES: usize = 16 << 20;
+/// Source bytes whose syntax trees pass 1 keeps for pass 2. A tree-sitter tree of Go takes about 27
+/// times its source (33 MB of the Go standard library parse into 880 MB of trees), so keeping every
+/// tree until the index is complete would cost gigabytes on a large repository. Pass 1 therefore runs
+/// every rule, and keeps a tree only for files where a rule looked something up in the (still empty)
+/// index, and only the first 512 KiB of such source (about 15 to 20 MB of trees); past that budget those
+/// files are parsed again in pass 2. A file whose findings are final after pass 1 and that has none
+/// drops its text too. With `--fix` and `--diff`, which re-analyse as they fix, pass 1
+/// keeps trees for the first 512 KiB of any source.
+const KEEP_TREES_BYTES: usize = 512 << 10;
 
 /// How many fixes `--fix` applies to one file, per fixable finding it had: a fix may reveal a
 /// finding that another fix then repairs, but a pair of fixes that undo each other must not loop.
@@ -101,6 +105,11 @@ struct Loaded {
     path: PathBuf,
     text: String,
     tree: Option<tree_sitter::Tree>,
+    info: FileInfo,
+    /// The findings of the rules that need no index, when pass 1 ran them (not with `--fix`).
+    local: Option<Vec<Finding>>,
+    /// Whether the rules that use the index must still run on this file in pass 2.
+    pending: bool,
 }
 
 /// The outcome for one file.
@@ -200,13 +209,15 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
     let (files, mut errors) = walk::go_files(&paths);
     let progress = Progress::new(files.len());
 
-    // Pass 1: read, parse, extract declarations.
+    // Pass 1: read, parse, extract declarations, and run the rules that need no index.
     progress.phase("indexing");
     let kept = AtomicUsize::new(0);
+    let versions = GoVersions::new();
     let results: Vec<_> = files
         .par_iter()
         .map(|p| {
-            let r = read_source(p).map(|text| load(p.clone(), text, &kept));
+            let info = FileInfo { go_version: versions.for_file(p), ..FileInfo::from_path(p) };
+            let r = read_source(p).map(|text| load(p.clone(), text, info, config, mode, &kept));
             progress.tick();
             r
         })
@@ -225,11 +236,10 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
 
     // Pass 2: analyse (and fix) with the whole index.
     progress.phase("checking");
-    let versions = GoVersions::new();
     let results: Vec<_> = loaded
         .into_par_iter()
         .map(|file| {
-            let r = analyze_one(file, config, &index, &versions, mode);
+            let r = analyze_one(file, config, &index, mode);
             progress.tick();
             r
         })
@@ -288,9 +298,10 @@ fn check_stdin(args: &CheckArgs, config: &Config, mode: Mode, name: &Path) -> Ex
     for (key, d) in decls {
         index.set_file(&key, d);
     }
-    let (file, decls) = load(name.to_path_buf(), text, &AtomicUsize::new(0));
+    let info = FileInfo { go_version: GoVersions::new().for_file(name), ..FileInfo::from_path(name) };
+    let (file, decls) = load(name.to_path_buf(), text, info, config, mode, &AtomicUsize::new(0));
     index.set_file(&name.to_string_lossy(), decls);
-    let (report, error) = analyze_one(file, config, &index, &GoVersions::new(), mode);
+    let (report, error) = analyze_one(file, config, &index, mode);
     let errors: Vec<String> = error.into_iter().collect();
     let reports = vec![report];
 
@@ -365,30 +376,50 @@ fn into_utf8(bytes: Vec<u8>, path: &Path) -> Result<String, String> {
     })
 }
 
-/// Pass 1 for one file: parse, extract declarations, and keep the tree if the budget allows.
-fn load(path: PathBuf, text: String, kept: &AtomicUsize) -> (Loaded, Vec<FuncDecl>) {
+/// Pass 1 for one file: parse, extract declarations, run the rules that need no index (unless
+/// fixing), and keep the tree if pass 2 needs it and the budget allows.
+fn load(
+    path: PathBuf,
+    text: String,
+    info: FileInfo,
+    config: &Config,
+    mode: Mode,
+    kept: &AtomicUsize,
+) -> (Loaded, Vec<FuncDecl>) {
+    // Rules that panic log through tracing; the span names the file.
+    let _span = tracing::error_span!("check", path = %path.display()).entered();
     let tree = parse(&text, None);
     let decls = declarations(&Source::new(&text, &tree));
-    let keep = kept.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= KEEP_TREES_BYTES;
-    (Loaded { path, text, tree: keep.then_some(tree) }, decls)
+    let (local, pending) = if mode.fix {
+        (None, true)
+    } else {
+        let (found, pending) = analyze_local_rules(&text, &tree, config, &info);
+        (Some(found), pending)
+    };
+    let keep = pending && kept.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= KEEP_TREES_BYTES;
+    // Nothing more to do and nothing to show: the text need not wait for pass 2.
+    let text =
+        if !pending && !mode.keep_text && local.as_ref().is_some_and(|f| f.is_empty()) { String::new() } else { text };
+    (Loaded { path, text, tree: keep.then_some(tree), info, local, pending }, decls)
 }
 
 /// Pass 2 for one file: analyse, then fix and write when asked. Returns the report and an error
 /// for a fixed file that could not be written.
-fn analyze_one(
-    file: Loaded,
-    config: &Config,
-    index: &Index,
-    versions: &GoVersions,
-    mode: Mode,
-) -> (FileReport, Option<String>) {
-    // Rules that panic log through tracing; the span names the file.
+fn analyze_one(file: Loaded, config: &Config, index: &Index, mode: Mode) -> (FileReport, Option<String>) {
     let _span = tracing::error_span!("check", path = %file.path.display()).entered();
-    let Loaded { path, text, tree } = file;
-    let info = FileInfo { go_version: versions.for_file(&path), ..FileInfo::from_path(&path) };
-    let tree = tree.unwrap_or_else(|| parse(&text, None));
-    let findings = analyze_file(&text, &tree, config, &info, index);
-    drop(tree);
+    let Loaded { path, text, tree, info, local, pending } = file;
+    let findings = match local {
+        // Pass 1 ran the local rules; the index rules run now if they have anything to look at.
+        Some(found) if pending => {
+            let tree = tree.unwrap_or_else(|| parse(&text, None));
+            merge_findings(found, analyze_indexed_rules(&text, &tree, config, &info, index))
+        }
+        Some(found) => found,
+        None => {
+            let tree = tree.unwrap_or_else(|| parse(&text, None));
+            analyze_file(&text, &tree, config, &info, index)
+        }
+    };
     let fixable = findings.iter().filter(|f| fix::choose(f, None).is_some()).count();
     let mut report = FileReport { path, text, findings, fixed: None };
     let mut error = None;

@@ -51,6 +51,20 @@ impl FuncDecl {
     }
 }
 
+thread_local! {
+    /// How many look-ups this thread made, so a check of many files can tell whether a rule's
+    /// findings in a file could change once the index is complete (see [`lookups`]).
+    static LOOKUPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The number of index look-ups made on this thread so far.
+pub fn lookups() -> u64 {
+    LOOKUPS.with(|n| n.get())
+}
+
+/// An empty index, for analyses that have none.
+pub static NO_INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(Index::default);
+
 #[derive(Clone, Debug, Default)]
 pub struct Index {
     by_file: HashMap<String, Vec<FuncDecl>>,
@@ -89,6 +103,7 @@ impl Index {
 
     /// Every declaration named `name`, in no particular order.
     pub fn functions<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s FuncDecl> + 's {
+        LOOKUPS.with(|n| n.set(n.get() + 1));
         self.by_name.get(name).into_iter().flatten().filter_map(|(k, i)| self.by_file.get(k).and_then(|v| v.get(*i)))
     }
 

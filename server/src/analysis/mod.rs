@@ -154,13 +154,61 @@ pub fn analyze_file(
 
 /// Runs every enabled rule (within `src.focus` when set), without suppressions or ordering.
 pub(crate) fn run_rules(src: &Source<'_>, config: &Config) -> Vec<Finding> {
+    run_some_rules(src, config, |_| true)
+}
+
+fn run_some_rules(src: &Source<'_>, config: &Config, which: impl Fn(&rules::Rule) -> bool) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in rules::RULES {
-        if config.is_enabled(rule.id) {
+        if config.is_enabled(rule.id) && which(rule) {
             run_rule(rule, src, config, &mut findings);
         }
     }
     findings
+}
+
+/// The first half of a two-pass check of many files, for callers that cannot keep every tree until
+/// the workspace index is complete. Every rule runs against an empty index; the ones that use the
+/// index ([`rules::Rule::uses_index`]) are watched for look-ups. The second value tells whether any
+/// was made: then the findings of those rules are left out, and [`analyze_indexed_rules`] must add
+/// them once the index is complete; otherwise the file's findings are already final.
+pub fn analyze_local_rules(
+    text: &str,
+    tree: &tree_sitter::Tree,
+    config: &Config,
+    file: &FileInfo,
+) -> (Vec<Finding>, bool) {
+    let src = Source::new(text, tree).with_context(file, &index::NO_INDEX);
+    let mut findings = run_some_rules(&src, config, |r| !r.uses_index());
+    let before = index::lookups();
+    let indexed = run_some_rules(&src, config, |r| r.uses_index());
+    let pending = index::lookups() != before;
+    if !pending {
+        findings.extend(indexed);
+    }
+    (finish(&src, findings), pending)
+}
+
+/// The second half: the findings of the rules that use the workspace index, to be merged with the
+/// first half's by [`merge_findings`].
+pub fn analyze_indexed_rules(
+    text: &str,
+    tree: &tree_sitter::Tree,
+    config: &Config,
+    file: &FileInfo,
+    index: &index::Index,
+) -> Vec<Finding> {
+    let src = Source::new(text, tree).with_context(file, index);
+    let findings = run_some_rules(&src, config, |r| r.uses_index());
+    finish(&src, findings)
+}
+
+/// Merges findings of one file from several runs into the order [`analyze_file`] gives.
+pub fn merge_findings(mut a: Vec<Finding>, b: Vec<Finding>) -> Vec<Finding> {
+    a.extend(b);
+    a.sort_by(|a, b| (a.range.start, a.rule).cmp(&(b.range.start, b.rule)));
+    a.dedup_by(|a, b| a.rule == b.rule && a.range == b.range);
+    a
 }
 
 /// Drops suppressed findings, orders the rest by position and removes duplicates.
@@ -230,6 +278,33 @@ mod tests {
             fixes: Vec::new(),
         });
         panic!("rule bug");
+    }
+
+    /// The two-pass check of many files (local rules first, index rules once the index is
+    /// complete) must find exactly what one full analysis finds, on every fixture and on the example
+    /// service with its whole index.
+    #[test]
+    fn two_passes_find_what_one_analysis_finds() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let (files, _) = crate::walk::go_files(&[root.join("tests/rules"), root.join("examples")]);
+        let texts: Vec<(String, String)> =
+            files.iter().map(|p| (p.display().to_string(), std::fs::read_to_string(p).unwrap())).collect();
+        let mut idx = index::Index::default();
+        for (name, text) in &texts {
+            idx.set_file(name, index::declarations(&Source::new(text, &parse(text, None))));
+        }
+        let config = Config::default();
+        let mut pending_files = 0;
+        for (name, text) in &texts {
+            let tree = parse(text, None);
+            let info = FileInfo::from_path(std::path::Path::new(name));
+            let whole = analyze_file(text, &tree, &config, &info, &idx);
+            let (local, pending) = analyze_local_rules(text, &tree, &config, &info);
+            let indexed = if pending { analyze_indexed_rules(text, &tree, &config, &info, &idx) } else { Vec::new() };
+            pending_files += usize::from(pending);
+            assert_eq!(merge_findings(local, indexed), whole, "{name}");
+        }
+        assert!(pending_files > 0 && pending_files < texts.len(), "{pending_files} of {} files pending", texts.len());
     }
 
     #[test]

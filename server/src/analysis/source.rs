@@ -1,9 +1,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::LazyLock;
 
-use super::index::Index;
+use super::index::{Index, NO_INDEX};
 use super::FileInfo;
 use crate::rules::{self, AllMatches, Match};
 
@@ -30,7 +29,6 @@ pub struct Source<'a> {
 type CachedMatches<'a> = (Option<std::ops::Range<usize>>, Rc<AllMatches<'a>>);
 
 static NO_FILE: FileInfo = FileInfo { is_test: false, go_version: None };
-static NO_INDEX: LazyLock<Index> = LazyLock::new(Index::default);
 
 impl<'a> Source<'a> {
     pub fn new(text: &'a str, tree: &'a Tree) -> Self {

@@ -76,6 +76,17 @@ pub static RULES: &[Rule] = &[
 /// Where a rule's page is published; the LSP links diagnostics to it.
 pub const DOCS_BASE_URL: &str = "https://github.com/gohazard/gohazard/blob/main/docs/rules/";
 
+/// The rules that look things up in the workspace index (the declarations of other files). A
+/// checker of many files can run every other rule before the index is complete.
+const INDEX_RULES: &[&str] = &["empty-filter", "costly-log-field"];
+
+impl Rule {
+    /// Whether the rule reads the workspace index, so its findings in a file can depend on others.
+    pub fn uses_index(&self) -> bool {
+        INDEX_RULES.contains(&self.id)
+    }
+}
+
 pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
@@ -193,6 +204,24 @@ pub fn page(rule: &Rule) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `uses_index` must name every rule that reads the index, or a two-pass check would run it
+    /// before the index is complete and miss its cross-file findings.
+    #[test]
+    fn rules_that_read_the_index_are_declared() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        for rule in RULES {
+            let code = std::fs::read_to_string(dir.join(format!("{}.rs", rule.id.replace('-', "_")))).unwrap();
+            let reads = code.contains("src.index") || code.contains(".index.");
+            assert_eq!(
+                reads,
+                rule.uses_index(),
+                "{}: reads the index: {reads}; declared: {}",
+                rule.id,
+                rule.uses_index()
+            );
+        }
+    }
 
     #[test]
     fn every_query_compiles_and_ids_are_unique() {
