@@ -93,6 +93,38 @@ impl<'a> Source<'a> {
         self.imports.iter().find(|(_, p)| *p == path).map(|(n, _)| n.as_str())
     }
 
+    /// The declared types of every struct field named `field` in this file, in file order.
+    ///
+    /// The candidates are found by searching the text for the name, not by walking the tree:
+    /// rules ask this for calls inside the one function being re-analysed after a keystroke, and a
+    /// walk of the whole file per call made that cost grow with the file.
+    pub fn field_types(&self, field: &str) -> Vec<Node<'a>> {
+        let mut out = Vec::new();
+        if field.is_empty() {
+            return out;
+        }
+        let bytes = self.text.as_bytes();
+        let ident = |b: u8| b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80;
+        for (at, _) in self.text.match_indices(field) {
+            let end = at + field.len();
+            if (at > 0 && ident(bytes[at - 1])) || bytes.get(end).is_some_and(|&b| ident(b)) {
+                continue;
+            }
+            let Some(node) = self.root().descendant_for_byte_range(at, end) else { continue };
+            let Some(decl) = node.parent().filter(|p| p.kind() == "field_declaration") else { continue };
+            if node.kind() != "field_identifier"
+                || decl.child_by_field_name("type").is_some_and(|t| t.id() == node.id())
+            {
+                continue;
+            }
+            let mut cursor = decl.walk();
+            if decl.children_by_field_name("name", &mut cursor).any(|n| n.id() == node.id()) {
+                out.extend(decl.child_by_field_name("type"));
+            }
+        }
+        out
+    }
+
     /// The byte offset of the start of the line holding `byte`.
     pub fn line_start(&self, byte: usize) -> usize {
         self.text[..byte.min(self.text.len())].rfind('\n').map_or(0, |i| i + 1)
@@ -169,5 +201,17 @@ mod tests {
         assert!(src.is_package("echo", "github.com/labstack/echo/v4"));
         assert!(src.is_package("fmt", "fmt"), "an unimported default name still matches");
         assert_eq!(src.import_name("net/http"), Some("gohttp"));
+    }
+
+    #[test]
+    fn field_types_finds_declared_fields_only() {
+        let text = "package a\ntype S struct {\n\tclient, other *http.Client\n\tdb *sql.DB\n\tclients []int\n}\n\
+                    func f() {\n\ttype L struct{ client int }\n\tclient := 1\n\t_ = s.client\n}\n";
+        let tree = crate::analysis::parse(text, None);
+        let src = Source::new(text, &tree);
+        let types: Vec<_> = src.field_types("client").into_iter().map(|t| src.text_of(t)).collect();
+        assert_eq!(types, ["*http.Client", "int"], "fields named client, in file order, local types included");
+        assert_eq!(src.field_types("db").len(), 1);
+        assert!(src.field_types("clien").is_empty() && src.field_types("S").is_empty());
     }
 }

@@ -338,18 +338,7 @@ fn db_value<'t>(src: &Source<'t>, value: Node<'_>, hops: usize) -> Option<Db> {
 
 /// The declared types of every struct field named `field` in this file.
 fn field_types<'t>(src: &Source<'t>, field: &str) -> Vec<Node<'t>> {
-    let mut out = Vec::new();
-    visit_all(src.root(), |n| {
-        if n.kind() != "field_declaration" {
-            return;
-        }
-        let mut cursor = n.walk();
-        let named = n.children_by_field_name("name", &mut cursor).any(|x| src.text_of(x) == field);
-        if let Some(ty) = n.child_by_field_name("type").filter(|_| named) {
-            out.push(ty);
-        }
-    });
-    out
+    src.field_types(field)
 }
 
 /// Whether the receiver is an `*http.Client`: `http.DefaultClient`, or declared or built as one.

@@ -358,15 +358,9 @@ fn client_of(src: &Source<'_>, recv: Node<'_>, call: Node<'_>) -> Client {
             // `s.client`: every struct field of that name declared in this file.
             let Some(field) = recv.child_by_field_name("field").map(|f| src.text_of(f)) else { return Client::Unknown };
             let mut kind = Client::Unknown;
-            visit_all(src.root(), |n| {
-                if n.kind() == "field_declaration"
-                    && n.children_by_field_name("name", &mut n.walk()).any(|x| src.text_of(x) == field)
-                {
-                    if let Some(ty) = n.child_by_field_name("type") {
-                        kind = kind.and(client_type(src, ty));
-                    }
-                }
-            });
+            for ty in src.field_types(field) {
+                kind = kind.and(client_type(src, ty));
+            }
             kind
         }
         "identifier" => {

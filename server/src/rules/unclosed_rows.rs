@@ -219,15 +219,9 @@ fn handle_of(src: &Source<'_>, recv: Node<'_>) -> Handle {
                 return Handle::Unknown;
             };
             let mut kind = Handle::Unknown;
-            visit_all(src.root(), |n| {
-                if n.kind() == "field_declaration"
-                    && n.children_by_field_name("name", &mut n.walk()).any(|x| src.text_of(x) == field)
-                {
-                    if let Some(ty) = n.child_by_field_name("type") {
-                        kind = kind.and(handle_type(src, ty));
-                    }
-                }
-            });
+            for ty in src.field_types(field) {
+                kind = kind.and(handle_type(src, ty));
+            }
             kind
         }
         _ => Handle::Unknown,
