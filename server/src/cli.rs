@@ -112,6 +112,9 @@ struct FileReport {
     findings: Vec<Finding>,
     /// The original text and the fixes applied, when `--fix` or `--diff` changed the file.
     fixed: Option<Fixed>,
+    /// The file's routes and call facts, of the text the findings refer to, until the endpoint
+    /// context is added to the findings (`add_endpoint_context`).
+    facts: Option<crate::endpoints::FileFacts>,
 }
 
 struct Fixed {
@@ -240,6 +243,7 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
         reports.push(report);
         errors.extend(error);
     }
+    add_endpoint_context(&mut reports);
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -249,6 +253,22 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
         write_report(&mut out, args.format, &reports, config, &errors, std::io::stdout().is_terminal())
     };
     finish(written.and_then(|()| out.flush()), args, &reports, errors, mode)
+}
+
+/// Adds to each finding the routes whose handlers reach it (" (on GET /users/:id, which runs twice
+/// per request)"), from the facts of every file checked, then drops the facts.
+fn add_endpoint_context(reports: &mut [FileReport]) {
+    let facts: Vec<_> = reports.iter_mut().filter_map(|r| r.facts.take()).collect();
+    let summaries = crate::endpoints::build(&facts);
+    let contexts = crate::endpoints::Contexts::new(&summaries);
+    if contexts.is_empty() {
+        return;
+    }
+    reports.par_iter_mut().filter(|r| !r.findings.is_empty()).for_each(|r| {
+        let rope = Rope::from_str(&r.text);
+        let key = r.path.to_string_lossy().into_owned();
+        crate::endpoints::annotate(&mut r.findings, &key, &contexts, |b| position(&rope, b).0);
+    });
 }
 
 /// `--stdin-filename NAME`: one buffer from standard input, analysed as the file NAME. The index
@@ -388,9 +408,11 @@ fn analyze_one(
     let info = FileInfo { go_version: versions.for_file(&path), ..FileInfo::from_path(&path) };
     let tree = tree.unwrap_or_else(|| parse(&text, None));
     let findings = analyze_file(&text, &tree, config, &info, index);
+    let key = path.to_string_lossy().into_owned();
+    let facts = crate::endpoints::file_facts(&key, &Source::new(&text, &tree).with_context(&info, index), &findings);
     drop(tree);
     let fixable = findings.iter().filter(|f| fix::choose(f, None).is_some()).count();
-    let mut report = FileReport { path, text, findings, fixed: None };
+    let mut report = FileReport { path, text, findings, fixed: None, facts: Some(facts) };
     let mut error = None;
     if mode.fix && fixable > 0 {
         // The index is the one from before any fix: fixes add statements, imports and constants,
@@ -408,6 +430,10 @@ fn analyze_one(
                 let original = std::mem::replace(&mut report.text, outcome.text);
                 report.findings = outcome.remaining;
                 report.fixed = Some(Fixed { original, applied: outcome.applied });
+                // The remaining findings refer to the fixed text: so must the facts.
+                let tree = parse(&report.text, None);
+                let src = Source::new(&report.text, &tree).with_context(&info, index);
+                report.facts = Some(crate::endpoints::file_facts(&key, &src, &report.findings));
             }
             Ok(()) => {}
         }
