@@ -997,6 +997,11 @@ impl Contexts {
         self.by_file.is_empty()
     }
 
+    /// Whether the notes for `file` are the same in both.
+    pub fn same_for(&self, other: &Contexts, file: &str) -> bool {
+        self.by_file.get(file) == other.by_file.get(file)
+    }
+
     /// The endpoint context of a finding on `line` (1-based) of `file`, to append to its message:
     /// ` (on GET /users/:id, which runs twice per request)`. It names the routes of the innermost
     /// reached function around the line (an inline handler inside `main`, not `main`).
