@@ -202,3 +202,98 @@ fn contexts_name_the_routes_of_the_innermost_reached_function() {
     assert_eq!(contexts.note("fanout/regions.go", 15).as_deref(), Some(" (on GET /prices)"));
     assert!(endpoints::Contexts::new(&[]).is_empty());
 }
+
+/// The language server keeps each file's facts and replaces only the changed file's; this does the
+/// same through a sequence of edits, moves, additions and deletions, and checks after each step that
+/// the report equals the one built from scratch over the files as they now are.
+#[test]
+fn facts_kept_per_file_equal_facts_built_from_scratch_after_changes() {
+    use gohazard::analysis::index::{declarations, Index};
+    use gohazard::analysis::{analyze_file, parse, FileInfo, Source};
+    use std::collections::BTreeMap;
+
+    struct Kept {
+        texts: BTreeMap<String, String>,
+        index: Index,
+        facts: BTreeMap<String, endpoints::FileFacts>,
+    }
+    impl Kept {
+        fn extract(&mut self, name: &str) {
+            let text = &self.texts[name];
+            let tree = parse(text, None);
+            let info = FileInfo::from_path(Path::new(name));
+            let findings = analyze_file(text, &tree, &Config::default(), &info, &self.index);
+            let src = Source::new(text, &tree).with_context(&info, &self.index);
+            self.facts.insert(name.to_string(), endpoints::file_facts(name, &src, &findings));
+        }
+        fn set(&mut self, name: &str, text: String) {
+            let tree = parse(&text, None);
+            self.index.set_file(name, declarations(&Source::new(&text, &tree)));
+            self.texts.insert(name.to_string(), text);
+            self.extract(name);
+        }
+        fn remove(&mut self, name: &str) {
+            self.index.remove_file(name);
+            self.texts.remove(name);
+            self.facts.remove(name);
+        }
+        fn check(&self, step: &str) -> Vec<Summary> {
+            let kept: Vec<_> = self.facts.values().cloned().collect();
+            let texts: Vec<_> = self.texts.iter().map(|(n, t)| (n.clone(), t.clone())).collect();
+            let scratch = endpoints::build(&endpoints::facts_for_texts(&texts, &Config::default()));
+            let kept = endpoints::build(&kept);
+            assert_eq!(kept, scratch, "after {step}");
+            kept
+        }
+    }
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/service");
+    let (files, _) = gohazard::walk::go_files(std::slice::from_ref(&root));
+    let mut kept = Kept { texts: BTreeMap::new(), index: Index::default(), facts: BTreeMap::new() };
+    // As the server's scan: every file's declarations first, then the facts.
+    for p in &files {
+        let name = p.strip_prefix(&root).unwrap().display().to_string();
+        let text = std::fs::read_to_string(p).unwrap();
+        let tree = parse(&text, None);
+        kept.index.set_file(&name, declarations(&Source::new(&text, &tree)));
+        kept.texts.insert(name, text);
+    }
+    let names: Vec<String> = kept.texts.keys().cloned().collect();
+    for n in &names {
+        kept.extract(n);
+    }
+    let get = |r: &[Summary]| r.iter().find(|s| s.method == "GET" && s.path == "/users/:id").cloned().unwrap();
+    assert_eq!(get(&kept.check("the scan")).goroutines_per_request(), 8);
+
+    // An edit: the middleware's second Next removed.
+    let mw = kept.texts["middleware/logging.go"].replacen("\t\tctx.Next()\n\t}\n}", "\t}\n}", 1);
+    kept.set("middleware/logging.go", mw);
+    assert_eq!(get(&kept.check("removing the second Next")).runs, 1);
+
+    // A move: the upstream client to another file name.
+    let client = kept.texts["upstream/client.go"].clone();
+    kept.remove("upstream/client.go");
+    kept.set("upstream/transport.go", client);
+    let s = get(&kept.check("moving the client"));
+    assert!(s.hazards.iter().any(|h| h.loc.file == "upstream/transport.go"), "{:?}", s.hazards);
+
+    // A new file registering routes on a router it is given, and an edit adding a section.
+    let admin =
+        "package admin\n\nimport (\n\t\"github.com/gin-gonic/gin\"\n\n\t\"example.com/userservice/handlers\"\n)\n\n\
+        func Register(r *gin.Engine, users *handlers.Users) {\n\tr.GET(\"/admin/users/:id\", users.GetUser)\n}\n";
+    kept.set("admin/routes.go", admin.to_string());
+    let users = kept.texts["handlers/users.go"].replacen("\"activity\"}", "\"activity\", \"billing\"}", 1);
+    kept.set("handlers/users.go", users);
+    let r = kept.check("adding a route file and a section");
+    let admin_route = r.iter().find(|s| s.path == "/admin/users/:id").expect("the new route");
+    assert_eq!(admin_route.goroutines, 5, "five sections now: {admin_route:#?}");
+    assert_eq!(get(&r).goroutines, 5);
+
+    // The middleware typed back, and the new file deleted.
+    let mw = kept.texts["middleware/logging.go"].replacen("\t}\n}", "\t\tctx.Next()\n\t}\n}", 1);
+    kept.set("middleware/logging.go", mw);
+    kept.remove("admin/routes.go");
+    let r = kept.check("restoring the middleware and deleting the route file");
+    assert_eq!(get(&r).goroutines_per_request(), 10);
+    assert!(r.iter().all(|s| s.path != "/admin/users/:id"));
+}
