@@ -997,9 +997,18 @@ impl Contexts {
         self.by_file.is_empty()
     }
 
-    /// Whether the notes for `file` are the same in both.
-    pub fn same_for(&self, other: &Contexts, file: &str) -> bool {
-        self.by_file.get(file) == other.by_file.get(file)
+    /// The files whose notes differ between the two.
+    pub fn changed_files(&self, other: &Contexts) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .by_file
+            .keys()
+            .chain(other.by_file.keys())
+            .filter(|f| self.by_file.get(*f) != other.by_file.get(*f))
+            .cloned()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// The endpoint context of a finding on `line` (1-based) of `file`, to append to its message:

@@ -167,6 +167,32 @@ fn diagnostics_carry_their_endpoint_context_pushed_and_pulled() {
     let all = c.request("workspace/diagnostic", json!({"previousResultIds": []}));
     let item = all["items"].as_array().unwrap().iter().find(|i| i["uri"] == client).unwrap();
     assert!(message_of(&item["items"], "unbounded-read").unwrap().ends_with(tail), "{item}");
+    // Fixing the middleware in another open file changes this file's context, not its version:
+    // the client is asked to pull again, and the old result id no longer counts as unchanged.
+    let refreshes =
+        |c: &Client| c.server_requests.iter().filter(|r| r["method"] == "workspace/diagnostic/refresh").count();
+    // Whatever the end of the scan asked for has arrived by now.
+    c.pump(std::time::Duration::from_millis(300));
+    let before = refreshes(&c);
+    let mw = root.join("middleware/logging.go");
+    let fixed = std::fs::read_to_string(&mw).unwrap().replacen("\t\tctx.Next()\n\t}\n}", "\t}\n}", 1);
+    c.open(&uri(&mw), &fixed);
+    let deadline = std::time::Instant::now() + common::TIMEOUT;
+    while refreshes(&c) == before {
+        assert!(std::time::Instant::now() < deadline, "no workspace/diagnostic/refresh");
+        c.pump(std::time::Duration::from_millis(50));
+    }
+    let after = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri(&users)}, "previousResultId": report["resultId"]}),
+    );
+    assert_eq!(after["kind"], "full", "{after}");
+    assert!(
+        message_of(&after["items"], "empty-filter")
+            .unwrap()
+            .ends_with("(on GET /special/users/:id and GET /users/:id)"),
+        "{after}"
+    );
     assert!(c.shutdown().success());
 }
 

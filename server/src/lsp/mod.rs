@@ -299,17 +299,20 @@ impl Backend {
     /// was registered, a middleware fixed), sends those diagnostics again, or asks a client that
     /// pulls them to pull again. `except` was just published with the new context.
     async fn after_context_change(&self, built: &routes::Built, except: Option<&Uri>) {
-        let Some(old) = self.facts.publish(&built.contexts) else { return };
+        let changed = self.facts.publish(&built.contexts, except.map(|u| u.as_str()));
+        if changed.is_empty() {
+            return;
+        }
         if self.caps().pull_diagnostics {
             let _ = self.client.workspace_diagnostic_refresh().await;
             return;
         }
         let enc = self.encoding();
-        let changed = |uri: &Uri| Some(uri) != except && !old.same_for(&built.contexts, uri.as_str());
+        let changed: std::collections::HashSet<String> = changed.into_iter().collect();
         let disk: Vec<(Uri, Vec<Diagnostic>)> = self
             .disk
             .iter()
-            .filter(|e| changed(e.key()) && !self.docs.contains_key(e.key()))
+            .filter(|e| changed.contains(e.key().as_str()) && !self.docs.contains_key(e.key()))
             .map(|e| (e.key().clone(), e.value().clone()))
             .collect();
         for (uri, diags) in disk {
@@ -321,7 +324,7 @@ impl Backend {
         let open: Vec<(Uri, Arc<Analysis>)> = self
             .docs
             .iter()
-            .filter(|d| changed(d.key()))
+            .filter(|d| changed.contains(d.key().as_str()))
             .filter_map(|d| {
                 let last = d.last.clone().filter(|l| l.version == d.version)?;
                 self.facts.is_current(d.key().as_str(), &last.findings).then(|| (d.key().clone(), last))

@@ -85,16 +85,21 @@ impl RouteStore {
         b
     }
 
-    /// Records the contexts diagnostics are now sent with. Returns the previous ones when they
-    /// differ, so the caller can send again what they changed.
-    pub fn publish(&self, contexts: &Arc<Contexts>) -> Option<Arc<Contexts>> {
-        let mut p = self.published.lock().ok()?;
+    /// Records the contexts diagnostics are now sent with, and returns the files whose notes
+    /// changed, but for `except`, which was just sent with them. Its own lines moving (an edit
+    /// in it) changes no other file's diagnostics, so it counts as no change.
+    pub fn publish(&self, contexts: &Arc<Contexts>, except: Option<&str>) -> Vec<String> {
+        let Ok(mut p) = self.published.lock() else { return Vec::new() };
         if *p.0 == **contexts {
-            return None;
+            return Vec::new();
         }
-        let old = std::mem::replace(&mut p.0, contexts.clone());
-        p.1 += 1;
-        Some(old)
+        let mut changed = p.0.changed_files(contexts);
+        changed.retain(|f| Some(f.as_str()) != except);
+        p.0 = contexts.clone();
+        if !changed.is_empty() {
+            p.1 += 1;
+        }
+        changed
     }
 
     /// The contexts diagnostics were last sent with.
