@@ -656,6 +656,19 @@ pub struct Summary {
     pub unresolved: Vec<String>,
     /// The handler and the functions it reaches within the resolution depth.
     pub reached: Vec<Reached>,
+    /// The middleware in front of the handler that resolved to a workspace function.
+    pub middleware: Vec<Middleware>,
+}
+
+/// A middleware on a route's chain, resolved to the function that declares it (for a factory like
+/// `middleware.Logging(logger)`, the factory).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Middleware {
+    /// As registered (`middleware.Logging(logger)`).
+    pub name: String,
+    pub loc: Loc,
+    /// How many second `Next` calls it makes: each doubles the runs of what follows.
+    pub doubles: u32,
 }
 
 impl Summary {
@@ -856,6 +869,7 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
         hazards: Vec::new(),
         unresolved: Vec::new(),
         reached: Vec::new(),
+        middleware: Vec::new(),
     };
     for mw in &route.middleware {
         let facts = match mw {
@@ -868,6 +882,14 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
                 }
             },
         };
+        if let Some(f) = facts {
+            let name = match mw {
+                HandlerRef::Named(_, text) => text.clone(),
+                HandlerRef::Inline(_) => "func literal".into(),
+            };
+            let doubles = f.findings.iter().filter(|(rule, _)| *rule == "double-next").count() as u32;
+            s.middleware.push(Middleware { name, loc: f.loc.clone(), doubles });
+        }
         for (_, loc) in facts.iter().flat_map(|f| &f.findings).filter(|(rule, _)| *rule == "double-next") {
             s.runs = s.runs.saturating_mul(2);
             let name = match mw {

@@ -118,6 +118,24 @@ fn hover_on_a_handler_lists_each_factor_with_its_place() {
     let md = hover_text(&mut c, &uri(&users), card);
     assert!(md.contains("GET /users/:id/card · ×2 runs · 6 goroutines/request"), "{md}");
     assert!(md.contains("bounded by errgroup.SetLimit"), "{md}");
+
+    // Middleware: a lens and a hover on its declaration, with the routes whose chains hold it.
+    let mw = root.join("middleware/logging.go");
+    let mw_text = std::fs::read_to_string(&mw).unwrap();
+    c.open(&uri(&mw), &mw_text);
+    assert_eq!(lens_titles(&mut c, &uri(&mw)), ["middleware on 5 routes · runs each handler ×2"]);
+    let auth = root.join("middleware/auth.go");
+    c.open(&uri(&auth), &std::fs::read_to_string(&auth).unwrap());
+    assert_eq!(lens_titles(&mut c, &uri(&auth)), ["middleware on 4 routes"], "the /users and /special groups");
+    let md = hover_text(&mut c, &uri(&mw), position_of(&mw_text, "LoggingMiddleware(logger"));
+    assert!(md.starts_with("**gohazard middleware** middleware on 5 routes · runs each handler ×2"), "{md}");
+    assert!(
+        md.contains(&format!(
+            "- GET /users/:id → `(*handlers.Users).GetUser` ([main.go:39]({base}/main.go#L39)): runs the rest of the chain twice"
+        )),
+        "{md}"
+    );
+    assert!(md.contains("- GET /healthz → `func literal`"), "{md}");
     assert!(c.shutdown().success());
 }
 

@@ -232,7 +232,43 @@ pub(super) fn endpoint_lenses(
             data: None,
         });
     }
+    for (loc, uses) in middleware_in(uri, a, summaries) {
+        out.push(CodeLens {
+            range: range(&a.rope, &loc.range, enc),
+            command: Some(Command { title: middleware_title(&uses), command: String::new(), arguments: None }),
+            data: None,
+        });
+    }
     out
+}
+
+/// The middleware declared in this document, each with the routes whose chains hold it.
+fn middleware_in<'s>(
+    uri: &str,
+    a: &Analysis,
+    summaries: &'s [crate::endpoints::Summary],
+) -> Vec<(crate::endpoints::Loc, Vec<(&'s crate::endpoints::Summary, u32)>)> {
+    let mut out: Vec<(crate::endpoints::Loc, Vec<(&crate::endpoints::Summary, u32)>)> = Vec::new();
+    for s in summaries {
+        for m in s.middleware.iter().filter(|m| m.loc.file == uri && a.text.get(m.loc.range.clone()).is_some()) {
+            match out.iter_mut().find(|(l, _)| l.range == m.loc.range) {
+                Some((_, uses)) if !uses.iter().any(|(u, _)| std::ptr::eq(*u, s)) => uses.push((s, m.doubles)),
+                Some(_) => {}
+                None => out.push((m.loc.clone(), vec![(s, m.doubles)])),
+            }
+        }
+    }
+    out
+}
+
+/// `middleware on 5 routes · runs each handler ×2`.
+fn middleware_title(uses: &[(&crate::endpoints::Summary, u32)]) -> String {
+    let n = uses.len();
+    let mut title = format!("middleware on {n} route{}", if n == 1 { "" } else { "s" });
+    if let Some(d) = uses.iter().map(|(_, d)| *d).max().filter(|d| *d > 0) {
+        title.push_str(&format!(" · runs each handler ×{}", 1u64 << d.min(32)));
+    }
+    title
 }
 
 /// `GET /users/:id · ×2 runs · 8 goroutines/request · live ≤ 15s`: the factors that are not 1.
@@ -317,10 +353,29 @@ pub(super) fn endpoint_hover(
             })
         })
         .collect();
-    let first = hits.first()?.handler_loc.clone()?;
     let folders: Vec<String> =
         folders.iter().filter_map(Uri::from_file_path).map(|u| u.as_str().trim_end_matches('/').to_string()).collect();
     let mut md = String::new();
+    let mut at = hits.first().and_then(|s| s.handler_loc.as_ref()).map(|l| l.range.clone());
+    // On a middleware's name: the routes whose chains hold it.
+    for (loc, uses) in middleware_in(uri, a, summaries) {
+        if !(loc.range.start <= byte && byte <= loc.range.end) {
+            continue;
+        }
+        at.get_or_insert(loc.range.clone());
+        md.push_str(&format!("**gohazard middleware** {}\n\n", md_escape(&middleware_title(&uses))));
+        for (s, doubles) in &uses {
+            md.push_str(&format!(
+                "- {} {} → `{}` ({}){}\n",
+                s.method,
+                md_escape(&s.path),
+                s.handler,
+                md_link(&s.loc, &folders),
+                if *doubles > 0 { ": runs the rest of the chain twice" } else { "" }
+            ));
+        }
+        md.push('\n');
+    }
     for s in &hits {
         md.push_str(&format!("**gohazard endpoint** {}\n\n", md_escape(&lens_title(s))));
         md.push_str(&format!("`{}` registered at {}\n\n", s.handler, md_link(&s.loc, &folders)));
@@ -364,9 +419,10 @@ pub(super) fn endpoint_hover(
         }
         md.push_str("\n\n");
     }
+    let at = at?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: md.trim_end().to_string() }),
-        range: Some(range(&a.rope, &first.range, enc)),
+        range: Some(range(&a.rope, &at, enc)),
     })
 }
 
