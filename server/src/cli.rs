@@ -259,9 +259,6 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
 /// per request)"), from the facts of every file checked, then drops the facts.
 fn add_endpoint_context(reports: &mut [FileReport]) {
     let facts: Vec<_> = reports.iter_mut().filter_map(|r| r.facts.take()).collect();
-    if facts.iter().all(|f| f.routes.is_empty()) {
-        return;
-    }
     let summaries = crate::endpoints::build(&facts);
     let contexts = crate::endpoints::Contexts::new(&summaries);
     if contexts.is_empty() {
