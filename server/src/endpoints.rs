@@ -160,6 +160,8 @@ struct Extractor<'s, 'a> {
     rope: Rope,
     file: String,
     package: String,
+    /// The constructors of the variables of the function last asked about (its node id), by name.
+    constructors: std::cell::RefCell<(Option<usize>, HashMap<String, CallRef>)>,
 }
 
 impl Extractor<'_, '_> {
@@ -304,22 +306,49 @@ impl Extractor<'_, '_> {
         if operand.kind() != "identifier" {
             return None;
         }
-        let name = self.src.text_of(operand);
-        let mut found = None;
-        visit_all(scope, |n| {
-            if found.is_some() || n.kind() != "short_var_declaration" {
-                return;
+        let mut cache = self.constructors.borrow_mut();
+        // One pass over the function for all its method calls: a walk per call would be
+        // quadratic in the function's size.
+        if cache.0 != Some(scope.id()) {
+            let mut found: HashMap<String, CallRef> = HashMap::new();
+            visit_all(scope, |n| {
+                if n.kind() != "short_var_declaration" {
+                    return;
+                }
+                let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+                    return;
+                };
+                let mut c = left.walk();
+                for (i, var) in left.named_children(&mut c).enumerate() {
+                    let Some(call) = right.named_child(i).filter(|v| v.kind() == "call_expression") else { continue };
+                    if let Some(r) = call.child_by_field_name("function").and_then(|f| self.func_ref(f)) {
+                        found.entry(self.src.text_of(var).to_string()).or_insert(r);
+                    }
+                }
+            });
+            *cache = (Some(scope.id()), found);
+        }
+        cache.1.get(self.src.text_of(operand)).cloned()
+    }
+
+    /// A call of a function by name (`F` or `pkg.F`), never a method: a constructor. Unlike
+    /// `call_ref` it does not look at the operand's origin, which could be the variable itself
+    /// (`conn := conn.Upgrade()`) and would recurse without end.
+    fn func_ref(&self, callee: Node<'_>) -> Option<CallRef> {
+        let callee = unparen(callee);
+        match callee.kind() {
+            "identifier" => {
+                Some(CallRef::Func { package: self.package.clone(), name: self.src.text_of(callee).to_string() })
             }
-            let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
-                return;
-            };
-            let mut c = left.walk();
-            let Some(i) = left.named_children(&mut c).position(|x| self.src.text_of(x) == name) else { return };
-            if let Some(call) = right.named_child(i).filter(|v| v.kind() == "call_expression") {
-                found = call.child_by_field_name("function").and_then(|f| self.call_ref(f, scope));
+            "selector_expression" => {
+                let operand = unparen(callee.child_by_field_name("operand")?);
+                let package =
+                    self.src.imported_package(self.src.text_of(operand)).filter(|_| operand.kind() == "identifier")?;
+                let name = self.src.text_of(callee.child_by_field_name("field")?).to_string();
+                Some(CallRef::Func { package: package.to_string(), name })
             }
-        });
-        found.filter(|c| matches!(c, CallRef::Func { .. }))
+            _ => None,
+        }
     }
 
     fn func_facts(&self, func: Node<'_>, key: FuncKey, name_node: Node<'_>, findings: &[Finding]) -> FuncFacts {
@@ -421,7 +450,13 @@ pub fn file_facts(file: &str, src: &Source<'_>, findings: &[Finding]) -> FileFac
         .and_then(|c| c.named_child(0))
         .map(|n| src.text_of(n).to_string())
         .unwrap_or_default();
-    let ex = Extractor { src, rope: Rope::from_str(src.text), file: file.to_string(), package: package.clone() };
+    let ex = Extractor {
+        src,
+        rope: Rope::from_str(src.text),
+        file: file.to_string(),
+        package: package.clone(),
+        constructors: Default::default(),
+    };
     let mut facts = FileFacts { package: package.clone(), ..Default::default() };
     let mut cursor = root.walk();
     let items: Vec<_> = root.named_children(&mut cursor).collect();
@@ -1263,6 +1298,17 @@ mod tests {
             text.contains("500 × 8 × 15s ≈ 60000 live goroutines (Little's law), over the budget of 10000"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_variable_built_from_itself_does_not_recurse() {
+        // `conn := conn.Upgrade()` once sent the constructor lookup round in circles until the
+        // stack overflowed (found in the Go standard library's net package).
+        let text = "package p\n\nfunc F(conn *Conn) {\n\tconn := conn.Upgrade()\n\ta, b := b.X(), a.Y()\n\tconn.Do()\n\ta.Z()\n}\n";
+        let facts = facts_for_texts(&[("p.go".into(), text.into())], &Config::default());
+        let calls = &facts[0].funcs[0].calls;
+        assert!(calls.iter().all(|c| matches!(c, CallRef::Method { via: None, .. })), "{calls:?}");
+        assert_eq!(calls.len(), 5, "{calls:?}");
     }
 
     #[test]
