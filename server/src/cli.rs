@@ -133,6 +133,9 @@ struct Mode {
     diff: bool,
     /// Keep the text of files without findings (the buffer read from stdin, printed back).
     keep_text: bool,
+    /// Extract the files' route and call facts, for the endpoint context of findings: only when
+    /// some file may register a route.
+    endpoints: bool,
 }
 
 pub fn check(args: &CheckArgs) -> ExitCode {
@@ -148,6 +151,7 @@ pub fn check(args: &CheckArgs) -> ExitCode {
         write: args.fix && !args.diff && args.stdin_filename.is_none(),
         diff: args.diff,
         keep_text: args.stdin_filename.is_some(),
+        endpoints: false,
     };
     match &args.stdin_filename {
         Some(name) => check_stdin(args, &config, mode, name),
@@ -229,6 +233,7 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
     // Pass 2: analyse (and fix) with the whole index.
     progress.phase("checking");
     let versions = GoVersions::new();
+    let mode = Mode { endpoints: loaded.par_iter().any(|f| crate::endpoints::may_register_routes(&f.text)), ..mode };
     let results: Vec<_> = loaded
         .into_par_iter()
         .map(|file| {
@@ -409,10 +414,12 @@ fn analyze_one(
     let tree = tree.unwrap_or_else(|| parse(&text, None));
     let findings = analyze_file(&text, &tree, config, &info, index);
     let key = path.to_string_lossy().into_owned();
-    let facts = crate::endpoints::file_facts(&key, &Source::new(&text, &tree).with_context(&info, index), &findings);
+    let facts = mode
+        .endpoints
+        .then(|| crate::endpoints::file_facts(&key, &Source::new(&text, &tree).with_context(&info, index), &findings));
     drop(tree);
     let fixable = findings.iter().filter(|f| fix::choose(f, None).is_some()).count();
-    let mut report = FileReport { path, text, findings, fixed: None, facts: Some(facts) };
+    let mut report = FileReport { path, text, findings, fixed: None, facts };
     let mut error = None;
     if mode.fix && fixable > 0 {
         // The index is the one from before any fix: fixes add statements, imports and constants,
@@ -431,9 +438,11 @@ fn analyze_one(
                 report.findings = outcome.remaining;
                 report.fixed = Some(Fixed { original, applied: outcome.applied });
                 // The remaining findings refer to the fixed text: so must the facts.
-                let tree = parse(&report.text, None);
-                let src = Source::new(&report.text, &tree).with_context(&info, index);
-                report.facts = Some(crate::endpoints::file_facts(&key, &src, &report.findings));
+                if mode.endpoints {
+                    let tree = parse(&report.text, None);
+                    let src = Source::new(&report.text, &tree).with_context(&info, index);
+                    report.facts = Some(crate::endpoints::file_facts(&key, &src, &report.findings));
+                }
             }
             Ok(()) => {}
         }

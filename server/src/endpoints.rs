@@ -458,6 +458,9 @@ pub fn file_facts(file: &str, src: &Source<'_>, findings: &[Finding]) -> FileFac
         constructors: Default::default(),
     };
     let mut facts = FileFacts { package: package.clone(), ..Default::default() };
+    // Routers are made by, or handed over as, one of these packages' types: a file that imports
+    // none of them registers no route, and `check` need not walk its functions for routes.
+    let registers_routes = [GIN, ECHO, CHI, "net/http"].iter().any(|p| src.import_name(p).is_some());
     let mut cursor = root.walk();
     let items: Vec<_> = root.named_children(&mut cursor).collect();
     for item in items {
@@ -481,7 +484,9 @@ pub fn file_facts(file: &str, src: &Source<'_>, findings: &[Finding]) -> FileFac
         let Some(name) = name else { continue };
         let key = FuncKey { package: package.clone(), receiver, name: src.text_of(name).to_string() };
         facts.funcs.push(ex.func_facts(item, key, name, findings));
-        routes_in(&ex, item, findings, &mut facts.routes);
+        if registers_routes {
+            routes_in(&ex, item, findings, &mut facts.routes);
+        }
     }
     facts
 }
@@ -536,6 +541,12 @@ fn base_type(written: &str) -> Option<String> {
     (!t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| t.to_string())
 }
 
+/// Whether a file's text may register a route: it names a router package or `ServeMux`. A cheap
+/// test that lets `check` skip extracting facts in code that serves no HTTP at all.
+pub fn may_register_routes(text: &str) -> bool {
+    [GIN, ECHO, CHI, "ServeMux"].iter().any(|m| text.contains(m))
+}
+
 /// Follows router variables through one function body in source order and records the routes.
 fn routes_in(ex: &Extractor<'_, '_>, func: Node<'_>, findings: &[Finding], out: &mut Vec<Route>) {
     let src = ex.src;
@@ -556,6 +567,13 @@ fn routes_in(ex: &Extractor<'_, '_>, func: Node<'_>, findings: &[Finding], out: 
                 Router { kind, prefix: String::new(), middleware: Vec::new() },
             );
         }
+    }
+    // A function that is handed no router and makes none registers nothing: skip its walk (most
+    // functions of a large tree; `check` runs this on every file).
+    const MAKERS: &[&str] = &[".New(", ".Default(", ".NewRouter(", ".NewMux(", ".NewServeMux("];
+    let body = src.text_of(func);
+    if routers.is_empty() && !MAKERS.iter().any(|m| body.contains(m)) {
+        return;
     }
     let mut calls = Vec::new();
     visit_all(func, |n| {
