@@ -110,6 +110,8 @@ struct Loaded {
     local: Option<Vec<Finding>>,
     /// Whether the rules that use the index must still run on this file in pass 2.
     pending: bool,
+    /// The file's endpoint facts, when pass 1 could take them (its findings were final).
+    facts: Option<crate::endpoints::FileFacts>,
 }
 
 /// The outcome for one file.
@@ -121,6 +123,9 @@ struct FileReport {
     findings: Vec<Finding>,
     /// The original text and the fixes applied, when `--fix` or `--diff` changed the file.
     fixed: Option<Fixed>,
+    /// The file's routes and call facts, of the text the findings refer to, until the endpoint
+    /// context is added to the findings (`add_endpoint_context`).
+    facts: Option<crate::endpoints::FileFacts>,
 }
 
 struct Fixed {
@@ -139,6 +144,9 @@ struct Mode {
     diff: bool,
     /// Keep the text of files without findings (the buffer read from stdin, printed back).
     keep_text: bool,
+    /// Extract the files' route and call facts, for the endpoint context of findings: only when
+    /// some file may register a route.
+    endpoints: bool,
 }
 
 pub fn check(args: &CheckArgs) -> ExitCode {
@@ -154,6 +162,7 @@ pub fn check(args: &CheckArgs) -> ExitCode {
         write: args.fix && !args.diff && args.stdin_filename.is_none(),
         diff: args.diff,
         keep_text: args.stdin_filename.is_some(),
+        endpoints: false,
     };
     match &args.stdin_filename {
         Some(name) => check_stdin(args, &config, mode, name),
@@ -209,6 +218,10 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
     let (files, mut errors) = walk::go_files(&paths);
     let progress = Progress::new(files.len());
 
+    // Whether any file may register routes, so that files record the facts the endpoint context of
+    // findings needs; a quick text search before pass 1, which drops most texts and trees.
+    let mode = Mode { endpoints: files.par_iter().any(|p| may_register_routes(p)), ..mode };
+
     // Pass 1: read, parse, extract declarations, and run the rules that need no index.
     progress.phase("indexing");
     let kept = AtomicUsize::new(0);
@@ -250,6 +263,7 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
         reports.push(report);
         errors.extend(error);
     }
+    add_endpoint_context(&mut reports);
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -259,6 +273,22 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
         write_report(&mut out, args.format, &reports, config, &errors, std::io::stdout().is_terminal())
     };
     finish(written.and_then(|()| out.flush()), args, &reports, errors, mode)
+}
+
+/// Adds to each finding the routes whose handlers reach it (" (on GET /users/:id, which runs twice
+/// per request)"), from the facts of every file checked, then drops the facts.
+fn add_endpoint_context(reports: &mut [FileReport]) {
+    let facts: Vec<_> = reports.iter_mut().filter_map(|r| r.facts.take()).collect();
+    let summaries = crate::endpoints::build(&facts);
+    let contexts = crate::endpoints::Contexts::new(&summaries);
+    if contexts.is_empty() {
+        return;
+    }
+    reports.par_iter_mut().filter(|r| !r.findings.is_empty()).for_each(|r| {
+        let rope = Rope::from_str(&r.text);
+        let key = r.path.to_string_lossy().into_owned();
+        crate::endpoints::annotate(&mut r.findings, &key, &contexts, |b| position(&rope, b).0);
+    });
 }
 
 /// `--stdin-filename NAME`: one buffer from standard input, analysed as the file NAME. The index
@@ -353,6 +383,11 @@ fn finish(
 
 /// Go's `./...` (and `dir/...`) means "this directory and everything below", which is what a walk
 /// of the directory does; Go programmers type it by habit, so it is accepted.
+/// Whether the file at `path` may register routes (see `endpoints::may_register_routes`).
+fn may_register_routes(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|b| crate::endpoints::may_register_routes(&String::from_utf8_lossy(&b)))
+}
+
 fn go_pattern_dir(path: &Path) -> PathBuf {
     match path.to_str() {
         Some("...") => PathBuf::from("."),
@@ -396,32 +431,44 @@ fn load(
         let (found, pending) = analyze_local_rules(&text, &tree, config, &info);
         (Some(found), pending)
     };
+    // Final findings: the endpoint facts can be taken now, while the tree is at hand.
+    let facts = match &local {
+        Some(found) if !pending && mode.endpoints => {
+            let key = path.to_string_lossy();
+            Some(crate::endpoints::file_facts(&key, &Source::new(&text, &tree), found))
+        }
+        _ => None,
+    };
     let keep = pending && kept.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= KEEP_TREES_BYTES;
     // Nothing more to do and nothing to show: the text need not wait for pass 2.
     let text =
         if !pending && !mode.keep_text && local.as_ref().is_some_and(|f| f.is_empty()) { String::new() } else { text };
-    (Loaded { path, text, tree: keep.then_some(tree), info, local, pending }, decls)
+    (Loaded { path, text, tree: keep.then_some(tree), info, local, pending, facts }, decls)
 }
 
 /// Pass 2 for one file: analyse, then fix and write when asked. Returns the report and an error
 /// for a fixed file that could not be written.
 fn analyze_one(file: Loaded, config: &Config, index: &Index, mode: Mode) -> (FileReport, Option<String>) {
     let _span = tracing::error_span!("check", path = %file.path.display()).entered();
-    let Loaded { path, text, tree, info, local, pending } = file;
-    let findings = match local {
-        // Pass 1 ran the local rules; the index rules run now if they have anything to look at.
-        Some(found) if pending => {
+    let Loaded { path, text, tree, info, local, pending, facts } = file;
+    let key = path.to_string_lossy().into_owned();
+    let (findings, facts) = match local {
+        // Pass 1 ran every rule and nothing in this file depends on the index: it is final.
+        Some(found) if !pending => (found, facts),
+        // Pass 1 ran the local rules; the index rules run now.
+        _ => {
             let tree = tree.unwrap_or_else(|| parse(&text, None));
-            merge_findings(found, analyze_indexed_rules(&text, &tree, config, &info, index))
-        }
-        Some(found) => found,
-        None => {
-            let tree = tree.unwrap_or_else(|| parse(&text, None));
-            analyze_file(&text, &tree, config, &info, index)
+            let findings = match local {
+                Some(found) => merge_findings(found, analyze_indexed_rules(&text, &tree, config, &info, index)),
+                None => analyze_file(&text, &tree, config, &info, index),
+            };
+            let facts =
+                mode.endpoints.then(|| crate::endpoints::file_facts(&key, &Source::new(&text, &tree), &findings));
+            (findings, facts)
         }
     };
     let fixable = findings.iter().filter(|f| fix::choose(f, None).is_some()).count();
-    let mut report = FileReport { path, text, findings, fixed: None };
+    let mut report = FileReport { path, text, findings, fixed: None, facts };
     let mut error = None;
     if mode.fix && fixable > 0 {
         // The index is the one from before any fix: fixes add statements, imports and constants,
@@ -439,6 +486,12 @@ fn analyze_one(file: Loaded, config: &Config, index: &Index, mode: Mode) -> (Fil
                 let original = std::mem::replace(&mut report.text, outcome.text);
                 report.findings = outcome.remaining;
                 report.fixed = Some(Fixed { original, applied: outcome.applied });
+                // The remaining findings refer to the fixed text: so must the facts.
+                if mode.endpoints {
+                    let tree = parse(&report.text, None);
+                    let src = Source::new(&report.text, &tree).with_context(&info, index);
+                    report.facts = Some(crate::endpoints::file_facts(&key, &src, &report.findings));
+                }
             }
             Ok(()) => {}
         }

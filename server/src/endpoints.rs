@@ -84,13 +84,24 @@ pub struct DetachedTimeout {
     pub duration: Duration,
 }
 
+/// The static type of a method call's operand, as far as the syntax tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypeRef {
+    /// A type as written (`*store.Postgres`, `Store`): the declared type of a parameter or receiver.
+    Named(String),
+    /// The type of the field `field` of the struct `owner` (`h.store` where `h` is a `*Users`),
+    /// looked up across the workspace's struct declarations.
+    Field { owner: String, field: String },
+}
+
 /// A call as written, resolved later against every file's functions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CallRef {
     /// `pkg.F(...)` or `F(...)` (then `package` is the caller's own).
     Func { package: String, name: String },
-    /// `x.M(...)` on a value; `via` names the constructor whose result `x` holds when visible.
-    Method { name: String, via: Option<Box<CallRef>> },
+    /// `x.M(...)` on a value; `via` names the constructor whose result `x` holds when visible, `on`
+    /// the declared type of `x` when it is a parameter, the receiver or one of its fields.
+    Method { name: String, via: Option<Box<CallRef>>, on: Option<TypeRef> },
 }
 
 /// What a function contributes to a request.
@@ -98,6 +109,8 @@ pub enum CallRef {
 pub struct FuncFacts {
     pub key: FuncKey,
     pub loc: Loc,
+    /// The first and last line (1-based) of the whole declaration, to place findings in it.
+    pub lines: (usize, usize),
     pub spawns: Vec<Spawn>,
     pub timeouts: Vec<DetachedTimeout>,
     pub calls: Vec<CallRef>,
@@ -132,6 +145,10 @@ pub struct FileFacts {
     pub package: String,
     pub funcs: Vec<FuncFacts>,
     pub routes: Vec<Route>,
+    /// Interfaces declared in the file: name and the names of the methods written in it.
+    pub interfaces: Vec<(String, Vec<String>)>,
+    /// Struct types declared in the file: name and its named fields with their types as written.
+    pub structs: Vec<(String, Vec<(String, String)>)>,
 }
 
 const GIN: &str = "github.com/gin-gonic/gin";
@@ -143,6 +160,8 @@ struct Extractor<'s, 'a> {
     rope: Rope,
     file: String,
     package: String,
+    /// The constructors of the variables of the function last asked about (its node id), by name.
+    constructors: std::cell::RefCell<(Option<usize>, HashMap<String, CallRef>)>,
 }
 
 impl Extractor<'_, '_> {
@@ -242,7 +261,40 @@ impl Extractor<'_, '_> {
                     }
                 }
                 let via = self.constructor_of(operand, scope).map(Box::new);
-                Some(CallRef::Method { name, via })
+                let on = self.operand_type(operand, scope);
+                Some(CallRef::Method { name, via, on })
+            }
+            _ => None,
+        }
+    }
+
+    /// The declared type of a parameter or the receiver of `scope` named `name`.
+    fn param_type(&self, name: &str, scope: Node<'_>) -> Option<String> {
+        let mut params = crate::analysis::go::params(scope);
+        if let Some(recv) = scope.child_by_field_name("receiver") {
+            let mut c = recv.walk();
+            for decl in recv.named_children(&mut c).filter(|d| d.kind() == "parameter_declaration") {
+                if let (Some(n), Some(ty)) = (decl.child_by_field_name("name"), decl.child_by_field_name("type")) {
+                    params.push(crate::analysis::go::Param { name: n, ty });
+                }
+            }
+        }
+        params.iter().find(|p| self.src.text_of(p.name) == name).map(|p| self.src.text_of(p.ty).to_string())
+    }
+
+    /// What the syntax tells of the type of a method call's operand: `s` is a parameter or the
+    /// receiver, or `h.store` is a field of one.
+    fn operand_type(&self, operand: Node<'_>, scope: Node<'_>) -> Option<TypeRef> {
+        match operand.kind() {
+            "identifier" => self.param_type(self.src.text_of(operand), scope).map(TypeRef::Named),
+            "selector_expression" => {
+                let inner = unparen(operand.child_by_field_name("operand")?);
+                let field = self.src.text_of(operand.child_by_field_name("field")?).to_string();
+                if inner.kind() != "identifier" {
+                    return None;
+                }
+                let owner = base_type(&self.param_type(self.src.text_of(inner), scope)?)?;
+                Some(TypeRef::Field { owner, field })
             }
             _ => None,
         }
@@ -254,28 +306,57 @@ impl Extractor<'_, '_> {
         if operand.kind() != "identifier" {
             return None;
         }
-        let name = self.src.text_of(operand);
-        let mut found = None;
-        visit_all(scope, |n| {
-            if found.is_some() || n.kind() != "short_var_declaration" {
-                return;
+        let mut cache = self.constructors.borrow_mut();
+        // One pass over the function for all its method calls: a walk per call would be
+        // quadratic in the function's size.
+        if cache.0 != Some(scope.id()) {
+            let mut found: HashMap<String, CallRef> = HashMap::new();
+            visit_all(scope, |n| {
+                if n.kind() != "short_var_declaration" {
+                    return;
+                }
+                let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+                    return;
+                };
+                let mut c = left.walk();
+                for (i, var) in left.named_children(&mut c).enumerate() {
+                    let Some(call) = right.named_child(i).filter(|v| v.kind() == "call_expression") else { continue };
+                    if let Some(r) = call.child_by_field_name("function").and_then(|f| self.func_ref(f)) {
+                        found.entry(self.src.text_of(var).to_string()).or_insert(r);
+                    }
+                }
+            });
+            *cache = (Some(scope.id()), found);
+        }
+        cache.1.get(self.src.text_of(operand)).cloned()
+    }
+
+    /// A call of a function by name (`F` or `pkg.F`), never a method: a constructor. Unlike
+    /// `call_ref` it does not look at the operand's origin, which could be the variable itself
+    /// (`conn := conn.Upgrade()`) and would recurse without end.
+    fn func_ref(&self, callee: Node<'_>) -> Option<CallRef> {
+        let callee = unparen(callee);
+        match callee.kind() {
+            "identifier" => {
+                Some(CallRef::Func { package: self.package.clone(), name: self.src.text_of(callee).to_string() })
             }
-            let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
-                return;
-            };
-            let mut c = left.walk();
-            let Some(i) = left.named_children(&mut c).position(|x| self.src.text_of(x) == name) else { return };
-            if let Some(call) = right.named_child(i).filter(|v| v.kind() == "call_expression") {
-                found = call.child_by_field_name("function").and_then(|f| self.call_ref(f, scope));
+            "selector_expression" => {
+                let operand = unparen(callee.child_by_field_name("operand")?);
+                let package =
+                    self.src.imported_package(self.src.text_of(operand)).filter(|_| operand.kind() == "identifier")?;
+                let name = self.src.text_of(callee.child_by_field_name("field")?).to_string();
+                Some(CallRef::Func { package: package.to_string(), name })
             }
-        });
-        found.filter(|c| matches!(c, CallRef::Func { .. }))
+            _ => None,
+        }
     }
 
     fn func_facts(&self, func: Node<'_>, key: FuncKey, name_node: Node<'_>, findings: &[Finding]) -> FuncFacts {
+        let line = |b: usize| byte_to_linecol(&self.rope, b, Encoding::Utf8).line + 1;
         let mut facts = FuncFacts {
             key,
             loc: self.loc(name_node),
+            lines: (line(func.start_byte()), line(func.end_byte())),
             spawns: Vec::new(),
             timeouts: Vec::new(),
             calls: Vec::new(),
@@ -369,11 +450,24 @@ pub fn file_facts(file: &str, src: &Source<'_>, findings: &[Finding]) -> FileFac
         .and_then(|c| c.named_child(0))
         .map(|n| src.text_of(n).to_string())
         .unwrap_or_default();
-    let ex = Extractor { src, rope: Rope::from_str(src.text), file: file.to_string(), package: package.clone() };
+    let ex = Extractor {
+        src,
+        rope: Rope::from_str(src.text),
+        file: file.to_string(),
+        package: package.clone(),
+        constructors: Default::default(),
+    };
     let mut facts = FileFacts { package: package.clone(), ..Default::default() };
+    // Routers are made by, or handed over as, one of these packages' types: a file that imports
+    // none of them registers no route, and `check` need not walk its functions for routes.
+    let registers_routes = [GIN, ECHO, CHI, "net/http"].iter().any(|p| src.import_name(p).is_some());
     let mut cursor = root.walk();
     let items: Vec<_> = root.named_children(&mut cursor).collect();
     for item in items {
+        if item.kind() == "type_declaration" {
+            types_in(src, item, &mut facts);
+            continue;
+        }
         let (receiver, name) = match item.kind() {
             "function_declaration" => (None, item.child_by_field_name("name")),
             "method_declaration" => {
@@ -390,9 +484,67 @@ pub fn file_facts(file: &str, src: &Source<'_>, findings: &[Finding]) -> FileFac
         let Some(name) = name else { continue };
         let key = FuncKey { package: package.clone(), receiver, name: src.text_of(name).to_string() };
         facts.funcs.push(ex.func_facts(item, key, name, findings));
-        routes_in(&ex, item, findings, &mut facts.routes);
+        if registers_routes {
+            routes_in(&ex, item, findings, &mut facts.routes);
+        }
     }
     facts
+}
+
+/// Records the interfaces (with their method names) and structs (with their named fields) of a
+/// top-level type declaration, for resolving calls through interfaces and fields.
+fn types_in(src: &Source<'_>, decl: Node<'_>, facts: &mut FileFacts) {
+    let mut c = decl.walk();
+    for spec in decl.named_children(&mut c).filter(|n| n.kind() == "type_spec") {
+        let (Some(name), Some(ty)) = (spec.child_by_field_name("name"), spec.child_by_field_name("type")) else {
+            continue;
+        };
+        let name = src.text_of(name).to_string();
+        match ty.kind() {
+            "interface_type" => {
+                let mut c = ty.walk();
+                let methods = ty
+                    .named_children(&mut c)
+                    .filter(|m| m.kind() == "method_elem")
+                    .filter_map(|m| m.child_by_field_name("name"))
+                    .map(|n| src.text_of(n).to_string())
+                    .collect();
+                facts.interfaces.push((name, methods));
+            }
+            "struct_type" => {
+                let mut fields = Vec::new();
+                let mut c = ty.walk();
+                for list in ty.named_children(&mut c).filter(|n| n.kind() == "field_declaration_list") {
+                    let mut c = list.walk();
+                    for field in list.named_children(&mut c).filter(|n| n.kind() == "field_declaration") {
+                        let Some(fty) = field.child_by_field_name("type") else { continue };
+                        let mut c = field.walk();
+                        for n in field.children_by_field_name("name", &mut c) {
+                            fields.push((src.text_of(n).to_string(), src.text_of(fty).to_string()));
+                        }
+                    }
+                }
+                facts.structs.push((name, fields));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The name of the type a written type names, without pointer, package qualifier or type
+/// arguments (`*store.Postgres[K]` gives `Postgres`); `None` for slices, maps, channels and
+/// function types, which have no methods of their own in the workspace.
+fn base_type(written: &str) -> Option<String> {
+    let t = written.trim().trim_start_matches('*');
+    let t = t.split('[').next().unwrap_or(t);
+    let t = t.rsplit('.').next().unwrap_or(t);
+    (!t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| t.to_string())
+}
+
+/// Whether a file's text may register a route: it names a router package or `ServeMux`. A cheap
+/// test that lets `check` skip extracting facts in code that serves no HTTP at all.
+pub fn may_register_routes(text: &str) -> bool {
+    [GIN, ECHO, CHI, "ServeMux"].iter().any(|m| text.contains(m))
 }
 
 /// Follows router variables through one function body in source order and records the routes.
@@ -415,6 +567,13 @@ fn routes_in(ex: &Extractor<'_, '_>, func: Node<'_>, findings: &[Finding], out: 
                 Router { kind, prefix: String::new(), middleware: Vec::new() },
             );
         }
+    }
+    // A function that is handed no router and makes none registers nothing: skip its walk (most
+    // functions of a large tree; `check` runs this on every file).
+    const MAKERS: &[&str] = &[".New(", ".Default(", ".NewRouter(", ".NewMux(", ".NewServeMux("];
+    let body = src.text_of(func);
+    if routers.is_empty() && !MAKERS.iter().any(|m| body.contains(m)) {
+        return;
     }
     let mut calls = Vec::new();
     visit_all(func, |n| {
@@ -511,14 +670,22 @@ fn routes_in(ex: &Extractor<'_, '_>, func: Node<'_>, findings: &[Finding], out: 
 const MAX_DEPTH: usize = 4;
 
 /// One factor of a route's amplification, with where it comes from.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Factor {
     pub what: String,
     pub loc: Loc,
 }
 
+/// A function a route's handler reaches: where its declaration lies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reached {
+    pub file: String,
+    /// First and last line, 1-based.
+    pub lines: (usize, usize),
+}
+
 /// A route's amplification.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
     pub method: String,
     pub path: String,
@@ -540,6 +707,21 @@ pub struct Summary {
     pub hazards: Vec<Factor>,
     /// Calls and handlers that could not be resolved to one workspace function.
     pub unresolved: Vec<String>,
+    /// The handler and the functions it reaches within the resolution depth.
+    pub reached: Vec<Reached>,
+    /// The middleware in front of the handler that resolved to a workspace function.
+    pub middleware: Vec<Middleware>,
+}
+
+/// A middleware on a route's chain, resolved to the function that declares it (for a factory like
+/// `middleware.Logging(logger)`, the factory).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Middleware {
+    /// As registered (`middleware.Logging(logger)`).
+    pub name: String,
+    pub loc: Loc,
+    /// How many second `Next` calls it makes: each doubles the runs of what follows.
+    pub doubles: u32,
 }
 
 impl Summary {
@@ -557,15 +739,100 @@ impl Summary {
 struct Resolver<'f> {
     by_name: HashMap<&'f str, Vec<&'f FuncFacts>>,
     packages: HashSet<&'f str>,
+    /// Method names per receiver type, (package, type).
+    method_sets: HashMap<(&'f str, &'f str), HashSet<&'f str>>,
+    /// Interfaces by name: the method names of each declaration with that name.
+    interfaces: HashMap<&'f str, Vec<&'f [String]>>,
+    /// Field types by (struct, field), as written, one per declaration.
+    fields: HashMap<(&'f str, &'f str), Vec<&'f str>>,
+    /// Every struct and interface name declared in the workspace.
+    types: HashSet<&'f str>,
 }
 
 impl<'f> Resolver<'f> {
-    fn new(files: &'f [FileFacts]) -> Self {
-        let mut by_name: HashMap<&str, Vec<&FuncFacts>> = HashMap::new();
-        for f in files.iter().flat_map(|f| &f.funcs) {
-            by_name.entry(f.key.name.as_str()).or_default().push(f);
+    fn new(files: &[&'f FileFacts]) -> Self {
+        let mut r = Resolver {
+            by_name: HashMap::new(),
+            packages: files.iter().map(|f| f.package.as_str()).collect(),
+            method_sets: HashMap::new(),
+            interfaces: HashMap::new(),
+            fields: HashMap::new(),
+            types: HashSet::new(),
+        };
+        for file in files {
+            for f in &file.funcs {
+                r.by_name.entry(f.key.name.as_str()).or_default().push(f);
+                if let Some(recv) = &f.key.receiver {
+                    r.method_sets
+                        .entry((f.key.package.as_str(), recv.as_str()))
+                        .or_default()
+                        .insert(f.key.name.as_str());
+                }
+            }
+            for (name, methods) in &file.interfaces {
+                r.interfaces.entry(name.as_str()).or_default().push(methods.as_slice());
+                r.types.insert(name.as_str());
+            }
+            for (name, fields) in &file.structs {
+                r.types.insert(name.as_str());
+                for (field, ty) in fields {
+                    r.fields.entry((name.as_str(), field.as_str())).or_default().push(ty.as_str());
+                }
+            }
         }
-        Resolver { by_name, packages: files.iter().map(|f| f.package.as_str()).collect() }
+        r
+    }
+
+    /// The base name of the operand's type, when the syntax tells it: its declared type, a
+    /// field's type, or the first result of the constructor that built it.
+    fn operand_type(&self, via: Option<&CallRef>, on: Option<&TypeRef>) -> Option<String> {
+        let declared = match on {
+            Some(TypeRef::Named(t)) => base_type(t),
+            Some(TypeRef::Field { owner, field }) => {
+                // Structs of the same name in several packages must agree on the field's type.
+                let types: HashSet<String> = self
+                    .fields
+                    .get(&(owner.as_str(), field.as_str()))
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| base_type(t))
+                    .collect();
+                (types.len() == 1).then(|| types.into_iter().next()).flatten()
+            }
+            None => None,
+        };
+        declared.or_else(|| {
+            via.and_then(|v| self.resolve(v).ok().flatten()).and_then(|c| c.results.first()).and_then(|t| base_type(t))
+        })
+    }
+
+    /// The one workspace type implementing the interface `iface`'s method `name`: the types whose
+    /// methods include every method the interface names. `Err` when there is none or several.
+    fn implementation(&self, iface: &str, name: &str) -> Result<&'f FuncFacts, String> {
+        let decls = &self.interfaces[iface];
+        if decls.len() > 1 {
+            return Err(format!("{name} on interface {iface} ({} interfaces of that name)", decls.len()));
+        }
+        let wanted = decls[0];
+        let mut types: Vec<_> = self
+            .method_sets
+            .iter()
+            .filter(|(_, methods)| wanted.iter().all(|m| methods.contains(m.as_str())))
+            .map(|(ty, _)| *ty)
+            .collect();
+        types.sort();
+        match types.as_slice() {
+            [(package, ty)] => self
+                .by_name
+                .get(name)
+                .into_iter()
+                .flatten()
+                .find(|f| f.key.package == *package && f.key.receiver.as_deref() == Some(*ty))
+                .copied()
+                .ok_or_else(|| format!("{name} on interface {iface}")),
+            [] => Err(format!("{name} on interface {iface} (no implementation in the workspace)")),
+            many => Err(format!("{name} on interface {iface} ({} implementations)", many.len())),
+        }
     }
 
     /// The workspace function a call names: `Ok(None)` when it is outside the workspace (a
@@ -585,7 +852,7 @@ impl<'f> Resolver<'f> {
                     .collect();
                 Ok(found.first().map(|f| **f))
             }
-            CallRef::Method { name, via } => {
+            CallRef::Method { name, via, on } => {
                 let all: Vec<_> = self
                     .by_name
                     .get(name.as_str())
@@ -593,19 +860,27 @@ impl<'f> Resolver<'f> {
                     .flatten()
                     .filter(|f| f.key.receiver.is_some())
                     .collect();
+                if let Some(ty) = self.operand_type(via.as_deref(), on.as_ref()) {
+                    // Through an interface declared in the workspace: its one implementation, or
+                    // unresolved. An interface method is never guessed from the name alone.
+                    if self.interfaces.get(ty.as_str()).is_some_and(|d| d.iter().any(|m| m.contains(name))) {
+                        return self.implementation(&ty, name).map(Some);
+                    }
+                    if let Some(f) = all.iter().find(|f| f.key.receiver.as_deref() == Some(ty.as_str())) {
+                        return Ok(Some(**f));
+                    }
+                    // A workspace type without that method may have it through an embedded
+                    // field; any other type is a library's.
+                    return if self.types.contains(ty.as_str()) && !all.is_empty() {
+                        Err(format!("{name} on {ty}"))
+                    } else {
+                        Ok(None)
+                    };
+                }
                 if all.len() <= 1 {
                     return Ok(all.first().map(|f| **f));
                 }
-                // Tell them apart by the type the constructor returns.
-                let ty = via
-                    .as_deref()
-                    .and_then(|v| self.resolve(v).ok().flatten())
-                    .and_then(|c| c.results.first())
-                    .map(|t| t.trim_start_matches('*').to_string());
-                match ty.and_then(|t| all.iter().find(|f| f.key.receiver.as_deref() == Some(t.as_str()))) {
-                    Some(f) => Ok(Some(**f)),
-                    None => Err(format!("{name} ({} candidates)", all.len())),
-                }
+                Err(format!("{name} ({} candidates)", all.len()))
             }
         }
     }
@@ -613,6 +888,15 @@ impl<'f> Resolver<'f> {
 
 /// Builds the report over every file's facts, routes sorted by how much work one request becomes.
 pub fn build(files: &[FileFacts]) -> Vec<Summary> {
+    build_refs(&files.iter().collect::<Vec<_>>())
+}
+
+/// `build` over facts held elsewhere (the language server keeps them per file, shared).
+pub fn build_refs(files: &[&FileFacts]) -> Vec<Summary> {
+    // Most files of most workspaces register no route: no index of every function for nothing.
+    if files.iter().all(|f| f.routes.is_empty()) {
+        return Vec::new();
+    }
     let resolver = Resolver::new(files);
     let mut out: Vec<Summary> = files.iter().flat_map(|f| &f.routes).map(|r| summarize(&resolver, r)).collect();
     out.sort_by(|a, b| {
@@ -641,6 +925,8 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
         lifetime: None,
         hazards: Vec::new(),
         unresolved: Vec::new(),
+        reached: Vec::new(),
+        middleware: Vec::new(),
     };
     for mw in &route.middleware {
         let facts = match mw {
@@ -653,6 +939,14 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
                 }
             },
         };
+        if let Some(f) = facts {
+            let name = match mw {
+                HandlerRef::Named(_, text) => text.clone(),
+                HandlerRef::Inline(_) => "func literal".into(),
+            };
+            let doubles = f.findings.iter().filter(|(rule, _)| *rule == "double-next").count() as u32;
+            s.middleware.push(Middleware { name, loc: f.loc.clone(), doubles });
+        }
         for (_, loc) in facts.iter().flat_map(|f| &f.findings).filter(|(rule, _)| *rule == "double-next") {
             s.runs = s.runs.saturating_mul(2);
             let name = match mw {
@@ -692,6 +986,7 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
             if !seen.insert(f as *const _) {
                 continue;
             }
+            s.reached.push(Reached { file: f.loc.file.clone(), lines: f.lines });
             for sp in &f.spawns {
                 match sp.times {
                     Some(n) => s.goroutines = s.goroutines.saturating_add(n),
@@ -734,6 +1029,129 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
     s.unresolved.sort();
     s.unresolved.dedup();
     s
+}
+
+/// The routes whose handlers reach each function, to put the rules' findings in context: a
+/// finding in a function that serves `GET /users/:id` says so, and how many times the route's
+/// middleware runs it per request.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Contexts {
+    /// Per file: the lines of each reached function and the routes (`GET /x`, runs) reaching it.
+    by_file: HashMap<String, Vec<Span>>,
+}
+
+/// A reached function's first and last line, and the routes (`GET /x`, runs) reaching it.
+type Span = ((usize, usize), Vec<(String, u32)>);
+
+/// How many routes a note names before it only counts the rest.
+const NOTE_ROUTES: usize = 3;
+
+impl Contexts {
+    pub fn new(summaries: &[Summary]) -> Self {
+        let mut by_file: HashMap<String, Vec<Span>> = HashMap::new();
+        for s in summaries {
+            let route = (format!("{} {}", s.method, s.path), s.runs);
+            for r in &s.reached {
+                let spans = by_file.entry(r.file.clone()).or_default();
+                match spans.iter_mut().find(|(lines, _)| *lines == r.lines) {
+                    Some((_, routes)) if !routes.contains(&route) => routes.push(route.clone()),
+                    Some(_) => {}
+                    None => spans.push((r.lines, vec![route.clone()])),
+                }
+            }
+        }
+        for spans in by_file.values_mut() {
+            for (_, routes) in spans.iter_mut() {
+                routes.sort_by(|a, b| {
+                    let key = |r: &(String, u32)| r.0.split_once(' ').map(|(m, p)| (p.to_string(), m.to_string()));
+                    key(a).cmp(&key(b))
+                });
+            }
+            spans.sort();
+        }
+        Contexts { by_file }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_file.is_empty()
+    }
+
+    /// The files whose notes differ between the two.
+    pub fn changed_files(&self, other: &Contexts) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .by_file
+            .keys()
+            .chain(other.by_file.keys())
+            .filter(|f| self.by_file.get(*f) != other.by_file.get(*f))
+            .cloned()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The endpoint context of a finding on `line` (1-based) of `file`, to append to its message:
+    /// ` (on GET /users/:id, which runs twice per request)`. It names the routes of the innermost
+    /// reached function around the line (an inline handler inside `main`, not `main`).
+    pub fn note(&self, file: &str, line: usize) -> Option<String> {
+        let (_, routes) = self
+            .by_file
+            .get(file)?
+            .iter()
+            .filter(|((a, b), _)| *a <= line && line <= *b)
+            .min_by_key(|((a, b), _)| b - a)?;
+        let same = routes.iter().all(|r| r.1 == routes[0].1);
+        let mut names: Vec<String> =
+            routes
+                .iter()
+                .take(NOTE_ROUTES)
+                .map(|(name, runs)| {
+                    if !same && *runs > 1 {
+                        format!("{name} (runs {} per request)", times(*runs))
+                    } else {
+                        name.clone()
+                    }
+                })
+                .collect();
+        if routes.len() > NOTE_ROUTES {
+            names.push(format!("{} more routes", routes.len() - NOTE_ROUTES));
+        }
+        let list = match names.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => return None,
+        };
+        let runs = routes[0].1;
+        let tail = match (same && runs > 1, routes.len()) {
+            (false, _) => String::new(),
+            (true, 1) => format!(", which runs {} per request", times(runs)),
+            (true, 2) => format!(", which both run {} per request", times(runs)),
+            (true, _) => format!(", which all run {} per request", times(runs)),
+        };
+        Some(format!(" (on {list}{tail})"))
+    }
+}
+
+fn times(n: u32) -> String {
+    match n {
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
+    }
+}
+
+/// Appends the endpoint context to the messages of one file's findings, given each finding's
+/// 1-based line. Run after the analysis, on its results: the findings the analysis caches stay
+/// free of workspace-wide facts.
+pub fn annotate(findings: &mut [Finding], file: &str, contexts: &Contexts, line_of: impl Fn(usize) -> usize) {
+    if contexts.is_empty() {
+        return;
+    }
+    for f in findings {
+        if let Some(note) = contexts.note(file, line_of(f.range.start)) {
+            f.message.push_str(&note);
+        }
+    }
 }
 
 /// The report as text: a table, then each route's factors with their places.
@@ -786,9 +1204,11 @@ pub fn render(summaries: &[Summary], rps: Option<f64>, budget: f64) -> String {
     for r in &rows {
         out.push_str(&line(r));
     }
-    for s in
-        summaries.iter().filter(|s| s.runs > 1 || s.goroutines > 0 || !s.hazards.is_empty() || s.lifetime.is_some())
-    {
+    // A route with nothing to show still gets its section when a call could not be resolved: its
+    // zeros are then not certain.
+    for s in summaries.iter().filter(|s| {
+        s.runs > 1 || s.goroutines > 0 || !s.hazards.is_empty() || s.lifetime.is_some() || !s.unresolved.is_empty()
+    }) {
         out.push_str(&format!("\n{} {}  ({}, registered at {})\n", s.method, s.path, s.handler, s.loc));
         for f in &s.runs_from {
             out.push_str(&format!("  ×2 runs per request: {} ({})\n", f.what, f.loc));
@@ -896,6 +1316,17 @@ mod tests {
             text.contains("500 × 8 × 15s ≈ 60000 live goroutines (Little's law), over the budget of 10000"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_variable_built_from_itself_does_not_recurse() {
+        // `conn := conn.Upgrade()` once sent the constructor lookup round in circles until the
+        // stack overflowed (found in the Go standard library's net package).
+        let text = "package p\n\nfunc F(conn *Conn) {\n\tconn := conn.Upgrade()\n\ta, b := b.X(), a.Y()\n\tconn.Do()\n\ta.Z()\n}\n";
+        let facts = facts_for_texts(&[("p.go".into(), text.into())], &Config::default());
+        let calls = &facts[0].funcs[0].calls;
+        assert!(calls.iter().all(|c| matches!(c, CallRef::Method { via: None, .. })), "{calls:?}");
+        assert_eq!(calls.len(), 5, "{calls:?}");
     }
 
     #[test]

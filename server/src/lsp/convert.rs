@@ -226,28 +226,220 @@ pub(super) fn endpoint_lenses(
         if a.text.get(loc.range.clone()).is_none() {
             continue;
         }
-        let mut parts = vec![format!("{} {}", s.method, s.path)];
-        if s.runs > 1 {
-            parts.push(format!("×{} runs", s.runs));
-        }
-        if s.goroutines > 0 {
-            parts.push(format!(
-                "{}{} goroutines/request",
-                if s.per_item { "≥" } else { "" },
-                s.goroutines_per_request()
-            ));
-        }
-        if let Some((d, _)) = &s.lifetime {
-            parts.push(format!("live ≤ {}", crate::rules::human_duration(*d)));
-        }
-        if !s.unresolved.is_empty() {
-            parts.push("partly unresolved".to_string());
-        }
         out.push(CodeLens {
             range: range(&a.rope, &loc.range, enc),
-            command: Some(Command { title: parts.join(" · "), command: String::new(), arguments: None }),
+            command: Some(Command { title: lens_title(s), command: String::new(), arguments: None }),
+            data: None,
+        });
+    }
+    for (loc, uses) in middleware_in(uri, a, summaries) {
+        out.push(CodeLens {
+            range: range(&a.rope, &loc.range, enc),
+            command: Some(Command { title: middleware_title(&uses), command: String::new(), arguments: None }),
             data: None,
         });
     }
     out
+}
+
+/// The middleware declared in this document, each with the routes whose chains hold it.
+fn middleware_in<'s>(
+    uri: &str,
+    a: &Analysis,
+    summaries: &'s [crate::endpoints::Summary],
+) -> Vec<(crate::endpoints::Loc, Vec<(&'s crate::endpoints::Summary, u32)>)> {
+    let mut out: Vec<(crate::endpoints::Loc, Vec<(&crate::endpoints::Summary, u32)>)> = Vec::new();
+    for s in summaries {
+        for m in s.middleware.iter().filter(|m| m.loc.file == uri && a.text.get(m.loc.range.clone()).is_some()) {
+            match out.iter_mut().find(|(l, _)| l.range == m.loc.range) {
+                Some((_, uses)) if !uses.iter().any(|(u, _)| std::ptr::eq(*u, s)) => uses.push((s, m.doubles)),
+                Some(_) => {}
+                None => out.push((m.loc.clone(), vec![(s, m.doubles)])),
+            }
+        }
+    }
+    out
+}
+
+/// `middleware on 5 routes · runs each handler ×2`.
+fn middleware_title(uses: &[(&crate::endpoints::Summary, u32)]) -> String {
+    let n = uses.len();
+    let mut title = format!("middleware on {n} route{}", if n == 1 { "" } else { "s" });
+    if let Some(d) = uses.iter().map(|(_, d)| *d).max().filter(|d| *d > 0) {
+        title.push_str(&format!(" · runs each handler ×{}", 1u64 << d.min(32)));
+    }
+    title
+}
+
+/// `GET /users/:id · ×2 runs · 8 goroutines/request · live ≤ 15s`: the factors that are not 1.
+fn lens_title(s: &crate::endpoints::Summary) -> String {
+    let mut parts = vec![format!("{} {}", s.method, s.path)];
+    if s.runs > 1 {
+        parts.push(format!("×{} runs", s.runs));
+    }
+    if s.goroutines > 0 {
+        parts.push(format!("{}{} goroutines/request", if s.per_item { "≥" } else { "" }, s.goroutines_per_request()));
+    }
+    if let Some((d, _)) = &s.lifetime {
+        parts.push(format!("live ≤ {}", crate::rules::human_duration(*d)));
+    }
+    if !s.unresolved.is_empty() {
+        parts.push("partly unresolved".to_string());
+    }
+    parts.join(" · ")
+}
+
+/// Escapes the characters Markdown would take for emphasis or links (`(*handlers.Users).Get`).
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '*' | '_' | '[' | ']' | '<' | '>' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A Markdown link to a factor's place: the path relative to its workspace folder, and the URI
+/// with a `#L<line>` fragment, which editors open at the line.
+fn md_link(loc: &crate::endpoints::Loc, folders: &[String]) -> String {
+    let shown = folders
+        .iter()
+        .find_map(|f| loc.file.strip_prefix(f.as_str()).and_then(|r| r.strip_prefix('/')))
+        .unwrap_or(&loc.file);
+    let shown = percent_decode(shown);
+    format!("[{}:{}]({}#L{})", md_escape(&shown), loc.line, loc.file, loc.line)
+}
+
+/// Undoes the percent-encoding of a URI path for display (`my%20dir` is shown as `my dir`).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Hover over a handler's name: for each route it serves, every factor of the amplification with
+/// a link to where it comes from, and what could not be resolved. `folders` are the workspace
+/// folders, to show paths relative to them.
+pub(super) fn endpoint_hover(
+    uri: &str,
+    a: &Analysis,
+    summaries: &[crate::endpoints::Summary],
+    pos: Position,
+    enc: Encoding,
+    folders: &[std::path::PathBuf],
+) -> Option<Hover> {
+    let byte = to_byte(&a.rope, pos, enc);
+    let hits: Vec<_> = summaries
+        .iter()
+        .filter(|s| {
+            s.handler_loc.as_ref().is_some_and(|l| {
+                l.file == uri && l.range.start <= byte && byte <= l.range.end && a.text.get(l.range.clone()).is_some()
+            })
+        })
+        .collect();
+    let folders: Vec<String> =
+        folders.iter().filter_map(Uri::from_file_path).map(|u| u.as_str().trim_end_matches('/').to_string()).collect();
+    let mut md = String::new();
+    let mut at = hits.first().and_then(|s| s.handler_loc.as_ref()).map(|l| l.range.clone());
+    // On a middleware's name: the routes whose chains hold it.
+    for (loc, uses) in middleware_in(uri, a, summaries) {
+        if !(loc.range.start <= byte && byte <= loc.range.end) {
+            continue;
+        }
+        at.get_or_insert(loc.range.clone());
+        md.push_str(&format!("**gohazard middleware** {}\n\n", md_escape(&middleware_title(&uses))));
+        for (s, doubles) in &uses {
+            md.push_str(&format!(
+                "- {} {} → `{}` ({}){}\n",
+                s.method,
+                md_escape(&s.path),
+                s.handler,
+                md_link(&s.loc, &folders),
+                if *doubles > 0 { ": runs the rest of the chain twice" } else { "" }
+            ));
+        }
+        md.push('\n');
+    }
+    for s in &hits {
+        md.push_str(&format!("**gohazard endpoint** {}\n\n", md_escape(&lens_title(s))));
+        md.push_str(&format!("`{}` registered at {}\n\n", s.handler, md_link(&s.loc, &folders)));
+        for f in &s.runs_from {
+            md.push_str(&format!(
+                "- **×2 runs per request**: {} ({})\n",
+                md_escape(&f.what),
+                md_link(&f.loc, &folders)
+            ));
+        }
+        for f in &s.goroutines_from {
+            md.push_str(&format!("- **goroutines**: {} ({})\n", md_escape(&f.what), md_link(&f.loc, &folders)));
+        }
+        if s.runs > 1 && s.goroutines > 0 {
+            md.push_str(&format!(
+                "- = {} per run × {} runs = {}{} goroutines per request\n",
+                s.goroutines,
+                s.runs,
+                if s.per_item { "at least " } else { "" },
+                s.goroutines_per_request()
+            ));
+        }
+        if let Some((d, loc)) = &s.lifetime {
+            md.push_str(&format!(
+                "- **lifetime**: up to {} each, on a context detached from the request ({})\n",
+                crate::rules::human_duration(*d),
+                md_link(loc, &folders)
+            ));
+        }
+        for h in &s.hazards {
+            md.push_str(&format!("- **on the way**: `{}` ({})\n", h.what, md_link(&h.loc, &folders)));
+        }
+        let certain = if s.per_item || !s.unresolved.is_empty() { "partly" } else { "fully" };
+        md.push_str(&format!("- **certainty**: {certain} resolved from syntax"));
+        if s.per_item {
+            md.push_str("; goroutines started per input item are counted once");
+        }
+        if !s.unresolved.is_empty() {
+            let list: Vec<String> = s.unresolved.iter().map(|u| md_escape(u)).collect();
+            md.push_str(&format!("; not resolved: {}", list.join(", ")));
+        }
+        md.push_str("\n\n");
+    }
+    let at = at?;
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: md.trim_end().to_string() }),
+        range: Some(range(&a.rope, &at, enc)),
+    })
+}
+
+/// One hover from the endpoint's and the findings', the endpoint first.
+pub(super) fn merge_hovers(endpoint: Option<Hover>, findings: Option<Hover>) -> Option<Hover> {
+    let text = |h: &Hover| match &h.contents {
+        HoverContents::Markup(m) => m.value.clone(),
+        _ => String::new(),
+    };
+    match (endpoint, findings) {
+        (Some(e), Some(f)) => Some(Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: format!("{}\n\n---\n\n{}", text(&e), text(&f)),
+            }),
+            range: f.range.or(e.range),
+        }),
+        (e, f) => e.or(f),
+    }
 }

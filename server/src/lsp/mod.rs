@@ -7,6 +7,7 @@
 mod convert;
 mod document;
 mod frames;
+mod routes;
 mod workspace;
 
 use std::path::PathBuf;
@@ -92,8 +93,9 @@ pub struct Backend {
     disk: Arc<DashMap<Uri, Vec<Diagnostic>>>,
     /// Bumped by each workspace scan; an older scan stops when it sees a newer one.
     scan_generation: Arc<AtomicU64>,
-    /// Route and amplification facts per file (keyed by URI), for the endpoint code lenses.
-    facts: Arc<DashMap<String, Arc<crate::endpoints::FileFacts>>>,
+    /// Route and amplification facts per file (keyed by URI), for the endpoint code lenses, hovers
+    /// and the endpoint context of diagnostics.
+    facts: Arc<routes::RouteStore>,
 }
 
 /// Parameters and result of `gohazard/documentState`, which tells what the server holds for a
@@ -222,6 +224,7 @@ impl Backend {
         let settings = self.settings();
         let enc = self.encoding();
         let push = !self.caps().pull_diagnostics;
+        let this = self.clone_handles();
         tokio::spawn(async move {
             if !settings.debounce.is_zero() {
                 tokio::time::sleep(settings.debounce).await;
@@ -234,11 +237,16 @@ impl Backend {
                 return;
             };
             // Publish only if nothing changed meanwhile; the newer change has its own analysis.
-            if !push || docs.get(&uri).is_none_or(|d| d.version != result.version) {
+            if docs.get(&uri).is_none_or(|d| d.version != result.version) {
                 return;
             }
-            let diagnostics = convert::diagnostics(&uri, &result, enc);
-            client.publish_diagnostics(uri, diagnostics, Some(result.version)).await;
+            let built = this.endpoint_report(&uri, &result).await;
+            if push {
+                let diagnostics =
+                    routes::with_context(uri.as_str(), convert::diagnostics(&uri, &result, enc), &built.contexts);
+                client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
+            }
+            this.after_context_change(&built, Some(&uri)).await;
         });
     }
 
@@ -253,6 +261,79 @@ impl Backend {
             }
         }
         analyze_in_background(self.docs.clone(), self.index.clone(), uri.clone(), self.settings().config).await
+    }
+
+    /// Brings the document's endpoint facts up to `analysis` (unless they already are) and returns
+    /// the report over the workspace.
+    async fn endpoint_report(&self, uri: &Uri, analysis: &Arc<Analysis>) -> routes::Built {
+        let store = self.facts.clone();
+        let index = self.index.clone();
+        let key = uri.as_str().to_string();
+        let file = file_info(uri);
+        let analysis = analysis.clone();
+        // The document's tree, when it is the analysed version's, saves a parse.
+        let tree = self.docs.get(uri).filter(|d| d.version == analysis.version).and_then(|d| d.tree.clone());
+        tokio::task::spawn_blocking(move || {
+            if !store.is_current(&key, &analysis.findings) {
+                let tree = tree.unwrap_or_else(|| parse(&analysis.text, None));
+                let empty = Index::default();
+                let guard = index.read();
+                let src = Source::new(&analysis.text, &tree).with_context(&file, guard.as_deref().unwrap_or(&empty));
+                let facts = crate::endpoints::file_facts(&key, &src, &analysis.findings);
+                drop(guard);
+                store.insert_document(key, facts, analysis.findings.clone());
+            }
+            store.built()
+        })
+        .await
+        .unwrap_or_default()
+    }
+
+    /// The report over the workspace's current facts.
+    async fn workspace_report(&self) -> routes::Built {
+        let store = self.facts.clone();
+        tokio::task::spawn_blocking(move || store.built()).await.unwrap_or_default()
+    }
+
+    /// After facts changed: when the endpoint context of some file's diagnostics changed (a route
+    /// was registered, a middleware fixed), sends those diagnostics again, or asks a client that
+    /// pulls them to pull again. `except` was just published with the new context.
+    async fn after_context_change(&self, built: &routes::Built, except: Option<&Uri>) {
+        let changed = self.facts.publish(&built.contexts, except.map(|u| u.as_str()));
+        if changed.is_empty() {
+            return;
+        }
+        if self.caps().pull_diagnostics {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+            return;
+        }
+        let enc = self.encoding();
+        let changed: std::collections::HashSet<String> = changed.into_iter().collect();
+        let disk: Vec<(Uri, Vec<Diagnostic>)> = self
+            .disk
+            .iter()
+            .filter(|e| changed.contains(e.key().as_str()) && !self.docs.contains_key(e.key()))
+            .map(|e| (e.key().clone(), e.value().clone()))
+            .collect();
+        for (uri, diags) in disk {
+            let diags = routes::with_context(uri.as_str(), diags, &built.contexts);
+            self.client.publish_diagnostics(uri, diags, None).await;
+        }
+        // Open documents whose facts come from their current analysis; the others are being
+        // analysed and will be published with the new context.
+        let open: Vec<(Uri, Arc<Analysis>)> = self
+            .docs
+            .iter()
+            .filter(|d| changed.contains(d.key().as_str()))
+            .filter_map(|d| {
+                let last = d.last.clone().filter(|l| l.version == d.version)?;
+                self.facts.is_current(d.key().as_str(), &last.findings).then(|| (d.key().clone(), last))
+            })
+            .collect();
+        for (uri, a) in open {
+            let diags = routes::with_context(uri.as_str(), convert::diagnostics(&uri, &a, enc), &built.contexts);
+            self.client.publish_diagnostics(uri, diags, Some(a.version)).await;
+        }
     }
 
     fn reanalyze_open_documents(&self) {
@@ -506,6 +587,8 @@ impl LanguageServer for Backend {
         self.docs.remove(&uri);
         // A workspace file falls back to its disk copy; anything else is forgotten.
         self.refresh_disk_file(&uri).await;
+        let built = self.workspace_report().await;
+        self.after_context_change(&built, None).await;
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
@@ -548,32 +631,21 @@ impl LanguageServer for Backend {
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         let uri = params.text_document.uri;
         let Some(analysis) = self.current_analysis(&uri).await else { return Ok(None) };
-        let key = uri.as_str().to_string();
-        let facts = self.facts.clone();
-        let index = self.index.clone();
-        let file = file_info(&uri);
-        let text = analysis.text.clone();
-        let findings = analysis.findings.clone();
-        let summaries = tokio::task::spawn_blocking(move || {
-            // This document's facts come from its current text; the others' from the scan.
-            let tree = parse(&text, None);
-            let empty = Index::default();
-            let guard = index.read();
-            let src = Source::new(&text, &tree).with_context(&file, guard.as_deref().unwrap_or(&empty));
-            facts.insert(key.clone(), Arc::new(crate::endpoints::file_facts(&key, &src, &findings)));
-            drop(guard);
-            let all: Vec<_> = facts.iter().map(|f| (**f.value()).clone()).collect();
-            crate::endpoints::build(&all)
-        })
-        .await
-        .unwrap_or_default();
-        Ok(Some(convert::endpoint_lenses(uri.as_str(), &analysis, &summaries, self.encoding())))
+        // This document's facts come from its current text; the others' from the scan.
+        let built = self.endpoint_report(&uri, &analysis).await;
+        Ok(Some(convert::endpoint_lenses(uri.as_str(), &analysis, &built.summaries, self.encoding())))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let pos = params.text_document_position_params;
-        let Some(analysis) = self.current_analysis(&pos.text_document.uri).await else { return Ok(None) };
-        Ok(convert::hover(&analysis, pos.position, self.encoding()))
+        let uri = pos.text_document.uri;
+        let Some(analysis) = self.current_analysis(&uri).await else { return Ok(None) };
+        let enc = self.encoding();
+        let findings = convert::hover(&analysis, pos.position, enc);
+        let built = self.endpoint_report(&uri, &analysis).await;
+        let folders = self.folders();
+        let endpoint = convert::endpoint_hover(uri.as_str(), &analysis, &built.summaries, pos.position, enc, &folders);
+        Ok(convert::merge_hovers(endpoint, findings))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
@@ -615,7 +687,10 @@ impl LanguageServer for Backend {
             let Some(analysis) = self.current_analysis(&uri).await else {
                 return Err(RpcError::content_modified());
             };
-            let result_id = format!("{}", analysis.version);
+            let built = self.endpoint_report(&uri, &analysis).await;
+            self.after_context_change(&built, Some(&uri)).await;
+            // The endpoint context is part of the messages: a report is unchanged only if both are.
+            let result_id = format!("{}.{}", analysis.version, self.facts.context_generation());
             if self.docs.get(&uri).is_none_or(|d| d.version != analysis.version) {
                 // The document moved on while this was computed; the client will ask again.
                 return Err(RpcError::content_modified());
@@ -623,13 +698,15 @@ impl LanguageServer for Backend {
             if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
                 return Ok(convert::unchanged_report(result_id));
             }
-            return Ok(convert::full_report(Some(result_id), convert::diagnostics(&uri, &analysis, enc)));
+            let diags = routes::with_context(uri.as_str(), convert::diagnostics(&uri, &analysis, enc), &built.contexts);
+            return Ok(convert::full_report(Some(result_id), diags));
         } else if let Some(d) = self.disk.get(&uri) {
             d.clone()
         } else {
             self.analyze_disk_file(&uri).await.unwrap_or_default()
         };
-        Ok(convert::full_report(None, items))
+        let built = self.workspace_report().await;
+        Ok(convert::full_report(None, routes::with_context(uri.as_str(), items, &built.contexts)))
     }
 
     async fn workspace_diagnostic(
@@ -637,12 +714,20 @@ impl LanguageServer for Backend {
         _params: WorkspaceDiagnosticParams,
     ) -> Result<WorkspaceDiagnosticReportResult> {
         let enc = self.encoding();
-        let mut items: Vec<WorkspaceDocumentDiagnosticReport> =
-            self.disk.iter().map(|e| convert::workspace_item(e.key().clone(), None, e.value().clone())).collect();
+        let built = self.workspace_report().await;
+        let mut items: Vec<WorkspaceDocumentDiagnosticReport> = self
+            .disk
+            .iter()
+            .map(|e| {
+                let diags = routes::with_context(e.key().as_str(), e.value().clone(), &built.contexts);
+                convert::workspace_item(e.key().clone(), None, diags)
+            })
+            .collect();
         let open: Vec<Uri> = self.docs.iter().map(|d| d.key().clone()).collect();
         for uri in open {
             if let Some(a) = self.current_analysis(&uri).await {
-                let diags = convert::diagnostics(&uri, &a, enc);
+                let built = self.endpoint_report(&uri, &a).await;
+                let diags = routes::with_context(uri.as_str(), convert::diagnostics(&uri, &a, enc), &built.contexts);
                 items.push(convert::workspace_item(uri, Some(a.version as i64), diags));
             }
         }
@@ -700,7 +785,7 @@ pub fn run() -> std::process::ExitCode {
             index: Arc::new(RwLock::new(Index::default())),
             disk: Arc::new(DashMap::new()),
             scan_generation: Arc::new(AtomicU64::new(0)),
-            facts: Arc::new(DashMap::new()),
+            facts: Arc::new(routes::RouteStore::default()),
         })
         .custom_method("gohazard/documentState", Backend::document_state)
         .finish();

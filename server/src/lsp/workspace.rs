@@ -20,8 +20,6 @@ use super::{analyze_text_indexed, convert, Backend};
 use crate::analysis::index::declarations;
 use std::sync::RwLock;
 
-use dashmap::DashMap;
-
 use crate::analysis::index::Index;
 use crate::analysis::{parse, Source};
 use crate::config::Config;
@@ -53,7 +51,7 @@ fn analyze_on_disk(
     path: &Path,
     index: &RwLock<Index>,
     config: &Config,
-    facts: &DashMap<String, Arc<endpoints::FileFacts>>,
+    facts: &super::routes::RouteStore,
     enc: Encoding,
 ) -> Option<Vec<Diagnostic>> {
     let text = read_text(path)?;
@@ -62,7 +60,7 @@ fn analyze_on_disk(
     let empty = Index::default();
     let guard = index.read();
     let src = Source::new(&text, &tree).with_context(&file, guard.as_deref().unwrap_or(&empty));
-    facts.insert(uri.as_str().to_string(), Arc::new(endpoints::file_facts(uri.as_str(), &src, &findings)));
+    facts.insert(uri.as_str().to_string(), endpoints::file_facts(uri.as_str(), &src, &findings));
     drop(guard);
     let analysis =
         Analysis { version: 0, rope: Rope::from_str(&text), text: Arc::new(text), findings: Arc::new(findings) };
@@ -81,7 +79,7 @@ impl Backend {
         tokio::spawn(async move { this.scan(generation).await });
     }
 
-    fn clone_handles(&self) -> Backend {
+    pub(super) fn clone_handles(&self) -> Backend {
         Backend {
             client: self.client.clone(),
             docs: self.docs.clone(),
@@ -189,12 +187,16 @@ impl Backend {
             })
             .await
             .unwrap_or_default();
+            // Sent with the endpoint context last published: the routes of files not scanned yet
+            // are not known, and the end of the scan sends again what their context changed.
+            let contexts = self.facts.published();
             for (uri, diags) in results {
                 if self.docs.contains_key(&uri) {
                     continue;
                 }
                 let had = self.disk.insert(uri.clone(), diags.clone()).is_some_and(|d| !d.is_empty());
                 if push && (had || !diags.is_empty()) {
+                    let diags = super::routes::with_context(uri.as_str(), diags, &contexts);
                     self.client.publish_diagnostics(uri, diags, None).await;
                 }
             }
@@ -206,6 +208,8 @@ impl Backend {
         if let Some(p) = progress {
             p.finish_with_message(format!("{total} files scanned")).await;
         }
+        let built = self.workspace_report().await;
+        self.after_context_change(&built, None).await;
         if !push {
             let _ = self.client.workspace_diagnostic_refresh().await;
         }
@@ -240,6 +244,7 @@ impl Backend {
             Some(diags) => {
                 self.disk.insert(uri.clone(), diags.clone());
                 if !self.caps().pull_diagnostics {
+                    let diags = super::routes::with_context(uri.as_str(), diags, &self.facts.published());
                     self.client.publish_diagnostics(uri.clone(), diags, None).await;
                 }
             }
@@ -267,6 +272,8 @@ impl Backend {
         for uri in gone {
             self.forget(&uri).await;
         }
+        let built = self.workspace_report().await;
+        self.after_context_change(&built, None).await;
     }
 
     pub(super) async fn on_watched_files(&self, changes: Vec<FileEvent>) {
@@ -296,6 +303,8 @@ impl Backend {
                 _ => {}
             }
         }
+        let built = self.workspace_report().await;
+        self.after_context_change(&built, None).await;
         if rescan {
             self.start_scan();
         }
