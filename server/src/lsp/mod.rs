@@ -199,6 +199,10 @@ async fn analyze_in_background(
     Some(result)
 }
 
+/// How long a document must stay unchanged before its endpoint facts and the workspace report are
+/// brought up to date: lenses and endpoint context need not follow every keystroke, diagnostics do.
+const ENDPOINT_PAUSE: Duration = Duration::from_millis(150);
+
 impl Backend {
     fn encoding(&self) -> Encoding {
         self.state.read().map(|s| s.encoding).unwrap_or_default()
@@ -240,8 +244,21 @@ impl Backend {
             if docs.get(&uri).is_none_or(|d| d.version != result.version) {
                 return;
             }
-            let built = this.endpoint_report(&uri, &result).await;
+            // The diagnostics go out at once, with the endpoint context last sent; the report,
+            // which costs more than a keystroke's analysis, follows after a pause in typing and
+            // sends the diagnostics again if their context changed.
+            let sent = this.facts.published();
             if push {
+                let diagnostics = routes::with_context(uri.as_str(), convert::diagnostics(&uri, &result, enc), &sent);
+                client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
+            }
+            tokio::time::sleep(ENDPOINT_PAUSE).await;
+            if docs.get(&uri).is_none_or(|d| d.version != result.version) {
+                return;
+            }
+            let built = this.endpoint_report(&uri, &result).await;
+            let current = docs.get(&uri).is_some_and(|d| d.version == result.version);
+            if push && current && sent.changed_files(&built.contexts).iter().any(|f| f == uri.as_str()) {
                 let diagnostics =
                     routes::with_context(uri.as_str(), convert::diagnostics(&uri, &result, enc), &built.contexts);
                 client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
@@ -274,14 +291,14 @@ impl Backend {
         // The document's tree, when it is the analysed version's, saves a parse.
         let tree = self.docs.get(uri).filter(|d| d.version == analysis.version).and_then(|d| d.tree.clone());
         tokio::task::spawn_blocking(move || {
-            if !store.is_current(&key, &analysis.findings) {
+            if !store.is_current(&key, &analysis.text, &analysis.findings) {
                 let tree = tree.unwrap_or_else(|| parse(&analysis.text, None));
                 let empty = Index::default();
                 let guard = index.read();
                 let src = Source::new(&analysis.text, &tree).with_context(&file, guard.as_deref().unwrap_or(&empty));
                 let facts = crate::endpoints::file_facts(&key, &src, &analysis.findings);
                 drop(guard);
-                store.insert_document(key, facts, analysis.findings.clone());
+                store.insert_document(key, facts, analysis.text.clone(), analysis.findings.clone());
             }
             store.built()
         })
@@ -327,7 +344,7 @@ impl Backend {
             .filter(|d| changed.contains(d.key().as_str()))
             .filter_map(|d| {
                 let last = d.last.clone().filter(|l| l.version == d.version)?;
-                self.facts.is_current(d.key().as_str(), &last.findings).then(|| (d.key().clone(), last))
+                self.facts.is_current(d.key().as_str(), &last.text, &last.findings).then(|| (d.key().clone(), last))
             })
             .collect();
         for (uri, a) in open {

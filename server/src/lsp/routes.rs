@@ -30,7 +30,7 @@ pub(super) struct RouteStore {
     facts: DashMap<String, Arc<FileFacts>>,
     /// For open documents: the findings their facts were extracted with, to skip extracting them
     /// again for the same analysis.
-    sources: DashMap<String, Arc<Vec<Finding>>>,
+    sources: DashMap<String, (Arc<String>, Arc<Vec<Finding>>)>,
     /// Bumped by every change of facts.
     generation: AtomicU64,
     built: Mutex<Option<Built>>,
@@ -47,14 +47,17 @@ impl RouteStore {
     }
 
     /// Records the facts of an open document's analysis, identified by its findings.
-    pub fn insert_document(&self, key: String, facts: FileFacts, findings: Arc<Vec<Finding>>) {
+    pub fn insert_document(&self, key: String, facts: FileFacts, text: Arc<String>, findings: Arc<Vec<Finding>>) {
         self.insert(key.clone(), facts);
-        self.sources.insert(key, findings);
+        self.sources.insert(key, (text, findings));
     }
 
-    /// Whether the document's facts come from the analysis with these findings.
-    pub fn is_current(&self, key: &str, findings: &Arc<Vec<Finding>>) -> bool {
-        self.sources.get(key).is_some_and(|s| Arc::ptr_eq(&s, findings))
+    /// Whether the document's facts come from an analysis of this text with these findings. Two
+    /// analyses of one version (a request may start its own) give equal ones, so equality counts.
+    pub fn is_current(&self, key: &str, text: &Arc<String>, findings: &Arc<Vec<Finding>>) -> bool {
+        self.sources.get(key).is_some_and(|s| {
+            (Arc::ptr_eq(&s.0, text) || *s.0 == **text) && (Arc::ptr_eq(&s.1, findings) || *s.1 == **findings)
+        })
     }
 
     pub fn remove(&self, key: &str) {
