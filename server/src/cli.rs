@@ -101,6 +101,9 @@ struct Loaded {
     path: PathBuf,
     text: String,
     tree: Option<tree_sitter::Tree>,
+    /// Generated code (or, from standard input, a buffer over the size limit): indexed, so other
+    /// files still see its declarations, but not analysed.
+    skip: bool,
 }
 
 /// The outcome for one file.
@@ -200,25 +203,39 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
     let (files, mut errors) = walk::go_files(&paths);
     let progress = Progress::new(files.len());
 
-    // Pass 1: read, parse, extract declarations.
+    // Pass 1: read, parse, extract declarations. A file over the size limit is neither read nor
+    // indexed; generated code is indexed but not analysed.
     progress.phase("indexing");
     let kept = AtomicUsize::new(0);
     let results: Vec<_> = files
         .par_iter()
         .map(|p| {
-            let r = read_source(p).map(|text| load(p.clone(), text, &kept));
+            let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            let r = match config.skip_size(size) {
+                Some(skip) => Ok(Err(skip_notice(p, skip))),
+                None => read_source(p).map(|text| match config.skip_size(text.len() as u64) {
+                    // The file grew between the two looks.
+                    Some(skip) => Err(skip_notice(p, skip)),
+                    None => {
+                        let generated = !config.include_generated && config::is_generated(&text);
+                        Ok(load(p.clone(), text, &kept, generated))
+                    }
+                }),
+            };
             progress.tick();
             r
         })
         .collect();
     let mut index = Index::default();
     let mut loaded = Vec::with_capacity(results.len());
+    let mut notices = Vec::new();
     for r in results {
         match r {
-            Ok((file, decls)) => {
+            Ok(Ok((file, decls))) => {
                 index.set_file(&file.path.to_string_lossy(), decls);
                 loaded.push(file);
             }
+            Ok(Err(notice)) => notices.push(notice),
             Err(e) => errors.push(e),
         }
     }
@@ -248,7 +265,13 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
     } else {
         write_report(&mut out, args.format, &reports, config, &errors, std::io::stdout().is_terminal())
     };
-    finish(written.and_then(|()| out.flush()), args, &reports, errors, mode)
+    finish(written.and_then(|()| out.flush()), args, &reports, &notices, errors, mode)
+}
+
+/// The one line that tells why a file was not analysed. It is a notice, not an error: skipping is
+/// what the configuration asked for, so it does not change the exit code.
+fn skip_notice(path: &Path, skip: config::Skip) -> String {
+    format!("{}: {}", path.display(), skip.describe())
 }
 
 /// `--stdin-filename NAME`: one buffer from standard input, analysed as the file NAME. The index
@@ -288,8 +311,19 @@ fn check_stdin(args: &CheckArgs, config: &Config, mode: Mode, name: &Path) -> Ex
     for (key, d) in decls {
         index.set_file(&key, d);
     }
-    let (file, decls) = load(name.to_path_buf(), text, &AtomicUsize::new(0));
-    index.set_file(&name.to_string_lossy(), decls);
+    let mut notices = Vec::new();
+    let file = match config.skip(&text) {
+        // Too big to parse: nothing to index either. The buffer still goes back out with `--fix`.
+        Some(skip @ config::Skip::TooLarge { .. }) => {
+            notices.push(skip_notice(name, skip));
+            Loaded { path: name.to_path_buf(), text, tree: None, skip: true }
+        }
+        skip => {
+            let (file, decls) = load(name.to_path_buf(), text, &AtomicUsize::new(0), skip.is_some());
+            index.set_file(&name.to_string_lossy(), decls);
+            file
+        }
+    };
     let (report, error) = analyze_one(file, config, &index, &GoVersions::new(), mode);
     let errors: Vec<String> = error.into_iter().collect();
     let reports = vec![report];
@@ -308,7 +342,7 @@ fn check_stdin(args: &CheckArgs, config: &Config, mode: Mode, name: &Path) -> Ex
         let mut out = std::io::stdout().lock();
         write_report(&mut out, args.format, &reports, config, &errors, std::io::stdout().is_terminal())
     };
-    finish(written.and_then(|()| std::io::stdout().flush()), args, &reports, errors, mode)
+    finish(written.and_then(|()| std::io::stdout().flush()), args, &reports, &notices, errors, mode)
 }
 
 /// Prints errors and picks the exit code. The code describes the code as it stands when the
@@ -318,6 +352,7 @@ fn finish(
     written: std::io::Result<()>,
     args: &CheckArgs,
     reports: &[FileReport],
+    notices: &[String],
     mut errors: Vec<String>,
     mode: Mode,
 ) -> ExitCode {
@@ -326,6 +361,9 @@ fn finish(
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             errors.push(format!("cannot write output: {e}"));
         }
+    }
+    for n in notices {
+        eprintln!("gohazard: notice: {n}");
     }
     for e in &errors {
         eprintln!("gohazard: error: {e}");
@@ -365,12 +403,13 @@ fn into_utf8(bytes: Vec<u8>, path: &Path) -> Result<String, String> {
     })
 }
 
-/// Pass 1 for one file: parse, extract declarations, and keep the tree if the budget allows.
-fn load(path: PathBuf, text: String, kept: &AtomicUsize) -> (Loaded, Vec<FuncDecl>) {
+/// Pass 1 for one file: parse, extract declarations, and keep the tree if the budget allows (and
+/// the file will be analysed: a skipped file's tree would only take memory).
+fn load(path: PathBuf, text: String, kept: &AtomicUsize, skip: bool) -> (Loaded, Vec<FuncDecl>) {
     let tree = parse(&text, None);
     let decls = declarations(&Source::new(&text, &tree));
-    let keep = kept.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= KEEP_TREES_BYTES;
-    (Loaded { path, text, tree: keep.then_some(tree) }, decls)
+    let keep = !skip && kept.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= KEEP_TREES_BYTES;
+    (Loaded { path, text, tree: keep.then_some(tree), skip }, decls)
 }
 
 /// Pass 2 for one file: analyse, then fix and write when asked. Returns the report and an error
@@ -384,7 +423,11 @@ fn analyze_one(
 ) -> (FileReport, Option<String>) {
     // Rules that panic log through tracing; the span names the file.
     let _span = tracing::error_span!("check", path = %file.path.display()).entered();
-    let Loaded { path, text, tree } = file;
+    let Loaded { path, text, tree, skip } = file;
+    if skip {
+        let text = if mode.keep_text { text } else { String::new() };
+        return (FileReport { path, text, findings: Vec::new(), fixed: None }, None);
+    }
     let info = FileInfo { go_version: versions.for_file(&path), ..FileInfo::from_path(&path) };
     let tree = tree.unwrap_or_else(|| parse(&text, None));
     let findings = analyze_file(&text, &tree, config, &info, index);
