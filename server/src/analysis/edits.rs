@@ -129,20 +129,29 @@ fn insert_into_block(src: &Source<'_>, list: Node<'_>, paths: &[&str]) -> Vec<Ed
 /// Whether the file declares `name` at package level (a constant, variable, type or function), so
 /// a fix can reuse it instead of declaring it again.
 pub fn declares_top_level(src: &Source<'_>, name: &str) -> bool {
-    children(src.root()).into_iter().any(|decl| match decl.kind() {
-        "function_declaration" => decl.child_by_field_name("name").is_some_and(|n| src.text_of(n) == name),
-        "const_declaration" | "var_declaration" | "type_declaration" => {
-            let mut found = false;
-            super::go::visit_all(decl, |n| {
-                if matches!(n.kind(), "const_spec" | "var_spec" | "type_spec" | "type_alias") {
-                    let mut c = n.walk();
-                    found |= n.children_by_field_name("name", &mut c).any(|id| src.text_of(id) == name);
-                }
-            });
-            found
+    top_level_names(src).contains(name)
+}
+
+/// Every name [`declares_top_level`] knows, in one pass over the file. Rules that ask about many
+/// names, or once per finding, compute this once: asking [`declares_top_level`] each time costs a
+/// scan of the whole file, which made a file of thousands of findings quadratic.
+pub fn top_level_names<'a>(src: &Source<'a>) -> std::collections::HashSet<&'a str> {
+    let mut names = std::collections::HashSet::new();
+    for decl in children(src.root()) {
+        match decl.kind() {
+            "function_declaration" => names.extend(decl.child_by_field_name("name").map(|n| src.text_of(n))),
+            "const_declaration" | "var_declaration" | "type_declaration" => {
+                super::go::visit_all(decl, |n| {
+                    if matches!(n.kind(), "const_spec" | "var_spec" | "type_spec" | "type_alias") {
+                        let mut c = n.walk();
+                        names.extend(n.children_by_field_name("name", &mut c).map(|id| src.text_of(id)));
+                    }
+                });
+            }
+            _ => {}
         }
-        _ => false,
-    })
+    }
+    names
 }
 
 /// Adds `decl` (one or more lines, without a trailing line break) at file level, after the last
