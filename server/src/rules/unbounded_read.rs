@@ -167,7 +167,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
 /// If `arg` of the read `call` is an HTTP body with no bound, the body expression and what it
 /// belongs to.
 fn unbounded_body<'t>(
-    src: &Source<'_>,
+    src: &Source<'t>,
     packages: &[String],
     call: Node<'t>,
     arg: Node<'t>,
@@ -185,7 +185,7 @@ fn unbounded_body<'t>(
 
 /// Recognises an expression as an HTTP request or response: a typed parameter or variable, a
 /// variable assigned from an HTTP call, gin's `c.Request`, echo's `c.Request()`.
-fn http_object<'t>(src: &Source<'_>, packages: &[String], expr: Node<'t>, hops: usize) -> Option<Http<'t>> {
+fn http_object<'t>(src: &Source<'t>, packages: &[String], expr: Node<'t>, hops: usize) -> Option<Http<'t>> {
     if hops > MAX_HOPS {
         return None;
     }
@@ -352,7 +352,7 @@ enum Binding<'t> {
 /// function whose block encloses `at`, or else the parameter of that name. Block ends and
 /// shadowing are approximated by position, which can only make a body unknown, never an HTTP one
 /// that is not.
-fn binding<'t>(src: &Source<'_>, at: Node<'t>, name: &str) -> Option<Binding<'t>> {
+fn binding<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<Binding<'t>> {
     let param = param_binding(src, at, name);
     let mut best: Option<(usize, Binding<'t>)> = param.map(|p| (p.name.start_byte(), Binding::Param(p)));
     let func = outermost_function(at)?;
