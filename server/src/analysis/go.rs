@@ -345,13 +345,9 @@ pub enum Declared<'t> {
 pub fn declaration_of<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<Declared<'t>> {
     let mut best: Option<(usize, Declared<'t>)> =
         param_binding(src, at, name).map(|p| (p.name.start_byte(), Declared::Param(p)));
-    let root = outermost_function(at).unwrap_or_else(|| {
-        let mut top = at;
-        while let Some(p) = top.parent() {
-            top = p;
-        }
-        top
-    });
+    // The outermost function from one descent, and the file from the source: walking up parent by
+    // parent is quadratic in the depth (see `ancestors`).
+    let root = enclosing_functions(src.root(), at).last().copied().unwrap_or_else(|| src.root());
     let consider = |n: Node<'t>, best: &mut Option<(usize, Declared<'t>)>| {
         let kind = n.kind();
         if !matches!(
@@ -414,10 +410,7 @@ pub fn declaration_of<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<
     visit_all(root, |n| consider(n, &mut best));
     if best.is_none() && root.kind() != "source_file" {
         // File-level variables.
-        let mut top = root;
-        while let Some(p) = top.parent() {
-            top = p;
-        }
+        let top = src.root();
         let mut cursor = top.walk();
         for decl in top.named_children(&mut cursor).filter(|d| d.kind() == "var_declaration") {
             visit_all(decl, |n| {
