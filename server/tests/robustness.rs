@@ -522,8 +522,8 @@ fn deep_inputs_slow() -> Vec<(&'static str, String)> {
         // with a 15 s cut-off: append-without-prealloc over 15 s (30 s at 20,000 levels).
         ("for loops", in_func(&format!("{}{}", "for range xs {\n".repeat(d), "}".repeat(d)))),
         // Thirteen rules over 15 s, mostly in the query cursor (waitgroup-add-in-goroutine: 0.3 s
-        // at 10,000 levels, 7 s at 20,000, 90% in `ts_query_cursor__advance`); unbounded-goroutines
-        // is also about cubic in its own code (55 s at 400 levels).
+        // at 10,000 levels, 7 s at 20,000, 90% in `ts_query_cursor__advance`). unbounded-goroutines
+        // was also cubic in its own parent walks: 44 s at 400 levels, 0.2 s since `go::ancestors`.
         (
             "nested func literals with go and defer",
             in_func(&format!("{}{}", "go func() {\ndefer func() {\n".repeat(d / 2), "}()\n}()\n".repeat(d / 2))),
@@ -533,7 +533,8 @@ fn deep_inputs_slow() -> Vec<(&'static str, String)> {
         ("nested calls", in_func(&format!("http.Get({}u{})", "g(".repeat(d), ")".repeat(d)))),
         // client-without-timeout, server-without-timeouts, long-timeout: over 15 s each.
         ("composite literals", in_func(&format!("x := {}{}\n_ = x", "[]any{".repeat(d), "}".repeat(d)))),
-        // Ten rules over 15 s, double-next, empty-filter and costly-log-field among them.
+        // Ten rules over 15 s, double-next, empty-filter and costly-log-field among them; at 20,000
+        // links double-next took 60 s, half of it in parent walks (7 s now, the query cursor).
         ("method chain", in_func(&format!("c{}", ".Next()".repeat(d)))),
     ]
 }
@@ -601,10 +602,10 @@ fn a_fifty_thousand_line_file() {
     analyse_on_small_stack("50k-line file", fifty_k_lines(20, lines), Duration::from_secs(120));
 }
 
-/// 50,000 lines of handlers, each with findings. unbounded-read was quadratic in the findings (23 s
-/// in a release build, 2 s since it computes the file's top-level names once);
-/// request-without-context still is (20 s: `go::declaration_of` scans the file's declarations per
-/// call), and client-without-timeout takes 7 s.
+/// 50,000 lines of handlers, each with findings. In a release build unbounded-read took 23 s (it
+/// rescanned the file's top-level names per finding; 1.4 s now), request-without-context 20 s
+/// (9 s now; `go::declaration_of` still scans the file's declarations per lookup) and
+/// client-without-timeout 4 to 7 s; every rule together 34 s, 15 s now.
 #[test]
 #[ignore = "request-without-context and client-without-timeout are quadratic on this file; run in release with \
             --ignored"]
