@@ -112,6 +112,9 @@ struct Loaded {
     pending: bool,
     /// The file's endpoint facts, when pass 1 could take them (its findings were final).
     facts: Option<crate::endpoints::FileFacts>,
+    /// Generated code (or, from standard input, a buffer over the size limit): indexed, so other
+    /// files still see its declarations, but not analysed.
+    skip: bool,
 }
 
 /// The outcome for one file.
@@ -220,9 +223,10 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
 
     // Whether any file may register routes, so that files record the facts the endpoint context of
     // findings needs; a quick text search before pass 1, which drops most texts and trees.
-    let mode = Mode { endpoints: files.par_iter().any(|p| may_register_routes(p)), ..mode };
+    let mode = Mode { endpoints: files.par_iter().any(|p| may_register_routes(p, config)), ..mode };
 
-    // Pass 1: read, parse, extract declarations, and run the rules that need no index.
+    // Pass 1: read, parse, extract declarations, and run the rules. A file over the size limit is
+    // neither read nor indexed; generated code is indexed but not analysed.
     progress.phase("indexing");
     let kept = AtomicUsize::new(0);
     let versions = GoVersions::new();
@@ -230,19 +234,32 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
         .par_iter()
         .map(|p| {
             let info = FileInfo { go_version: versions.for_file(p), ..FileInfo::from_path(p) };
-            let r = read_source(p).map(|text| load(p.clone(), text, info, config, mode, &kept));
+            let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            let r = match config.skip_size(size) {
+                Some(skip) => Ok(Err(skip_notice(p, skip))),
+                None => read_source(p).map(|text| match config.skip_size(text.len() as u64) {
+                    // The file grew between the two looks.
+                    Some(skip) => Err(skip_notice(p, skip)),
+                    None => {
+                        let generated = !config.include_generated && config::is_generated(&text);
+                        Ok(load(p.clone(), text, info, config, mode, &kept, generated))
+                    }
+                }),
+            };
             progress.tick();
             r
         })
         .collect();
     let mut index = Index::default();
     let mut loaded = Vec::with_capacity(results.len());
+    let mut notices = Vec::new();
     for r in results {
         match r {
-            Ok((file, decls)) => {
+            Ok(Ok((file, decls))) => {
                 index.set_file(&file.path.to_string_lossy(), decls);
                 loaded.push(file);
             }
+            Ok(Err(notice)) => notices.push(notice),
             Err(e) => errors.push(e),
         }
     }
@@ -272,7 +289,13 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
     } else {
         write_report(&mut out, args.format, &reports, config, &errors, std::io::stdout().is_terminal())
     };
-    finish(written.and_then(|()| out.flush()), args, &reports, errors, mode)
+    finish(written.and_then(|()| out.flush()), args, &reports, &notices, errors, mode)
+}
+
+/// The one line that tells why a file was not analysed. It is a notice, not an error: skipping is
+/// what the configuration asked for, so it does not change the exit code.
+fn skip_notice(path: &Path, skip: config::Skip) -> String {
+    format!("{}: {}", path.display(), skip.describe())
 }
 
 /// Adds to each finding the routes whose handlers reach it (" (on GET /users/:id, which runs twice
@@ -328,9 +351,30 @@ fn check_stdin(args: &CheckArgs, config: &Config, mode: Mode, name: &Path) -> Ex
     for (key, d) in decls {
         index.set_file(&key, d);
     }
+    let mut notices = Vec::new();
     let info = FileInfo { go_version: GoVersions::new().for_file(name), ..FileInfo::from_path(name) };
-    let (file, decls) = load(name.to_path_buf(), text, info, config, mode, &AtomicUsize::new(0));
-    index.set_file(&name.to_string_lossy(), decls);
+    let file = match config.skip(&text) {
+        // Too big to parse: nothing to index either. The buffer still goes back out with `--fix`.
+        Some(skip @ config::Skip::TooLarge { .. }) => {
+            notices.push(skip_notice(name, skip));
+            Loaded {
+                path: name.to_path_buf(),
+                text,
+                tree: None,
+                info,
+                local: None,
+                pending: false,
+                facts: None,
+                skip: true,
+            }
+        }
+        skip => {
+            let (file, decls) =
+                load(name.to_path_buf(), text, info, config, mode, &AtomicUsize::new(0), skip.is_some());
+            index.set_file(&name.to_string_lossy(), decls);
+            file
+        }
+    };
     let (report, error) = analyze_one(file, config, &index, mode);
     let errors: Vec<String> = error.into_iter().collect();
     let reports = vec![report];
@@ -349,7 +393,7 @@ fn check_stdin(args: &CheckArgs, config: &Config, mode: Mode, name: &Path) -> Ex
         let mut out = std::io::stdout().lock();
         write_report(&mut out, args.format, &reports, config, &errors, std::io::stdout().is_terminal())
     };
-    finish(written.and_then(|()| std::io::stdout().flush()), args, &reports, errors, mode)
+    finish(written.and_then(|()| std::io::stdout().flush()), args, &reports, &notices, errors, mode)
 }
 
 /// Prints errors and picks the exit code. The code describes the code as it stands when the
@@ -359,6 +403,7 @@ fn finish(
     written: std::io::Result<()>,
     args: &CheckArgs,
     reports: &[FileReport],
+    notices: &[String],
     mut errors: Vec<String>,
     mode: Mode,
 ) -> ExitCode {
@@ -367,6 +412,9 @@ fn finish(
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             errors.push(format!("cannot write output: {e}"));
         }
+    }
+    for n in notices {
+        eprintln!("gohazard: notice: {n}");
     }
     for e in &errors {
         eprintln!("gohazard: error: {e}");
@@ -383,9 +431,12 @@ fn finish(
 
 /// Go's `./...` (and `dir/...`) means "this directory and everything below", which is what a walk
 /// of the directory does; Go programmers type it by habit, so it is accepted.
-/// Whether the file at `path` may register routes (see `endpoints::may_register_routes`).
-fn may_register_routes(path: &Path) -> bool {
-    std::fs::read(path).is_ok_and(|b| crate::endpoints::may_register_routes(&String::from_utf8_lossy(&b)))
+/// Whether the file at `path` may register routes (see `endpoints::may_register_routes`); a file
+/// over the size limit is not read.
+fn may_register_routes(path: &Path, config: &Config) -> bool {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    config.skip_size(size).is_none()
+        && std::fs::read(path).is_ok_and(|b| crate::endpoints::may_register_routes(&String::from_utf8_lossy(&b)))
 }
 
 fn go_pattern_dir(path: &Path) -> PathBuf {
@@ -411,8 +462,9 @@ fn into_utf8(bytes: Vec<u8>, path: &Path) -> Result<String, String> {
     })
 }
 
-/// Pass 1 for one file: parse, extract declarations, run the rules that need no index (unless
-/// fixing), and keep the tree if pass 2 needs it and the budget allows.
+/// Pass 1 for one file: parse, extract declarations, run the rules (only those that need no index
+/// when fixing), and keep the tree if pass 2 needs it and the budget allows. A skipped file (generated
+/// code) is only indexed: its tree would only take memory.
 fn load(
     path: PathBuf,
     text: String,
@@ -420,11 +472,16 @@ fn load(
     config: &Config,
     mode: Mode,
     kept: &AtomicUsize,
+    skip: bool,
 ) -> (Loaded, Vec<FuncDecl>) {
     // Rules that panic log through tracing; the span names the file.
     let _span = tracing::error_span!("check", path = %path.display()).entered();
     let tree = parse(&text, None);
     let decls = declarations(&Source::new(&text, &tree));
+    if skip {
+        let text = if mode.keep_text { text } else { String::new() };
+        return (Loaded { path, text, tree: None, info, local: None, pending: false, facts: None, skip }, decls);
+    }
     let (local, pending) = if mode.fix {
         (None, true)
     } else {
@@ -443,14 +500,18 @@ fn load(
     // Nothing more to do and nothing to show: the text need not wait for pass 2.
     let text =
         if !pending && !mode.keep_text && local.as_ref().is_some_and(|f| f.is_empty()) { String::new() } else { text };
-    (Loaded { path, text, tree: keep.then_some(tree), info, local, pending, facts }, decls)
+    (Loaded { path, text, tree: keep.then_some(tree), info, local, pending, facts, skip }, decls)
 }
 
 /// Pass 2 for one file: analyse, then fix and write when asked. Returns the report and an error
 /// for a fixed file that could not be written.
 fn analyze_one(file: Loaded, config: &Config, index: &Index, mode: Mode) -> (FileReport, Option<String>) {
     let _span = tracing::error_span!("check", path = %file.path.display()).entered();
-    let Loaded { path, text, tree, info, local, pending, facts } = file;
+    let Loaded { path, text, tree, info, local, pending, facts, skip } = file;
+    if skip {
+        let text = if mode.keep_text { text } else { String::new() };
+        return (FileReport { path, text, findings: Vec::new(), fixed: None, facts: None }, None);
+    }
     let key = path.to_string_lossy().into_owned();
     let (findings, facts) = match local {
         // Pass 1 ran every rule and nothing in this file depends on the index: it is final.

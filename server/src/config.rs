@@ -34,6 +34,14 @@ pub struct Config {
     /// Extra functions whose map arguments are filters, as `pkg.Func` or `Type.Method`
     /// (`filterFunctions`), for callees outside the workspace.
     pub filter_functions: Vec<String>,
+    /// Files bigger than this many bytes are not analysed (`maxFileSize`, `max-file-size`): the
+    /// rules are linear on ordinary code, but a multi-megabyte file is almost always data or
+    /// generated, and analysing it on every keystroke would stall the editor.
+    pub max_file_size: u64,
+    /// Analyse generated files too (`includeGenerated`). Off by default: a file marked
+    /// `// Code generated ... DO NOT EDIT.` is rewritten by its generator, so its findings cannot
+    /// be fixed where they are reported.
+    pub include_generated: bool,
 }
 
 impl Default for Config {
@@ -44,8 +52,70 @@ impl Default for Config {
             long_timeout: Duration::from_secs(10),
             context_types: Vec::new(),
             filter_functions: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            include_generated: false,
         }
     }
+}
+
+/// The default of [`Config::max_file_size`]: 2 MiB, more than any hand-written Go file.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 << 20;
+
+/// Why a file is not analysed at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// The file is bigger than `max-file-size`.
+    TooLarge { size: u64, limit: u64 },
+    /// The file says it is generated and `include-generated` is off.
+    Generated,
+}
+
+impl Skip {
+    /// One sentence for the user, after the file's name.
+    pub fn describe(&self) -> String {
+        match self {
+            Skip::TooLarge { size, limit } => format!(
+                "not analysed: {} is over the max-file-size limit of {} (set max-file-size in gohazard.toml to change it)",
+                human_size(*size),
+                human_size(*limit)
+            ),
+            Skip::Generated => "not analysed: generated code (`// Code generated ... DO NOT EDIT.`); set \
+                                include-generated = true in gohazard.toml to analyse it"
+                .to_string(),
+        }
+    }
+}
+
+/// A byte count as people read it: `2.0 MiB`, `512 KiB`, `80 bytes`.
+fn human_size(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MiB ({n} bytes)", n as f64 / (1 << 20) as f64)
+    } else if n >= 1 << 10 {
+        format!("{:.1} KiB ({n} bytes)", n as f64 / (1 << 10) as f64)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// Whether a Go file declares itself generated, by Go's convention: a line
+/// `^// Code generated .* DO NOT EDIT\.$` before the package clause. Only the header is read, line
+/// by line, so the check costs nothing next to parsing; a header without a package clause (a
+/// half-typed file) is read to its end.
+pub fn is_generated(text: &str) -> bool {
+    const PREFIX: &str = "// Code generated ";
+    const SUFFIX: &str = " DO NOT EDIT.";
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    for line in text.lines() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.len() >= PREFIX.len() + SUFFIX.len() && line.starts_with(PREFIX) && line.ends_with(SUFFIX) {
+            return true;
+        }
+        let code = line.trim_start();
+        if code.strip_prefix("package").is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '/'])) {
+            return false;
+        }
+    }
+    false
 }
 
 /// The name of the configuration file looked up at the workspace root.
@@ -58,6 +128,17 @@ impl Config {
 
     pub fn severity(&self, rule: &Rule) -> Severity {
         self.rules.get(rule.id).and_then(|r| r.severity).unwrap_or(rule.default_severity)
+    }
+
+    /// Whether a file of `size` bytes is over the limit, checked before reading it.
+    pub fn skip_size(&self, size: u64) -> Option<Skip> {
+        (size > self.max_file_size).then_some(Skip::TooLarge { size, limit: self.max_file_size })
+    }
+
+    /// Why `text` is not analysed, if it is not: too big, or generated.
+    pub fn skip(&self, text: &str) -> Option<Skip> {
+        self.skip_size(text.len() as u64)
+            .or_else(|| (!self.include_generated && is_generated(text)).then_some(Skip::Generated))
     }
 
     /// Reads settings from JSON, keeping every field that parses and reporting the others.
@@ -82,6 +163,19 @@ impl Config {
                 Some(d) if !d.is_zero() => config.long_timeout = d,
                 _ => problems
                     .push(format!("longTimeout must be a duration like \"10s\" or a number of seconds, got {v}")),
+            }
+        }
+        if let Some(v) = obj.get("maxFileSize") {
+            match parse_size(v) {
+                Some(n) if n > 0 => config.max_file_size = n,
+                _ => problems
+                    .push(format!("maxFileSize must be a positive number of bytes or a size like \"4MiB\", got {v}")),
+            }
+        }
+        if let Some(v) = obj.get("includeGenerated") {
+            match v.as_bool() {
+                Some(b) => config.include_generated = b,
+                None => problems.push(format!("includeGenerated must be true or false, got {v}")),
             }
         }
         for (key, field) in
@@ -113,6 +207,29 @@ impl Config {
         }
         (config, problems)
     }
+}
+
+/// Parses a byte count: a plain number, or a string like `"4MiB"`, `"512 KiB"`, `"3MB"`, `"100000"`.
+pub fn parse_size(v: &serde_json::Value) -> Option<u64> {
+    if let Some(n) = v.as_u64() {
+        return Some(n);
+    }
+    let s = v.as_str()?.trim();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let num: f64 = num.parse().ok()?;
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => return None,
+    };
+    let bytes = num * scale as f64;
+    (bytes.is_finite() && bytes >= 0.0 && bytes < u64::MAX as f64).then_some(bytes as u64)
 }
 
 /// Parses `"10s"`, `"1m30s"`, `"500ms"`, `"2h"` or a plain number of seconds.
@@ -254,6 +371,57 @@ enabled = false
         assert_eq!(Config::from_json(&json!([1])).1.len(), 1);
         assert_eq!(config.max_body_bytes, 1 << 20);
         assert_eq!(config.filter_functions, ["toolbox.GetInfo"]);
+    }
+
+    #[test]
+    fn size_limit_and_generated_code_settings() {
+        let (config, problems) =
+            Config::from_json(&toml_settings("max-file-size = \"4MiB\"\ninclude_generated = true\n").unwrap());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(config.max_file_size, 4 << 20);
+        assert!(config.include_generated);
+        let (config, _) = Config::from_json(&json!({"maxFileSize": 100}));
+        assert_eq!(config.max_file_size, 100);
+        assert!(!config.include_generated);
+        assert_eq!(config.skip_size(101), Some(Skip::TooLarge { size: 101, limit: 100 }));
+        assert_eq!(config.skip_size(100), None);
+        let (config, problems) = Config::from_json(&json!({"maxFileSize": "huge", "includeGenerated": "yes"}));
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(config, Config::default());
+        assert_eq!(Config::default().max_file_size, 2 << 20);
+        assert_eq!(parse_size(&json!("512 KiB")), Some(512 << 10));
+        assert_eq!(parse_size(&json!("3MB")), Some(3_000_000));
+        assert_eq!(parse_size(&json!("1.5 parsecs")), None);
+        assert_eq!(parse_size(&json!(-1)), None);
+    }
+
+    #[test]
+    fn generated_code_is_recognised_by_its_header_only() {
+        let generated = "// Code generated by protoc-gen-go. DO NOT EDIT.\n// source: a.proto\n\npackage a\n";
+        assert!(is_generated(generated));
+        assert!(is_generated(
+            "// Copyright 2024\n\n// Code generated by sqlc. DO NOT EDIT.\r\n// versions:\npackage db\n"
+        ));
+        assert!(is_generated("\u{feff}// Code generated  DO NOT EDIT.\npackage a"), "`.*` may be empty");
+        assert!(
+            is_generated("/* license */\n// Code generated by go generate; DO NOT EDIT.\n"),
+            "no package clause yet"
+        );
+        // After the package clause it is not the header any more.
+        assert!(!is_generated("package a\n\n// Code generated by hand. DO NOT EDIT.\n"));
+        // Near misses of the convention.
+        assert!(!is_generated("// Code generated by protoc. DO NOT EDIT\npackage a\n"), "no final period");
+        assert!(!is_generated("// code generated by protoc. DO NOT EDIT.\npackage a\n"), "lower case");
+        assert!(!is_generated("//Code generated by protoc. DO NOT EDIT.\npackage a\n"));
+        assert!(!is_generated("// Code generated by protoc. DO NOT EDIT. Really.\npackage a\n"));
+        assert!(!is_generated("// Code generated DO NOT EDIT.\npackage a\n"), "the pattern has two spaces");
+        assert!(!is_generated("// Code generated by x. DO NOT EDIT.".trim_end_matches('.')));
+        assert!(!is_generated(""));
+        let config = Config::default();
+        assert_eq!(config.skip(generated), Some(Skip::Generated));
+        assert_eq!(Config { include_generated: true, ..Config::default() }.skip(generated), None);
+        let small = Config { max_file_size: 10, ..Config::default() };
+        assert_eq!(small.skip(generated), Some(Skip::TooLarge { size: generated.len() as u64, limit: 10 }));
     }
 
     #[test]

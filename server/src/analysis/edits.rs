@@ -47,7 +47,7 @@ fn import_edits(src: &Source<'_>, paths: &[&str]) -> Option<Vec<Edit>> {
     // cgo's `import "C"` must stay alone right after its preamble comment; never touch it.
     let usable: Vec<Node<'_>> = decls.iter().copied().filter(|d| !imports_c(src, *d)).collect();
     if let Some(list) = usable.iter().find_map(|d| d.named_child(0).filter(|c| c.kind() == "import_spec_list")) {
-        return Some(insert_into_block(src, list, paths));
+        return insert_into_block(src, list, paths);
     }
     if let Some(&decl) = usable.first() {
         // A single `import "x"`: rewrite it as a block holding the old spec and the new ones.
@@ -89,7 +89,13 @@ fn import_edits(src: &Source<'_>, paths: &[&str]) -> Option<Vec<Edit>> {
 
 /// Inserts `paths` into an import block: into the first group (run of specs without a blank line)
 /// that holds standard-library packages, in sorted position, or as a new first group.
-fn insert_into_block(src: &Source<'_>, list: Node<'_>, paths: &[&str]) -> Vec<Edit> {
+/// `None` when the block is not a whole `( ... )` (half-typed code, where the parser recovered
+/// with a block that lacks a parenthesis): no fix is better than one that edits the wrong place.
+fn insert_into_block(src: &Source<'_>, list: Node<'_>, paths: &[&str]) -> Option<Vec<Edit>> {
+    let block = src.text.get(list.byte_range())?;
+    if block.len() < 2 || !block.starts_with('(') || !block.ends_with(')') {
+        return None;
+    }
     let nl = src.newline();
     let specs: Vec<Node<'_>> = children(list).into_iter().filter(|n| n.kind() == "import_spec").collect();
     let Some(first) = specs.first() else {
@@ -98,7 +104,7 @@ fn insert_into_block(src: &Source<'_>, list: Node<'_>, paths: &[&str]) -> Vec<Ed
         let open = list.start_byte() + 1;
         let close_on_own_line = src.text[open..list.end_byte() - 1].contains('\n');
         let text = if close_on_own_line { text } else { format!("{text}{nl}") };
-        return vec![Edit::insert(open, text)];
+        return Some(vec![Edit::insert(open, text)]);
     };
     // Split into groups at blank lines, as gofmt sorts each group on its own.
     let mut groups: Vec<Vec<Node<'_>>> = vec![vec![*first]];
@@ -113,7 +119,7 @@ fn insert_into_block(src: &Source<'_>, list: Node<'_>, paths: &[&str]) -> Vec<Ed
     let line = |p: &str| format!("{indent}\"{p}\"{nl}");
     let Some(group) = groups.iter().find(|g| g.iter().any(|s| is_std(spec_path(src, *s)))) else {
         let text: String = paths.iter().map(|p| line(p)).collect();
-        return vec![Edit::insert(src.line_start(first.start_byte()), format!("{text}{nl}"))];
+        return Some(vec![Edit::insert(src.line_start(first.start_byte()), format!("{text}{nl}"))]);
     };
     let mut edits: Vec<Edit> = Vec::new();
     for p in paths {
@@ -123,26 +129,35 @@ fn insert_into_block(src: &Source<'_>, list: Node<'_>, paths: &[&str]) -> Vec<Ed
         };
         edits.push(Edit::insert(at, line(p)));
     }
-    merge_inserts(edits)
+    Some(merge_inserts(edits))
 }
 
 /// Whether the file declares `name` at package level (a constant, variable, type or function), so
 /// a fix can reuse it instead of declaring it again.
 pub fn declares_top_level(src: &Source<'_>, name: &str) -> bool {
-    children(src.root()).into_iter().any(|decl| match decl.kind() {
-        "function_declaration" => decl.child_by_field_name("name").is_some_and(|n| src.text_of(n) == name),
-        "const_declaration" | "var_declaration" | "type_declaration" => {
-            let mut found = false;
-            super::go::visit_all(decl, |n| {
-                if matches!(n.kind(), "const_spec" | "var_spec" | "type_spec" | "type_alias") {
-                    let mut c = n.walk();
-                    found |= n.children_by_field_name("name", &mut c).any(|id| src.text_of(id) == name);
-                }
-            });
-            found
+    top_level_names(src).contains(name)
+}
+
+/// Every name [`declares_top_level`] knows, in one pass over the file. Rules that ask about many
+/// names, or once per finding, compute this once: asking [`declares_top_level`] each time costs a
+/// scan of the whole file, which made a file of thousands of findings quadratic.
+pub fn top_level_names<'a>(src: &Source<'a>) -> std::collections::HashSet<&'a str> {
+    let mut names = std::collections::HashSet::new();
+    for decl in children(src.root()) {
+        match decl.kind() {
+            "function_declaration" => names.extend(decl.child_by_field_name("name").map(|n| src.text_of(n))),
+            "const_declaration" | "var_declaration" | "type_declaration" => {
+                super::go::visit_all(decl, |n| {
+                    if matches!(n.kind(), "const_spec" | "var_spec" | "type_spec" | "type_alias") {
+                        let mut c = n.walk();
+                        names.extend(n.children_by_field_name("name", &mut c).map(|id| src.text_of(id)));
+                    }
+                });
+            }
+            _ => {}
         }
-        _ => false,
-    })
+    }
+    names
 }
 
 /// Adds `decl` (one or more lines, without a trailing line break) at file level, after the last
@@ -214,6 +229,25 @@ mod tests {
         let out = apply_edits(text, &edits).expect("edits apply");
         assert!(!parse(&out, None).root_node().has_error(), "does not parse:\n{out}");
         (names, out)
+    }
+
+    /// Found by `tests/robustness.rs`: after `import (` the parser may recover with an import
+    /// block of one byte, and slicing its inside panicked.
+    #[test]
+    fn broken_import_blocks_get_no_import_edit_and_no_panic() {
+        for text in [
+            "package fixtures\n\nimport (;ticker.Stop()\n\t\"net/http\"\n)\n\nfunc f() {}\n",
+            "package a\n\nimport (",
+            "package a\n\nimport (\n",
+        ] {
+            let tree = parse(text, None);
+            let src = Source::new(text, &tree);
+            if let Some((_, edits)) = ensure_imports(&src, &["io"]) {
+                for e in &edits {
+                    assert!(e.range.end <= text.len() && text.is_char_boundary(e.range.start), "{text:?}: {e:?}");
+                }
+            }
+        }
     }
 
     #[test]

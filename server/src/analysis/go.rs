@@ -34,6 +34,41 @@ pub fn outermost_function(node: Node<'_>) -> Option<Node<'_>> {
     found
 }
 
+/// The ancestors of `node` below `root`, outermost first (`root` included, `node` excluded), found
+/// in one descent from the root. `Node::parent` itself searches down from the root on every call,
+/// so walking up parent by parent costs O(depth²) and, per node of a deeply nested tree, made
+/// rules quadratic or worse; this costs what one `parent` call does. Falls back to walking parents
+/// if `node` is not under `root`.
+pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let mut cur = root;
+    while cur.id() != node.id() {
+        match cur.child_with_descendant(node) {
+            Some(next) if next.id() != cur.id() => {
+                out.push(cur);
+                cur = next;
+            }
+            _ => {
+                let mut up = Vec::new();
+                let mut p = node.parent();
+                while let Some(n) = p {
+                    up.push(n);
+                    p = n.parent();
+                }
+                up.reverse();
+                return up;
+            }
+        }
+    }
+    out
+}
+
+/// The functions (declarations, methods, literals) around `node`, innermost first, with one
+/// descent from `root`: [`enclosing_function`] repeated outwards, without its quadratic cost.
+pub fn enclosing_functions<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    ancestors(root, node).into_iter().rev().filter(|n| is_function(*n)).collect()
+}
+
 /// One declared parameter name with its type node.
 #[derive(Clone, Copy, Debug)]
 pub struct Param<'t> {
@@ -220,9 +255,8 @@ pub fn next_statement(stmt: Node<'_>) -> Option<Node<'_>> {
 
 /// Whether an identifier named `name` is a parameter (or receiver) of the innermost enclosing
 /// function that declares a parameter of that name, and if so that parameter.
-pub fn param_binding<'t>(src: &Source<'_>, at: Node<'t>, name: &str) -> Option<Param<'t>> {
-    let mut cur = enclosing_function(at);
-    while let Some(func) = cur {
+pub fn param_binding<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<Param<'t>> {
+    for func in enclosing_functions(src.root(), at) {
         let mut all = params(func);
         if let Some(recv) = func.child_by_field_name("receiver") {
             let mut c = recv.walk();
@@ -235,7 +269,6 @@ pub fn param_binding<'t>(src: &Source<'_>, at: Node<'t>, name: &str) -> Option<P
         if let Some(p) = all.into_iter().find(|p| src.text_of(p.name) == name) {
             return Some(p);
         }
-        cur = enclosing_function(func);
     }
     None
 }
@@ -309,16 +342,12 @@ pub enum Declared<'t> {
 /// scope enclosing `at` (blocks, `if`/`for`/`switch` headers and case clauses), else the parameter of
 /// an enclosing function, else a `var` at file level. Visibility is approximated by position and
 /// enclosing scope, which is exact for code that compiles.
-pub fn declaration_of<'t>(src: &Source<'_>, at: Node<'t>, name: &str) -> Option<Declared<'t>> {
+pub fn declaration_of<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<Declared<'t>> {
     let mut best: Option<(usize, Declared<'t>)> =
         param_binding(src, at, name).map(|p| (p.name.start_byte(), Declared::Param(p)));
-    let root = outermost_function(at).unwrap_or_else(|| {
-        let mut top = at;
-        while let Some(p) = top.parent() {
-            top = p;
-        }
-        top
-    });
+    // The outermost function from one descent, and the file from the source: walking up parent by
+    // parent is quadratic in the depth (see `ancestors`).
+    let root = enclosing_functions(src.root(), at).last().copied().unwrap_or_else(|| src.root());
     let consider = |n: Node<'t>, best: &mut Option<(usize, Declared<'t>)>| {
         let kind = n.kind();
         if !matches!(
@@ -381,10 +410,7 @@ pub fn declaration_of<'t>(src: &Source<'_>, at: Node<'t>, name: &str) -> Option<
     visit_all(root, |n| consider(n, &mut best));
     if best.is_none() && root.kind() != "source_file" {
         // File-level variables.
-        let mut top = root;
-        while let Some(p) = top.parent() {
-            top = p;
-        }
+        let top = src.root();
         let mut cursor = top.walk();
         for decl in top.named_children(&mut cursor).filter(|d| d.kind() == "var_declaration") {
             visit_all(decl, |n| {

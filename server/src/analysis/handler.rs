@@ -5,7 +5,7 @@
 
 use tree_sitter::Node;
 
-use super::go::{enclosing_function, is_type, params, Param};
+use super::go::{enclosing_function, enclosing_functions, is_type, params, Param};
 use super::Source;
 
 /// What kind of parameter carries the request.
@@ -123,16 +123,12 @@ pub fn scope_at<'t>(src: &Source<'_>, at: Node<'t>, custom: &[String]) -> Option
 
 /// Whether `at` runs inside a request handler or middleware (its own function or an enclosing one
 /// takes a gin, echo, fiber or net/http request).
-pub fn in_handler<'t>(src: &Source<'_>, at: Node<'t>, custom: &[String]) -> Option<Scope<'t>> {
-    let mut cur = enclosing_function(at);
-    while let Some(func) = cur {
-        if let Some(s) = scope_of(src, func, custom).filter(|s| s.carrier.is_handler()) {
-            return Some(s);
-        }
-        // A context.Context parameter does not make a handler, but a handler may enclose it.
-        cur = enclosing_function(func);
-    }
-    None
+pub fn in_handler<'t>(src: &Source<'t>, at: Node<'t>, custom: &[String]) -> Option<Scope<'t>> {
+    // A context.Context parameter does not make a handler, but a handler may enclose it. The
+    // functions around `at` come from one descent (see `go::ancestors`), not a parent walk each.
+    enclosing_functions(src.root(), at)
+        .into_iter()
+        .find_map(|func| scope_of(src, func, custom).filter(|s| s.carrier.is_handler()))
 }
 
 /// Whether `func` is `main`, `init`, or a test, benchmark, fuzz or example function.

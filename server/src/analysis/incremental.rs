@@ -150,6 +150,7 @@ pub fn analyze_incremental(
     if dirty.len() * 2 > items.len() {
         // Most of the file changed (or this is the first analysis): one full run, then sort the
         // findings into their items.
+        src.prepare_matches();
         for f in run_rules(&src, config) {
             let at = new_items.partition_point(|c| c.range.start <= f.range.start);
             match at.checked_sub(1).map(|k| &mut new_items[k]) {
@@ -169,11 +170,11 @@ pub fn analyze_incremental(
     } else {
         for &i in &dirty {
             let range = new_items[i].range.clone();
-            src.focus = Some(range.clone());
+            src.set_focus(Some(range.clone()));
             let found = run_rules(&src, config);
             new_items[i].findings = found.into_iter().filter(|f| range.contains(&f.range.start)).collect();
         }
-        src.focus = None;
+        src.clear_focus();
     }
     let findings = new_items.iter().flat_map(|c| c.findings.iter().cloned()).collect();
     cache.context = context;

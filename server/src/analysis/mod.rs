@@ -147,7 +147,8 @@ pub fn analyze_file(
     file: &FileInfo,
     index: &index::Index,
 ) -> Vec<Finding> {
-    let src = Source::new(text, tree).with_context(file, index);
+    let mut src = Source::new(text, tree).with_context(file, index);
+    src.prepare_matches();
     let findings = run_rules(&src, config);
     finish(&src, findings)
 }
@@ -178,7 +179,8 @@ pub fn analyze_local_rules(
     config: &Config,
     file: &FileInfo,
 ) -> (Vec<Finding>, bool) {
-    let src = Source::new(text, tree).with_context(file, &index::NO_INDEX);
+    let mut src = Source::new(text, tree).with_context(file, &index::NO_INDEX);
+    src.prepare_matches();
     let mut findings = run_some_rules(&src, config, |r| !r.uses_index());
     let before = index::lookups();
     let indexed = run_some_rules(&src, config, |r| r.uses_index());
@@ -198,7 +200,8 @@ pub fn analyze_indexed_rules(
     file: &FileInfo,
     index: &index::Index,
 ) -> Vec<Finding> {
-    let src = Source::new(text, tree).with_context(file, index);
+    let mut src = Source::new(text, tree).with_context(file, index);
+    src.prepare_matches();
     let findings = run_some_rules(&src, config, |r| r.uses_index());
     finish(&src, findings)
 }

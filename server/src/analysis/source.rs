@@ -1,4 +1,3 @@
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -20,13 +19,12 @@ pub struct Source<'a> {
     pub index: &'a Index,
     /// When set, rules look for candidates only in this byte range (see `analysis::incremental`).
     pub focus: Option<std::ops::Range<usize>>,
-    /// Every rule's query matches, computed by one walk on first use, with the focus they were
-    /// computed for (the incremental analysis changes the focus between runs).
-    matches: RefCell<Option<CachedMatches<'a>>>,
+    /// Every rule's query matches within the focus, computed by one walk before the rules run
+    /// (see [`Source::prepare_matches`]). A plain field, not a lazily filled cell: interior
+    /// mutability would make `Source` invariant in its lifetime, and helpers freely mix a
+    /// `&Source<'long>` with nodes of shorter lifetimes.
+    matches: Option<Rc<AllMatches<'a>>>,
 }
-
-/// The query matches of a file and the focus they were computed for.
-type CachedMatches<'a> = (Option<std::ops::Range<usize>>, Rc<AllMatches<'a>>);
 
 static NO_FILE: FileInfo = FileInfo { is_test: false, go_version: None };
 
@@ -38,21 +36,34 @@ impl<'a> Source<'a> {
         for decl in root.children(&mut cursor).filter(|n| n.kind() == "import_declaration") {
             collect_import_specs(decl, text, &mut imports);
         }
-        Source { text, tree, imports, file: &NO_FILE, index: &NO_INDEX, focus: None, matches: RefCell::new(None) }
+        Source { text, tree, imports, file: &NO_FILE, index: &NO_INDEX, focus: None, matches: None }
     }
 
-    /// The matches of the query of the rule at `rule` (its index in `RULES`) within the focus.
+    /// Walks the file (within the focus) once for every rule's query; the rules then take their
+    /// matches from here. Call it again after changing the focus.
+    pub(crate) fn prepare_matches(&mut self) {
+        self.matches = Some(Rc::new(rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref())));
+    }
+
+    /// Sets the focus and walks it for the rules' matches.
+    pub(crate) fn set_focus(&mut self, focus: Option<std::ops::Range<usize>>) {
+        self.focus = focus;
+        self.prepare_matches();
+    }
+
+    /// Drops the focus and the matches walked for it, without walking the whole file.
+    pub(crate) fn clear_focus(&mut self) {
+        self.focus = None;
+        self.matches = None;
+    }
+
+    /// The matches of the query of the rule at `rule` (its index in `RULES`) within the focus:
+    /// from [`Source::prepare_matches`], or from a walk of their own when it was not called.
     pub(crate) fn rule_matches(&self, rule: usize) -> Vec<Match<'a>> {
-        let mut cache = self.matches.borrow_mut();
-        let all = match &*cache {
-            Some((focus, all)) if *focus == self.focus => Rc::clone(all),
-            _ => {
-                let all = Rc::new(rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref()));
-                *cache = Some((self.focus.clone(), Rc::clone(&all)));
-                all
-            }
-        };
-        all[rule].clone()
+        match &self.matches {
+            Some(all) => all[rule].clone(),
+            None => rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref()).swap_remove(rule),
+        }
     }
 
     /// Attaches facts about the file and the workspace index.

@@ -11,6 +11,7 @@ use tree_sitter::{InputEdit, Tree};
 
 use crate::analysis::incremental::Cache;
 use crate::analysis::Finding;
+use crate::config::Skip;
 use crate::text::{byte_to_point, linecol_to_byte, Encoding, LineCol};
 
 /// One change as sent by the client: a range (in the negotiated encoding) and its new text, or the
@@ -27,6 +28,8 @@ pub struct Analysis {
     pub rope: Rope,
     pub text: Arc<String>,
     pub findings: Arc<Vec<Finding>>,
+    /// Why this version was not analysed at all (too big, generated); its findings are then empty.
+    pub skipped: Option<Skip>,
 }
 
 pub struct Document {

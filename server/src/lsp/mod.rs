@@ -172,11 +172,21 @@ async fn analyze_in_background(
     let file = file_info(&uri);
     let job = tokio::task::spawn_blocking(move || {
         let text = rope.to_string();
+        if let Some(skip) = config.skip(&text) {
+            workspace::index_skipped(&text, &key, skip, &index);
+            let findings = Arc::new(Vec::new());
+            return (
+                None,
+                cache,
+                Arc::new(Analysis { version, rope, text: Arc::new(text), findings, skipped: Some(skip) }),
+            );
+        }
         // Two analyses of one document rarely overlap; the one without the cache runs in full.
         let mut cache = cache;
         let (tree, findings) =
             analyze_text_indexed(&text, old_tree.as_ref(), &key, &file, &index, &config, cache.as_mut());
-        (tree, cache, Arc::new(Analysis { version, rope, text: Arc::new(text), findings: Arc::new(findings) }))
+        let analysis = Analysis { version, rope, text: Arc::new(text), findings: Arc::new(findings), skipped: None };
+        (Some(tree), cache, Arc::new(analysis))
     });
     let (tree, cache, result) = match job.await {
         Ok(r) => r,
@@ -189,7 +199,8 @@ async fn analyze_in_background(
     };
     if let Some(mut doc) = docs.get_mut(&uri) {
         if doc.version == version {
-            doc.tree = Some(tree);
+            // A skipped version leaves no tree: the next analysis parses afresh.
+            doc.tree = tree;
             doc.last = Some(result.clone());
         }
         if doc.cache.is_none() {
@@ -240,6 +251,9 @@ impl Backend {
             else {
                 return;
             };
+            if let Some(skip) = result.skipped {
+                workspace::tell_skipped(&client, &uri, skip, true).await;
+            }
             // Publish only if nothing changed meanwhile; the newer change has its own analysis.
             if docs.get(&uri).is_none_or(|d| d.version != result.version) {
                 return;
@@ -678,7 +692,8 @@ impl LanguageServer for Backend {
         if wants("quickfix") {
             actions.extend(convert::quick_fixes(&uri, &analysis, params.range, enc));
         }
-        if wants(convert::FIX_ALL_KIND) {
+        // A skipped document (too big, generated) is not fixed either.
+        if wants(convert::FIX_ALL_KIND) && analysis.skipped.is_none() {
             let config = self.settings().config;
             let text = analysis.text.clone();
             let file = file_info(&uri);

@@ -6,6 +6,7 @@
 //! complete index, converts its findings to diagnostics and drops the text, so memory holds only
 //! the diagnostics. An open buffer always wins over its disk copy.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -18,11 +19,12 @@ use tracing::{info, warn};
 use super::document::Analysis;
 use super::{analyze_text_indexed, convert, Backend};
 use crate::analysis::index::declarations;
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
+use tower_lsp_server::Client;
 
 use crate::analysis::index::Index;
 use crate::analysis::{parse, Source};
-use crate::config::Config;
+use crate::config::{Config, Skip};
 use crate::text::Encoding;
 use crate::{endpoints, walk};
 
@@ -33,14 +35,59 @@ fn uri_of(path: &Path) -> Option<Uri> {
     Uri::from_file_path(path)
 }
 
-fn read_text(path: &Path) -> Option<String> {
-    let bytes = std::fs::read(path).ok()?;
+/// Reads a Go file from disk. `Err(Some(_))` for a file over the size limit, which is not read at
+/// all; `Err(None)` for one that cannot be read or is not UTF-8 (logged).
+fn read_text(path: &Path, config: &Config) -> Result<String, Option<Skip>> {
+    let size = std::fs::metadata(path).map(|m| m.len()).map_err(|_| None)?;
+    if let Some(skip) = config.skip_size(size) {
+        return Err(Some(skip));
+    }
+    let bytes = std::fs::read(path).map_err(|_| None)?;
     match String::from_utf8(bytes) {
-        Ok(t) => Some(t),
+        Ok(t) => Ok(t),
         Err(_) => {
             warn!("{}: not valid UTF-8, skipped", path.display());
-            None
+            Err(None)
         }
+    }
+}
+
+/// Keeps the index right for a text that is not analysed: generated code still declares functions
+/// that other files call (sqlc's queries, gRPC clients), so its declarations stay; a file over the
+/// size limit is not even parsed, so it has none.
+pub(super) fn index_skipped(text: &str, key: &str, skip: Skip, index: &RwLock<Index>) {
+    let decls = match skip {
+        Skip::Generated => declarations(&Source::new(text, &parse(text, None))),
+        Skip::TooLarge { .. } => Vec::new(),
+    };
+    if let Ok(mut idx) = index.write() {
+        if decls.is_empty() {
+            idx.remove_file(key);
+        } else {
+            idx.set_file(key, decls);
+        }
+    }
+}
+
+/// The documents already told about, with whether they were open: each is told once per session.
+static TOLD: std::sync::LazyLock<Mutex<HashSet<(String, bool)>>> = std::sync::LazyLock::new(Default::default);
+
+/// Tells the user, once per document, why it has no diagnostics. An open document over the size
+/// limit gets a visible message, because its author is looking at it and would otherwise think it
+/// clean; generated code and files on disk go to the log only, as a workspace may hold thousands
+/// of them and skipping generated code is what users expect of a linter.
+pub(super) async fn tell_skipped(client: &Client, uri: &Uri, skip: Skip, open: bool) {
+    let first = TOLD.lock().is_ok_and(|mut t| t.insert((uri.as_str().to_string(), open)));
+    if !first {
+        return;
+    }
+    let name = uri.to_file_path().map_or_else(|| uri.as_str().to_string(), |p| p.display().to_string());
+    let message = format!("gohazard: {name}: {}", skip.describe());
+    info!("{message}");
+    match skip {
+        Skip::TooLarge { .. } if open => client.show_message(MessageType::WARNING, message).await,
+        Skip::TooLarge { .. } => client.log_message(MessageType::INFO, message).await,
+        Skip::Generated => client.log_message(MessageType::LOG, message).await,
     }
 }
 
@@ -53,8 +100,21 @@ fn analyze_on_disk(
     config: &Config,
     facts: &super::routes::RouteStore,
     enc: Encoding,
-) -> Option<Vec<Diagnostic>> {
-    let text = read_text(path)?;
+) -> Option<(Vec<Diagnostic>, Option<Skip>)> {
+    let skipped = |text: &str, skip: Skip| {
+        // Its old diagnostics and route facts are stale; the index keeps what it should.
+        index_skipped(text, uri.as_str(), skip, index);
+        facts.remove(uri.as_str());
+        Some((Vec::new(), Some(skip)))
+    };
+    let text = match read_text(path, config) {
+        Ok(text) => text,
+        Err(None) => return None,
+        Err(Some(skip)) => return skipped("", skip),
+    };
+    if let Some(skip) = config.skip(&text) {
+        return skipped(&text, skip);
+    }
     let file = super::file_info(uri);
     let (tree, findings) = analyze_text_indexed(&text, None, uri.as_str(), &file, index, config, None);
     let empty = Index::default();
@@ -62,9 +122,14 @@ fn analyze_on_disk(
     let src = Source::new(&text, &tree).with_context(&file, guard.as_deref().unwrap_or(&empty));
     facts.insert(uri.as_str().to_string(), endpoints::file_facts(uri.as_str(), &src, &findings));
     drop(guard);
-    let analysis =
-        Analysis { version: 0, rope: Rope::from_str(&text), text: Arc::new(text), findings: Arc::new(findings) };
-    Some(convert::diagnostics(uri, &analysis, enc))
+    let analysis = Analysis {
+        version: 0,
+        rope: Rope::from_str(&text),
+        text: Arc::new(text),
+        findings: Arc::new(findings),
+        skipped: None,
+    };
+    Some((convert::diagnostics(uri, &analysis, enc), None))
 }
 
 impl Backend {
@@ -123,6 +188,7 @@ impl Backend {
             None
         };
 
+        let config = self.settings().config;
         // Pass 1: declarations of every file, so pass 2 sees the whole workspace.
         let mut done = 0;
         for chunk in files.chunks(CHUNK) {
@@ -130,11 +196,12 @@ impl Backend {
                 return;
             }
             let chunk = chunk.to_vec();
+            let config = config.clone();
             let decls = tokio::task::spawn_blocking(move || {
                 chunk
                     .par_iter()
                     .filter_map(|p| {
-                        let text = read_text(p)?;
+                        let text = read_text(p, &config).ok()?;
                         let tree = parse(&text, None);
                         Some((p.clone(), declarations(&Source::new(&text, &tree))))
                     })
@@ -159,7 +226,6 @@ impl Backend {
         }
 
         // Pass 2: analyse with the complete index; keep only diagnostics.
-        let config = self.settings().config;
         let enc = self.encoding();
         let push = !self.caps().pull_diagnostics;
         let mut done = 0;
@@ -180,8 +246,8 @@ impl Backend {
                         if docs.contains_key(&uri) {
                             return None;
                         }
-                        let diags = analyze_on_disk(&uri, p, &index, &config, &facts, enc)?;
-                        Some((uri, diags))
+                        let (diags, skipped) = analyze_on_disk(&uri, p, &index, &config, &facts, enc)?;
+                        Some((uri, diags, skipped))
                     })
                     .collect::<Vec<_>>()
             })
@@ -190,9 +256,12 @@ impl Backend {
             // Sent with the endpoint context last published: the routes of files not scanned yet
             // are not known, and the end of the scan sends again what their context changed.
             let contexts = self.facts.published();
-            for (uri, diags) in results {
+            for (uri, diags, skipped) in results {
                 if self.docs.contains_key(&uri) {
                     continue;
+                }
+                if let Some(skip) = skipped {
+                    tell_skipped(&self.client, &uri, skip, false).await;
                 }
                 let had = self.disk.insert(uri.clone(), diags.clone()).is_some_and(|d| !d.is_empty());
                 if push && (had || !diags.is_empty()) {
@@ -227,11 +296,16 @@ impl Backend {
         let config = self.settings().config;
         let enc = self.encoding();
         let facts = self.facts.clone();
-        let uri = uri.clone();
-        tokio::task::spawn_blocking(move || analyze_on_disk(&uri, &path, &index, &config, &facts, enc))
-            .await
-            .ok()
-            .flatten()
+        let file = uri.clone();
+        let (diags, skipped) =
+            tokio::task::spawn_blocking(move || analyze_on_disk(&file, &path, &index, &config, &facts, enc))
+                .await
+                .ok()
+                .flatten()?;
+        if let Some(skip) = skipped {
+            tell_skipped(&self.client, uri, skip, false).await;
+        }
+        Some(diags)
     }
 
     /// Re-reads a file that is not open (closed, created or changed on disk) and publishes its

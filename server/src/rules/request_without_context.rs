@@ -2,7 +2,7 @@ use tree_sitter::Node;
 
 use super::server_without_timeouts::{in_test_function, is_pkg_ref};
 use super::{matches, Rule};
-use crate::analysis::edits::{declares_top_level, ensure_imports, merge_inserts};
+use crate::analysis::edits::{ensure_imports, merge_inserts, top_level_names};
 use crate::analysis::go::{
     assigned_names, assignment_of, call_args, declaration_of, enclosing_function, is_pkg_call, is_type, method_call,
     outermost_function, unparen, visit_all, Declared,
@@ -126,6 +126,9 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
         return;
     }
     let root: Node<'t> = src.root();
+    // The file's top-level names, for the fixes' fresh names: computed once per check, as a scan
+    // of the whole file per finding made a file of thousands of findings quadratic.
+    let top = TopNames::new();
     for m in matches(src, RULE.id, root) {
         let found = if let (Some(call), Some(pkg), Some(func)) = (m.get("pkg.call"), m.get("pkg.name"), m.get("pkg.fn"))
         {
@@ -148,7 +151,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        out.push(finding(src, call, &kind, &scope));
+        out.push(finding(src, call, &kind, &scope, &top));
     }
 }
 
@@ -465,7 +468,10 @@ fn context_added_later(src: &Source<'_>, call: Node<'_>) -> bool {
 
 // ---- Findings and fixes ----
 
-fn finding(src: &Source<'_>, call: Node<'_>, kind: &Call<'_>, scope: &Scope<'_>) -> Finding {
+/// The names declared at file level, computed on first use.
+type TopNames<'a> = std::cell::OnceCell<std::collections::HashSet<&'a str>>;
+
+fn finding<'a>(src: &Source<'a>, call: Node<'_>, kind: &Call<'_>, scope: &Scope<'_>, top: &TopNames<'a>) -> Finding {
     let callee = call.child_by_field_name("function").map_or("", |f| src.text_of(f));
     let ctx = &scope.context_expr;
     let (what, holds) = match kind {
@@ -476,7 +482,7 @@ fn finding(src: &Source<'_>, call: Node<'_>, kind: &Call<'_>, scope: &Scope<'_>)
     };
     let fix = match kind {
         Call::Rename { name, new_name, extra, .. } => rename_fix(src, call, *name, new_name, extra, ctx),
-        Call::Http { method, client } => http_fix(src, call, method, client, ctx),
+        Call::Http { method, client } => http_fix(src, call, method, client, ctx, top),
         Call::Dial { net } => dial_fix(src, call, net, ctx),
     };
     Finding {
@@ -540,7 +546,14 @@ fn dial_fix(src: &Source<'_>, call: Node<'_>, net: &str, ctx: &str) -> Option<Fi
 ///     resp, err = http.DefaultClient.Do(req)
 /// }
 /// ```
-fn http_fix(src: &Source<'_>, call: Node<'_>, method: &str, client: &str, ctx: &str) -> Option<Fix> {
+fn http_fix<'a>(
+    src: &Source<'a>,
+    call: Node<'_>,
+    method: &str,
+    client: &str,
+    ctx: &str,
+    top: &TopNames<'a>,
+) -> Option<Fix> {
     let stmt = assignment_of(call).filter(|s| s.kind() == "short_var_declaration")?;
     if stmt.parent()?.kind() != "statement_list"
         || !src.text[src.line_start(stmt.start_byte())..stmt.start_byte()].trim().is_empty()
@@ -558,7 +571,7 @@ fn http_fix(src: &Source<'_>, call: Node<'_>, method: &str, client: &str, ctx: &
     if declaration_of(src, stmt, resp).is_some() {
         return None;
     }
-    let req = fresh_name(src, call)?;
+    let req = fresh_name(src, call, top)?;
     let mut edits = Vec::new();
     let mut paths = vec!["net/http"];
     if method == "PostForm" {
@@ -627,7 +640,7 @@ fn compact_arg(src: &Source<'_>, arg: Node<'_>) -> Option<String> {
 }
 
 /// A name for the request that no identifier of the function or the file's top level uses.
-fn fresh_name(src: &Source<'_>, call: Node<'_>) -> Option<String> {
+fn fresh_name<'a>(src: &Source<'a>, call: Node<'_>, top: &TopNames<'a>) -> Option<String> {
     let func = outermost_function(call)?;
     let mut used = Vec::new();
     visit_all(func, |n| {
@@ -635,11 +648,9 @@ fn fresh_name(src: &Source<'_>, call: Node<'_>) -> Option<String> {
             used.push(src.text_of(n));
         }
     });
-    ["req", "request", "httpReq"]
-        .into_iter()
-        .map(str::to_string)
-        .chain((2..20).map(|i| format!("req{i}")))
-        .find(|name| !used.contains(&name.as_str()) && !declares_top_level(src, name))
+    ["req", "request", "httpReq"].into_iter().map(str::to_string).chain((2..20).map(|i| format!("req{i}"))).find(
+        |name| !used.contains(&name.as_str()) && !top.get_or_init(|| top_level_names(src)).contains(name.as_str()),
+    )
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use tree_sitter::Node;
 use super::{matches, Rule};
 use crate::analysis::edits::{ensure_imports, merge_inserts};
 use crate::analysis::go::{
-    call_args, declaration_of, enclosing_function, method_call, next_statement, outermost_function, unparen, visit_all,
-    visit_in_function, Declared, Param,
+    ancestors, call_args, declaration_of, is_function, method_call, next_statement, outermost_function, unparen,
+    visit_all, visit_in_function, Declared, Param,
 };
 use crate::analysis::handler::{in_handler, is_entry_or_test, scope_at};
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
@@ -199,16 +199,21 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
 }
 
 /// Decides whether one `go` statement is unbounded, and why.
-fn judge<'t>(src: &Source<'_>, config: &Config, stmt: Node<'t>) -> Option<Kind<'t>> {
-    let func = enclosing_function(stmt)?;
-    if outermost_function(stmt).is_some_and(|f| is_entry_or_test(src, f)) || under_once(src, stmt) {
+fn judge<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>) -> Option<Kind<'t>> {
+    // The ancestors once, outermost first: walking up with `Node::parent` per question made the
+    // rule cubic on deeply nested goroutines (tree-sitter finds a parent by descending from the
+    // root).
+    let anc = ancestors(src.root(), stmt);
+    let funcs: Vec<Node<'t>> = anc.iter().rev().copied().filter(|n| is_function(*n)).collect();
+    let func = *funcs.first()?;
+    if funcs.last().is_some_and(|f| is_entry_or_test(src, *f)) || under_once(src, &anc) {
         return None;
     }
-    if bounded_before(src, stmt) {
+    if bounded_before(src, stmt, &funcs) {
         return None;
     }
     let handler = in_handler(src, stmt, &config.context_types).is_some();
-    let loops = enclosing_loops(stmt, func);
+    let loops = enclosing_loops(stmt, func, &anc);
     let classified: Vec<(Node<'t>, Loop<'t>)> = loops.iter().map(|&l| (l, classify(src, l))).collect();
     // The innermost loop over a collection decides: it multiplies whatever the loops inside it do.
     for &(lp, kind) in &classified {
@@ -227,7 +232,7 @@ fn judge<'t>(src: &Source<'_>, config: &Config, stmt: Node<'t>) -> Option<Kind<'
     if let Some(&(lp, _)) = classified.iter().find(|(_, k)| matches!(k, Loop::Stream)) {
         return Some(Kind::Event { lp });
     }
-    if joined_after(src, stmt) || watches_done(src, stmt) || server_lifecycle(src, stmt) {
+    if joined_after(src, stmt, &funcs) || watches_done(src, stmt) || server_lifecycle(src, stmt) {
         return None;
     }
     Some(Kind::Request)
@@ -237,11 +242,11 @@ fn judge<'t>(src: &Source<'_>, config: &Config, stmt: Node<'t>) -> Option<Kind<'
 /// deeply nested tree is slow (tree-sitter finds a node's parent by walking down from the root).
 const MAX_LOOPS: usize = 8;
 
-/// The `for` statements around `node` inside `func`, innermost first, at most [`MAX_LOOPS`].
-fn enclosing_loops<'t>(node: Node<'t>, func: Node<'t>) -> Vec<Node<'t>> {
+/// The `for` statements around `node` inside `func`, innermost first, at most [`MAX_LOOPS`];
+/// `anc` are the ancestors of `node`, outermost first.
+fn enclosing_loops<'t>(node: Node<'t>, func: Node<'t>, anc: &[Node<'t>]) -> Vec<Node<'t>> {
     let mut out = Vec::new();
-    let mut cur = node.parent();
-    while let Some(n) = cur {
+    for &n in anc.iter().rev() {
         if n.id() == func.id() {
             break;
         }
@@ -252,7 +257,6 @@ fn enclosing_loops<'t>(node: Node<'t>, func: Node<'t>) -> Vec<Node<'t>> {
                 break;
             }
         }
-        cur = n.parent();
     }
     out
 }
@@ -453,26 +457,21 @@ fn is_receiver(p: Param<'_>) -> bool {
     list.parent().and_then(|f| f.child_by_field_name("receiver")).is_some_and(|r| r.id() == list.id())
 }
 
-/// Whether a goroutine is started under `once.Do(func() { … })`, which runs once per process.
-fn under_once(src: &Source<'_>, stmt: Node<'_>) -> bool {
-    let mut cur = enclosing_function(stmt);
-    while let Some(f) = cur {
-        if f.kind() == "func_literal" {
-            let call = f.parent().filter(|a| a.kind() == "argument_list").and_then(|a| a.parent());
-            if call.and_then(|c| method_call(src, c)).is_some_and(|(_, m)| m == "Do") {
-                return true;
-            }
-        }
-        cur = enclosing_function(f);
-    }
-    false
+/// Whether a goroutine is started under `once.Do(func() { … })`, which runs once per process;
+/// `anc` are the ancestors of the `go` statement, outermost first.
+fn under_once(src: &Source<'_>, anc: &[Node<'_>]) -> bool {
+    (2..anc.len()).any(|i| {
+        anc[i].kind() == "func_literal"
+            && anc[i - 1].kind() == "argument_list"
+            && method_call(src, anc[i - 2]).is_some_and(|(_, m)| m == "Do")
+    })
 }
 
-/// Whether a semaphore is acquired before `stmt` in its function or an enclosing one.
-fn bounded_before(src: &Source<'_>, stmt: Node<'_>) -> bool {
+/// Whether a semaphore is acquired before `stmt` in its function or an enclosing one (`funcs`,
+/// innermost first).
+fn bounded_before(src: &Source<'_>, stmt: Node<'_>, funcs: &[Node<'_>]) -> bool {
     let mut found = false;
-    let mut cur = enclosing_function(stmt);
-    while let Some(f) = cur {
+    for &f in funcs {
         if let Some(body) = f.child_by_field_name("body") {
             visit_in_function(body, |n| {
                 if !found && n.start_byte() < stmt.start_byte() && !contains(stmt, n) {
@@ -483,7 +482,6 @@ fn bounded_before(src: &Source<'_>, stmt: Node<'_>) -> bool {
         if found {
             return true;
         }
-        cur = enclosing_function(f);
     }
     false
 }
@@ -525,10 +523,9 @@ fn is_empty_struct(src: &Source<'_>, v: Node<'_>) -> bool {
 /// Whether the function, or one enclosing it, waits for something after starting the goroutine: a
 /// `Wait()`, a channel receive, a `range` over a channel or a `select`. The goroutine then ends with
 /// the request instead of outliving it.
-fn joined_after(src: &Source<'_>, stmt: Node<'_>) -> bool {
+fn joined_after(src: &Source<'_>, stmt: Node<'_>, funcs: &[Node<'_>]) -> bool {
     let mut found = false;
-    let mut cur = enclosing_function(stmt);
-    while let Some(func) = cur {
+    for &func in funcs {
         if let Some(body) = func.child_by_field_name("body") {
             visit_in_function(body, |n| {
                 if found || n.start_byte() < stmt.end_byte() {
@@ -548,7 +545,6 @@ fn joined_after(src: &Source<'_>, stmt: Node<'_>) -> bool {
         if found {
             return true;
         }
-        cur = enclosing_function(func);
     }
     false
 }

@@ -1,7 +1,7 @@
 use tree_sitter::Node;
 
 use super::{matches, Rule};
-use crate::analysis::edits::{add_top_level, declares_top_level, ensure_imports, merge_inserts};
+use crate::analysis::edits::{add_top_level, ensure_imports, merge_inserts, top_level_names};
 use crate::analysis::go::{
     assigned_names, call_args, enclosing_function, enclosing_statement, is_pkg_call, is_type, method_call,
     next_statement, outermost_function, param_binding, params, results, unparen, visit_all, Param,
@@ -139,6 +139,8 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
     }
     let root: Node<'t> = src.root();
     let packages = imported_names(src);
+    let top = std::cell::OnceCell::new();
+    let top = || top.get_or_init(|| Top::new(src, config));
     for m in matches(src, RULE.id, root) {
         if let (Some(call), Some(pkg), Some(arg)) = (m.get("read.call"), m.get("read.pkg"), m.get("read.arg")) {
             let pkg = src.text_of(pkg);
@@ -146,7 +148,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
                 continue;
             }
             if let Some((body, http)) = unbounded_body(src, &packages, call, arg) {
-                out.push(finding(src, config, call, body, http, "reads"));
+                out.push(finding(src, top(), call, body, http, "reads"));
             }
         }
         if let (Some(call), Some(pkg), Some(dst), Some(from)) =
@@ -156,7 +158,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
                 continue;
             }
             if let Some((body, http)) = unbounded_body(src, &packages, call, from) {
-                out.push(finding(src, config, call, body, http, "copies"));
+                out.push(finding(src, top(), call, body, http, "copies"));
             }
         }
     }
@@ -165,7 +167,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
 /// If `arg` of the read `call` is an HTTP body with no bound, the body expression and what it
 /// belongs to.
 fn unbounded_body<'t>(
-    src: &Source<'_>,
+    src: &Source<'t>,
     packages: &[String],
     call: Node<'t>,
     arg: Node<'t>,
@@ -183,7 +185,7 @@ fn unbounded_body<'t>(
 
 /// Recognises an expression as an HTTP request or response: a typed parameter or variable, a
 /// variable assigned from an HTTP call, gin's `c.Request`, echo's `c.Request()`.
-fn http_object<'t>(src: &Source<'_>, packages: &[String], expr: Node<'t>, hops: usize) -> Option<Http<'t>> {
+fn http_object<'t>(src: &Source<'t>, packages: &[String], expr: Node<'t>, hops: usize) -> Option<Http<'t>> {
     if hops > MAX_HOPS {
         return None;
     }
@@ -350,7 +352,7 @@ enum Binding<'t> {
 /// function whose block encloses `at`, or else the parameter of that name. Block ends and
 /// shadowing are approximated by position, which can only make a body unknown, never an HTTP one
 /// that is not.
-fn binding<'t>(src: &Source<'_>, at: Node<'t>, name: &str) -> Option<Binding<'t>> {
+fn binding<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<Binding<'t>> {
     let param = param_binding(src, at, name);
     let mut best: Option<(usize, Binding<'t>)> = param.map(|p| (p.name.start_byte(), Binding::Param(p)));
     let func = outermost_function(at)?;
@@ -511,14 +513,7 @@ fn is_buffer_type(src: &Source<'_>, ty: Node<'_>, pointer: bool) -> bool {
     is_type(src, ty, "bytes", "Buffer", pointer) || is_type(src, ty, "strings", "Builder", pointer)
 }
 
-fn finding<'t>(
-    src: &Source<'_>,
-    config: &Config,
-    call: Node<'t>,
-    body: Node<'t>,
-    http: Http<'t>,
-    verb: &str,
-) -> Finding {
+fn finding<'t>(src: &Source<'_>, top: &Top<'_>, call: Node<'t>, body: Node<'t>, http: Http<'t>, verb: &str) -> Finding {
     let what = match http.kind {
         Kind::Request => "request",
         Kind::Response => "response",
@@ -528,10 +523,8 @@ fn finding<'t>(
         .map(|o| Related { range: o.byte_range(), message: format!("the {what} comes from here") })
         .into_iter()
         .collect();
-    let fixes = [limit_reader_fix(src, config, body), strict_fix(src, config, call, body, http.kind)]
-        .into_iter()
-        .flatten()
-        .collect();
+    let fixes =
+        [limit_reader_fix(src, top, body), strict_fix(src, top, call, body, http.kind)].into_iter().flatten().collect();
     Finding {
         rule: RULE.id,
         severity: RULE.default_severity,
@@ -560,17 +553,36 @@ fn limit_declaration(bytes: u64) -> String {
 
 /// The edits every fix shares: the imports it needs (their local names returned in order) and the
 /// size constant, declared once per file.
-fn shared_edits(src: &Source<'_>, config: &Config, imports: &[&str]) -> Option<(Vec<String>, Vec<Edit>)> {
+/// What the fixes need from the file's top level, computed once per check rather than once per
+/// finding: each computation scans every declaration of the file, so a file with thousands of
+/// findings took quadratic time.
+struct Top<'a> {
+    /// The names declared at file level.
+    names: std::collections::HashSet<&'a str>,
+    /// The edit that declares the size constant, unless the file already declares one.
+    limit: Option<Option<Edit>>,
+}
+
+impl<'a> Top<'a> {
+    fn new(src: &Source<'a>, config: &Config) -> Self {
+        let names = top_level_names(src);
+        let limit =
+            (!names.contains(LIMIT_CONST)).then(|| add_top_level(src, &limit_declaration(config.max_body_bytes)));
+        Top { names, limit }
+    }
+}
+
+fn shared_edits(src: &Source<'_>, top: &Top<'_>, imports: &[&str]) -> Option<(Vec<String>, Vec<Edit>)> {
     let (names, mut edits) = ensure_imports(src, imports)?;
-    if !declares_top_level(src, LIMIT_CONST) {
-        edits.push(add_top_level(src, &limit_declaration(config.max_body_bytes))?);
+    if let Some(limit) = &top.limit {
+        edits.push(limit.clone()?);
     }
     Some((names, edits))
 }
 
 /// Preferred: `io.LimitReader(body, maxBodyBytes)`, a longer body is cut at the limit.
-fn limit_reader_fix(src: &Source<'_>, config: &Config, body: Node<'_>) -> Option<Fix> {
-    let (names, mut edits) = shared_edits(src, config, &["io"])?;
+fn limit_reader_fix(src: &Source<'_>, top: &Top<'_>, body: Node<'_>) -> Option<Fix> {
+    let (names, mut edits) = shared_edits(src, top, &["io"])?;
     edits.push(Edit::replace(
         body.byte_range(),
         format!("{}.LimitReader({}, {LIMIT_CONST})", names[0], src.text_of(body)),
@@ -648,7 +660,7 @@ fn zero_value(src: &Source<'_>, ty: Node<'_>) -> Option<&'static str> {
 /// Strict: read through an `io.LimitedReader` one byte past the limit, and leave the function when
 /// that byte was read. Only for a read that is a statement of its own, in a function that can
 /// leave in a way we can spell.
-fn strict_fix(src: &Source<'_>, config: &Config, call: Node<'_>, body: Node<'_>, kind: Kind) -> Option<Fix> {
+fn strict_fix(src: &Source<'_>, top: &Top<'_>, call: Node<'_>, body: Node<'_>, kind: Kind) -> Option<Fix> {
     let stmt = enclosing_statement(call)?;
     let whole = match stmt.kind() {
         "short_var_declaration" | "assignment_statement" => {
@@ -675,9 +687,9 @@ fn strict_fix(src: &Source<'_>, config: &Config, call: Node<'_>, body: Node<'_>,
         return None;
     }
     let leave = leave_of(src, enclosing_function(call)?)?;
-    let (names, mut edits) = shared_edits(src, config, leave.imports())?;
+    let (names, mut edits) = shared_edits(src, top, leave.imports())?;
     let (io, other) = (&names[0], &names[1]);
-    let var = fresh_name(src, call)?;
+    let var = fresh_name(src, top, call)?;
     let nl = src.newline();
     let indent = src.indent_at(stmt.start_byte());
     let status = match kind {
@@ -721,7 +733,7 @@ fn strict_fix(src: &Source<'_>, config: &Config, call: Node<'_>, body: Node<'_>,
 
 /// A variable name for the limited reader that no identifier of the function or the file's
 /// top level uses.
-fn fresh_name(src: &Source<'_>, call: Node<'_>) -> Option<String> {
+fn fresh_name(src: &Source<'_>, top: &Top<'_>, call: Node<'_>) -> Option<String> {
     let func = outermost_function(call)?;
     let mut used = Vec::new();
     visit_all(func, |n| {
@@ -732,7 +744,7 @@ fn fresh_name(src: &Source<'_>, call: Node<'_>) -> Option<String> {
     ["limited".to_string(), "limitedBody".to_string()]
         .into_iter()
         .chain((2..100).map(|i| format!("limitedBody{i}")))
-        .find(|name| !used.contains(&name.as_str()) && !declares_top_level(src, name))
+        .find(|name| !used.contains(&name.as_str()) && !top.names.contains(name.as_str()))
 }
 
 #[cfg(test)]
