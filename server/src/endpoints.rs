@@ -24,7 +24,7 @@ use std::time::Duration;
 use ropey::Rope;
 use tree_sitter::{Node, Tree};
 
-use crate::analysis::go::{call_args, enclosing_function, is_pkg_call, method_call, unparen, visit_all};
+use crate::analysis::go::{call_args, is_pkg_call, method_call, unparen, visit_all};
 use crate::analysis::{Finding, Source};
 use crate::rules::{duration_of, human_duration};
 use crate::text::{byte_to_linecol, Encoding};
@@ -183,15 +183,20 @@ impl Extractor<'_, '_> {
         }
         let name = self.src.text_of(expr);
         let mut found = None;
-        visit_all(self.src.root(), |n| {
-            if found.is_none() && n.kind() == "var_spec" && enclosing_function(n).is_none() {
-                let mut c = n.walk();
-                let names: Vec<_> = n.children_by_field_name("name", &mut c).collect();
-                if let Some(i) = names.iter().position(|x| self.src.text_of(*x) == name) {
-                    found = n.child_by_field_name("value").and_then(|v| v.named_child(i));
+        // Package-level `var` declarations only: the top-level items, not a walk of every function.
+        let root = self.src.root();
+        let mut cursor = root.walk();
+        for decl in root.named_children(&mut cursor).filter(|d| d.kind() == "var_declaration") {
+            visit_all(decl, |n| {
+                if found.is_none() && n.kind() == "var_spec" {
+                    let mut c = n.walk();
+                    let names: Vec<_> = n.children_by_field_name("name", &mut c).collect();
+                    if let Some(i) = names.iter().position(|x| self.src.text_of(*x) == name) {
+                        found = n.child_by_field_name("value").and_then(|v| v.named_child(i));
+                    }
                 }
-            }
-        });
+            });
+        }
         found.filter(|v| v.kind() == "composite_literal").and_then(|v| self.literal_len(v))
     }
 
