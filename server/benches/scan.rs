@@ -5,7 +5,8 @@
 //! Run it with `cargo bench --bench scan -- [--dir PATH] [--files N] [--runs R] [--keep]
 //! [--no-memory] [--no-server] [--per-rule]`. Without `--dir` it first writes a deterministic corpus of realistic
 //! Go services (gin, echo and net/http handlers, middleware, HTTP clients, database code, workers,
-//! protobuf-style generated files) into a temporary directory, so it runs anywhere. `cargo bench`
+//! protobuf-style generated files, and per service a `routes.go` that mounts its gin handlers) into a
+//! temporary directory, so it runs anywhere. `cargo bench`
 //! builds with optimisations and builds the `gohazard` binary that the memory and server parts
 //! spawn (`CARGO_BIN_EXE_gohazard`).
 //!
@@ -117,7 +118,7 @@ fn main() {
         findings = n;
     }
     table.row("bare parse (read + tree-sitter), all files", parse_best.show());
-    table.row(&format!("check pipeline (walk, parse, index, {findings} findings)"), check_best.show());
+    table.row(&format!("check pipeline, library (walk, parse, index, {findings} findings)"), check_best.show());
     table.row(
         "ratio check / parse",
         format!(
@@ -135,6 +136,18 @@ fn main() {
         ),
     );
 
+    // The endpoint index (issue 8) beside the plain scan: every file's routes and call facts, then
+    // the amplification report over them, as `gohazard explain --endpoints` builds them.
+    let texts: Vec<(String, String)> = files
+        .iter()
+        .filter_map(|p| Some((p.to_string_lossy().into_owned(), std::fs::read_to_string(p).ok()?)))
+        .collect();
+    let (m, facts) = measure(|| gohazard::endpoints::facts_for_texts(&texts, &config));
+    table.row("endpoint facts, all files (parse, index, rules, facts)", m.show());
+    let (m, summaries) = measure(|| gohazard::endpoints::build(&facts));
+    table.row(&format!("endpoint report over them ({} routes)", summaries.len()), m.show());
+    drop((texts, facts, summaries));
+
     // Where the check's time goes: each rule alone over the parsed corpus.
     if args.per_rule {
         for (id, m) in per_rule(&files) {
@@ -145,10 +158,17 @@ fn main() {
     // (c) Peak memory of the real binary on the same directory.
     if args.memory {
         match peak_memory(&dir) {
-            Ok((kib, wall, code)) => table.row(
-                "gohazard check --format json: peak RSS (VmHWM)",
-                format!("{:.1} MiB (target < 100 MiB), {:.2} s wall, exit {code}", kib as f64 / 1024.0, wall),
-            ),
+            Ok((kib, cpu, wall, code)) => {
+                table.row(
+                    "gohazard check --format json: peak RSS (VmHWM)",
+                    format!("{:.1} MiB (target < 100 MiB), {:.2} s wall, exit {code}", kib as f64 / 1024.0, wall),
+                );
+                // The binary's own CPU time: both of its passes, the endpoint facts, the output.
+                table.row(
+                    "gohazard check (the binary): CPU and ratio to bare parse",
+                    format!("{cpu:.2} CPU-s   ratio {:.2}x   (target <= 1.25x)", cpu / parse_best.cpu.max(1e-9)),
+                );
+            }
             Err(e) => table.row("gohazard check: peak RSS", format!("not measured: {e}")),
         }
     }
@@ -268,12 +288,11 @@ fn bare_parse(files: &[PathBuf]) -> usize {
         .sum()
 }
 
-/// What `gohazard check` does (`cli::check_paths`), in process and without printing: walk; pass 1
-/// reads, parses and extracts every file's declarations into the workspace index, keeping trees up
-/// to the CLI's budget of source bytes; pass 2 runs every rule with the index, parsing again the
-/// files whose tree was not kept.
+/// The rules over every file through the library, in process and without printing: walk; pass 1
+/// reads, parses and extracts every file's declarations into the workspace index, keeping the trees
+/// (up to 32 MiB of source); pass 2 runs every rule with the index. This is the analysis cost
+/// without the binary's memory-saving second parse; the binary itself is measured too.
 fn check_pipeline(dir: &Path, config: &Config) -> usize {
-    /// `cli::KEEP_TREES_BYTES`, which is private.
     const KEEP_TREES_BYTES: usize = 32 << 20;
     let (files, _) = gohazard::walk::go_files(&[dir.to_path_buf()]);
     let kept = AtomicUsize::new(0);
@@ -335,9 +354,10 @@ fn per_rule(files: &[PathBuf]) -> Vec<(&'static str, Measure)> {
     out
 }
 
-/// Runs the real binary on `dir` and samples its high-water RSS until it exits. Returns KiB, wall
-/// seconds and the exit code.
-fn peak_memory(dir: &Path) -> Result<(u64, f64, i32), String> {
+/// Runs the real binary on `dir` and samples its high-water RSS and CPU time until it exits.
+/// Returns KiB, CPU seconds (user + system, from `/proc/PID/stat`, whose last sample is the exited
+/// process's total before it is reaped), wall seconds and the exit code.
+fn peak_memory(dir: &Path) -> Result<(u64, f64, f64, i32), String> {
     let bin = env!("CARGO_BIN_EXE_gohazard");
     let t = Instant::now();
     let mut child = Command::new(bin)
@@ -348,17 +368,31 @@ fn peak_memory(dir: &Path) -> Result<(u64, f64, i32), String> {
         .spawn()
         .map_err(|e| format!("cannot run {bin}: {e}"))?;
     let status_path = format!("/proc/{}/status", child.id());
+    let stat_path = format!("/proc/{}/stat", child.id());
     let mut peak = 0;
+    let mut ticks = 0;
     loop {
         // A zombie's status has no memory lines; the last sample before it is the peak.
         if let Some(kib) = std::fs::read_to_string(&status_path).ok().as_deref().and_then(|s| status_kib(s, "VmHWM:")) {
             peak = peak.max(kib);
         }
+        if let Some(t) = std::fs::read_to_string(&stat_path).ok().as_deref().and_then(cpu_ticks) {
+            ticks = ticks.max(t);
+        }
         if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            return Ok((peak, t.elapsed().as_secs_f64(), status.code().unwrap_or(-1)));
+            // Linux reports CPU time in clock ticks of 1/100 s (USER_HZ) on every common platform.
+            return Ok((peak, ticks as f64 / 100.0, t.elapsed().as_secs_f64(), status.code().unwrap_or(-1)));
         }
         std::thread::sleep(Duration::from_millis(2));
     }
+}
+
+/// User plus system clock ticks from the text of `/proc/PID/stat` (fields 14 and 15, counted after
+/// the command name, which may hold spaces and ends at the last parenthesis).
+fn cpu_ticks(stat: &str) -> Option<u64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
 }
 
 fn status_kib(status: &str, key: &str) -> Option<u64> {
@@ -631,6 +665,7 @@ mod corpus {
             stats.lines += text.lines().count();
             stats.bytes += text.len();
         };
+        let mut routes: std::collections::BTreeMap<&str, Vec<(String, String)>> = Default::default();
         std::fs::create_dir_all(&root).expect("create corpus root");
         std::fs::write(root.join("go.mod"), "module example.com/platform\n\ngo 1.22\n").expect("write go.mod");
         for i in 0..files {
@@ -651,9 +686,49 @@ mod corpus {
                 let lines = 100 + rng.below(350);
                 (name, ordinary(&mut rng, pkg, lines, usize::MAX))
             };
+            if pkg == "handlers" {
+                routes.entry(svc).or_default().extend(gin_handlers(&text));
+            }
             write(&dir.join(name), &text);
         }
+        // Each service mounts its gin handlers, so the endpoint report has routes to follow.
+        for (svc, handlers) in &routes {
+            write(&root.join(svc).join("handlers").join("routes.go"), &routes_file(svc, handlers));
+        }
         stats
+    }
+
+    /// The `(type, method)` of every gin handler method in a generated file.
+    fn gin_handlers(text: &str) -> Vec<(String, String)> {
+        text.lines()
+            .filter_map(|l| {
+                let rest = l.strip_prefix("func (h *")?.strip_suffix("(c *gin.Context) {")?;
+                let (ty, method) = rest.split_once(") ")?;
+                Some((ty.to_string(), method.to_string()))
+            })
+            .collect()
+    }
+
+    /// A `Register(r *gin.Engine)` that mounts up to 300 of a service's handlers under a group with a
+    /// middleware, one route each.
+    fn routes_file(svc: &str, handlers: &[(String, String)]) -> String {
+        let mut out = format!(
+            "// Package handlers is generated by the gohazard bench.\npackage handlers\n\nimport \"github.com/gin-gonic/gin\"\n\n\
+             // Register mounts the {svc} service's handlers.\nfunc Register(r *gin.Engine, auth gin.HandlerFunc) {{\n\
+             \tapi := r.Group(\"/{svc}\")\n\tapi.Use(auth)\n"
+        );
+        let mut types: Vec<&str> = handlers.iter().map(|(t, _)| t.as_str()).collect();
+        types.sort();
+        types.dedup();
+        for (i, t) in types.iter().enumerate() {
+            out.push_str(&format!("\th{i} := &{t}{{}}\n"));
+        }
+        for (ty, method) in handlers.iter().take(300) {
+            let i = types.iter().position(|t| t == ty).unwrap_or(0);
+            out.push_str(&format!("\tapi.GET(\"/{}\", h{i}.{method})\n", method.to_lowercase()));
+        }
+        out.push_str("}\n");
+        out
     }
 
     /// One hand-written-style file of at least `bytes` bytes, for the incremental-parse figure.
