@@ -727,17 +727,18 @@ fn named_costly(src: &Source<'_>, ty: Node<'_>, needs_decl: bool) -> Class {
         }
         _ => return Class::Unknown,
     };
-    if formats_itself(src, name) {
-        return Class::Unknown;
-    }
     let declared = if local { local_type_kind(src, name) } else { None };
-    match declared {
-        Some("struct_type") | Some("map_type") | Some("slice_type") | Some("array_type") => {
-            Class::Costly(format!("a `{}`", src.text_of(ty)))
-        }
-        Some(_) => Class::Unknown,
-        None if !needs_decl => Class::Costly(format!("a `{}`", src.text_of(ty))),
-        None => Class::Unknown,
+    let costly = match declared {
+        Some("struct_type") | Some("map_type") | Some("slice_type") | Some("array_type") => true,
+        Some(_) => false,
+        None => !needs_decl,
+    };
+    // The methods are looked up last, and only for a type that would be costly: a look-up in the
+    // workspace index makes `check` analyse the file again once the index is complete.
+    if costly && !formats_itself(src, name) {
+        Class::Costly(format!("a `{}`", src.text_of(ty)))
+    } else {
+        Class::Unknown
     }
 }
 
