@@ -147,9 +147,21 @@ pub fn analyze_file(
     file: &FileInfo,
     index: &index::Index,
 ) -> Vec<Finding> {
+    analyze_some(text, tree, config, file, index, |_| true)
+}
+
+/// The rules `which` selects over one file, finished like [`analyze_file`]'s.
+fn analyze_some(
+    text: &str,
+    tree: &tree_sitter::Tree,
+    config: &Config,
+    file: &FileInfo,
+    index: &index::Index,
+    which: impl Fn(&rules::Rule) -> bool,
+) -> Vec<Finding> {
     let mut src = Source::new(text, tree).with_context(file, index);
     src.prepare_matches();
-    let findings = run_rules(&src, config);
+    let findings = run_some_rules(&src, config, which);
     finish(&src, findings)
 }
 
@@ -200,26 +212,27 @@ pub fn analyze_indexed_rules(
     file: &FileInfo,
     index: &index::Index,
 ) -> Vec<Finding> {
-    let mut src = Source::new(text, tree).with_context(file, index);
-    src.prepare_matches();
-    let findings = run_some_rules(&src, config, |r| r.uses_index());
-    finish(&src, findings)
+    analyze_some(text, tree, config, file, index, |r| r.uses_index())
 }
 
 /// Merges findings of one file from several runs into the order [`analyze_file`] gives.
 pub fn merge_findings(mut a: Vec<Finding>, b: Vec<Finding>) -> Vec<Finding> {
     a.extend(b);
-    a.sort_by(|a, b| (a.range.start, a.rule).cmp(&(b.range.start, b.rule)));
-    a.dedup_by(|a, b| a.rule == b.rule && a.range == b.range);
+    order(&mut a);
     a
+}
+
+/// Orders findings by position and removes duplicates.
+fn order(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| (a.range.start, a.rule).cmp(&(b.range.start, b.rule)));
+    findings.dedup_by(|a, b| a.rule == b.rule && a.range == b.range);
 }
 
 /// Drops suppressed findings, orders the rest by position and removes duplicates.
 pub(crate) fn finish(src: &Source<'_>, mut findings: Vec<Finding>) -> Vec<Finding> {
     let suppressions = suppress::Suppressions::collect(src);
     findings.retain(|f| !suppressions.is_suppressed(src, f));
-    findings.sort_by(|a, b| (a.range.start, a.rule).cmp(&(b.range.start, b.rule)));
-    findings.dedup_by(|a, b| a.rule == b.rule && a.range == b.range);
+    order(&mut findings);
     findings
 }
 
