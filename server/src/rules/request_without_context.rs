@@ -299,7 +299,7 @@ fn db_kind<'t>(src: &Source<'t>, expr: Node<'_>, at: Node<'_>, hops: usize) -> O
         },
         "selector_expression" => {
             let field = src.text_of(expr.child_by_field_name("field")?);
-            let mut kinds = field_types(src, field).into_iter().map(|t| handle_type(src, t));
+            let mut kinds = src.field_types(field).into_iter().map(|t| handle_type(src, t));
             let first = kinds.next()??;
             kinds.all(|k| k.is_some_and(|k| k.handle == first.handle && k.sqlx == first.sqlx)).then_some(first)
         }
@@ -339,11 +339,6 @@ fn db_value<'t>(src: &Source<'t>, value: Node<'_>, hops: usize) -> Option<Db> {
     }
 }
 
-/// The declared types of every struct field named `field` in this file.
-fn field_types<'t>(src: &Source<'t>, field: &str) -> Vec<Node<'t>> {
-    src.field_types(field)
-}
-
 /// Whether the receiver is an `*http.Client`: `http.DefaultClient`, or declared or built as one.
 fn is_http_client<'t>(src: &Source<'t>, recv: Node<'_>, at: Node<'_>) -> bool {
     let client_type =
@@ -358,7 +353,7 @@ fn is_http_client<'t>(src: &Source<'t>, recv: Node<'_>, at: Node<'_>) -> bool {
             if op.kind() == "identifier" && field == "DefaultClient" && src.is_package(src.text_of(op), "net/http") {
                 return declaration_of(src, at, src.text_of(op)).is_none();
             }
-            let types = field_types(src, field);
+            let types = src.field_types(field);
             !types.is_empty() && types.into_iter().all(client_type)
         }
         "identifier" => match declaration_of(src, at, src.text_of(recv)) {
