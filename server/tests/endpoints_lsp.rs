@@ -7,25 +7,8 @@ mod common;
 
 use std::path::Path;
 
-use common::Client;
+use common::{copy_dir, uri, Client};
 use serde_json::{json, Value};
-
-fn uri(path: &Path) -> String {
-    format!("file://{}", path.display())
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// The example service in a temporary workspace, with the server started and its scan done.
 fn start(pull: bool) -> (tempfile::TempDir, Client) {

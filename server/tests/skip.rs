@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use common::Client;
+use common::{uri, Client};
 use serde_json::{json, Value};
 
 const BAD: &str = "package mw
@@ -165,10 +165,6 @@ fn cli_keeps_generated_declarations_in_the_index() {
     assert_eq!(flagged(&out), ["user.go"], "{}", stderr(&out));
     let out = gohazard(&["check", "--format", "json", "handlers"], dir.path());
     assert!(flagged(&out).is_empty(), "without the generated file the callee is unknown");
-}
-
-fn uri(path: &Path) -> String {
-    format!("file://{}", path.display())
 }
 
 fn start(root: &Path, options: Value) -> Client {

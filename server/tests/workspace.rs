@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::Client;
+use common::{copy_dir, uri, Client};
 use gohazard::text::{linecol_to_byte, Encoding, LineCol};
 use ropey::Rope;
 use serde_json::{json, Value};
@@ -22,10 +22,6 @@ func M(c *gin.Context) {
 ";
 
 const CLEAN: &str = "package svc\n\nfunc Ok() {}\n";
-
-fn uri(path: &Path) -> String {
-    format!("file://{}", path.display())
-}
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -237,19 +233,6 @@ fn pull_diagnostics_hover_fix_all_and_suppression() {
     let report = c.request("textDocument/diagnostic", json!({"textDocument": {"uri": doc}}));
     assert_eq!(report["items"], json!([]));
     assert!(c.shutdown().success());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

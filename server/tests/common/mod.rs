@@ -11,6 +11,25 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+/// The `file://` URI of a local path, as the tests' clients send it.
+pub fn uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// Copies a directory tree (a fixture workspace into a temporary directory).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 
 pub struct Client {
