@@ -19,10 +19,10 @@ use ropey::Rope;
 use serde_json::{json, Value};
 
 use crate::analysis::fix::{self, Applied};
-use crate::analysis::index::{declarations, FuncDecl, Index};
+use crate::analysis::index::{declarations, FuncDecl, Index, Lookup};
 use crate::analysis::{
-    analyze_file, analyze_indexed_rules, analyze_local_rules, merge_findings, parse, FileInfo, Finding, Severity,
-    Source,
+    analyze_file, analyze_indexed_rules, analyze_local_rules, merge_findings, parse, without_indexed_rules, FileInfo,
+    Finding, Severity, Source,
 };
 use crate::config::{self, Config, RuleSettings};
 use crate::gomod::GoVersions;
@@ -108,8 +108,11 @@ struct Loaded {
     info: FileInfo,
     /// The findings of the rules that need no index, when pass 1 ran them (not with `--fix`).
     local: Option<Vec<Finding>>,
-    /// Whether the rules that use the index must still run on this file in pass 2.
+    /// Whether the rules that use the index may have to run on this file again in pass 2: with
+    /// `--fix`, or when they asked the index questions (`lookups`) that other files may answer.
     pending: bool,
+    /// The index questions pass 1 asked while the index held only this file's declarations.
+    lookups: Vec<Lookup>,
     /// The file's endpoint facts, when pass 1 could take them (its findings were final).
     facts: Option<crate::endpoints::FileFacts>,
     /// Generated code (or, from standard input, a buffer over the size limit): indexed, so other
@@ -364,6 +367,7 @@ fn check_stdin(args: &CheckArgs, config: &Config, mode: Mode, name: &Path) -> Ex
                 info,
                 local: None,
                 pending: false,
+                lookups: Vec::new(),
                 facts: None,
                 skip: true,
             }
@@ -480,17 +484,33 @@ fn load(
     let decls = declarations(&Source::new(&text, &tree));
     if skip {
         let text = if mode.keep_text { text } else { String::new() };
-        return (Loaded { path, text, tree: None, info, local: None, pending: false, facts: None, skip }, decls);
+        let loaded = Loaded {
+            path,
+            text,
+            tree: None,
+            info,
+            local: None,
+            pending: false,
+            lookups: Vec::new(),
+            facts: None,
+            skip,
+        };
+        return (loaded, decls);
     }
-    let (local, pending) = if mode.fix {
-        (None, true)
+    let (local, lookups) = if mode.fix {
+        (None, Vec::new())
     } else {
-        let (found, pending) = analyze_local_rules(&text, &tree, config, &info);
-        (Some(found), pending)
+        // The file's own declarations answer the index rules now; pass 2 tells whether the rest of
+        // the workspace changes an answer, which is rare, so most files are done after one parse.
+        let own = Index::of_file(&path.to_string_lossy(), decls.clone());
+        let first = analyze_local_rules(&text, &tree, config, &info, &own);
+        (Some(first.findings), first.lookups)
     };
-    // Final findings: the endpoint facts can be taken now, while the tree is at hand.
+    let pending = local.is_none() || !lookups.is_empty();
+    // Findings that are final unless pass 2 finds otherwise: the endpoint facts can be taken now,
+    // while the tree is at hand.
     let facts = match &local {
-        Some(found) if !pending && mode.endpoints => {
+        Some(found) if mode.endpoints => {
             let key = path.to_string_lossy();
             Some(crate::endpoints::file_facts(&key, &Source::new(&text, &tree), found))
         }
@@ -500,27 +520,31 @@ fn load(
     // Nothing more to do and nothing to show: the text need not wait for pass 2.
     let text =
         if !pending && !mode.keep_text && local.as_ref().is_some_and(|f| f.is_empty()) { String::new() } else { text };
-    (Loaded { path, text, tree: keep.then_some(tree), info, local, pending, facts, skip }, decls)
+    (Loaded { path, text, tree: keep.then_some(tree), info, local, pending, lookups, facts, skip }, decls)
 }
 
 /// Pass 2 for one file: analyse, then fix and write when asked. Returns the report and an error
 /// for a fixed file that could not be written.
 fn analyze_one(file: Loaded, config: &Config, index: &Index, mode: Mode) -> (FileReport, Option<String>) {
     let _span = tracing::error_span!("check", path = %file.path.display()).entered();
-    let Loaded { path, text, tree, info, local, pending, facts, skip } = file;
+    let Loaded { path, text, tree, info, local, pending, lookups, facts, skip } = file;
     if skip {
         let text = if mode.keep_text { text } else { String::new() };
         return (FileReport { path, text, findings: Vec::new(), fixed: None, facts: None }, None);
     }
     let key = path.to_string_lossy().into_owned();
     let (findings, facts) = match local {
-        // Pass 1 ran every rule and nothing in this file depends on the index: it is final.
-        Some(found) if !pending => (found, facts),
+        // Pass 1 ran every rule, and the workspace adds nothing to what the index rules asked: the
+        // findings are final.
+        Some(found) if !pending || index.answered_by_file_alone(&key, &lookups) => (found, facts),
         // Pass 1 ran the local rules; the index rules run now.
         _ => {
             let tree = tree.unwrap_or_else(|| parse(&text, None));
             let findings = match local {
-                Some(found) => merge_findings(found, analyze_indexed_rules(&text, &tree, config, &info, index)),
+                Some(found) => merge_findings(
+                    without_indexed_rules(found),
+                    analyze_indexed_rules(&text, &tree, config, &info, index),
+                ),
                 None => analyze_file(&text, &tree, config, &info, index),
             };
             let facts =

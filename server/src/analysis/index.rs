@@ -51,15 +51,81 @@ impl FuncDecl {
     }
 }
 
-thread_local! {
-    /// How many look-ups this thread made, so a check of many files can tell whether a rule's
-    /// findings in a file could change once the index is complete (see [`lookups`]).
-    static LOOKUPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+/// One question a rule asked the index. A checker of many files records the questions asked while
+/// the index held only the file's own declarations; once the workspace index is complete, the file
+/// needs its index rules run again only if another file adds to an answer (see
+/// [`Index::answered_by_file_alone`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lookup {
+    /// Every declaration of the name ([`Index::functions`]).
+    Name(String),
+    /// The methods of the name on one receiver type ([`Index::methods`]).
+    Method { name: String, receiver: String },
+    /// The package-level functions of the name in one package ([`Index::package_functions`]).
+    Function { name: String, package: String },
+    /// The methods of the name on any type.
+    AnyMethod(String),
+    /// The declarations `of` admits that a call with `nargs` arguments (`spread` when the last one
+    /// is spread with `...`) can call and that take a map at argument position `pos`.
+    MapParam { of: Box<Lookup>, pos: usize, nargs: usize, spread: bool },
 }
 
-/// The number of index look-ups made on this thread so far.
-pub fn lookups() -> u64 {
-    LOOKUPS.with(|n| n.get())
+impl Lookup {
+    fn name(&self) -> &str {
+        match self {
+            Lookup::Name(name) | Lookup::AnyMethod(name) => name,
+            Lookup::Method { name, .. } | Lookup::Function { name, .. } => name,
+            Lookup::MapParam { of, .. } => of.name(),
+        }
+    }
+
+    /// Whether the declaration is part of this question's answer.
+    fn admits(&self, d: &FuncDecl) -> bool {
+        match self {
+            Lookup::Name(name) => d.name == *name,
+            Lookup::Method { name, receiver } => d.name == *name && d.receiver.as_deref() == Some(receiver),
+            Lookup::Function { name, package } => d.name == *name && d.package == *package && d.receiver.is_none(),
+            Lookup::AnyMethod(name) => d.name == *name && d.receiver.is_some(),
+            Lookup::MapParam { of, pos, nargs, spread } => {
+                of.admits(d)
+                    && (*spread || d.accepts(*nargs))
+                    && d.param_at(*pos).is_some_and(|(_, ty)| ty.trim_start_matches("...").starts_with("map["))
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// The questions asked on this thread inside [`recording`], if one is running.
+    static RECORDING: std::cell::RefCell<Option<Vec<Lookup>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` and returns what it returned with the index questions asked meanwhile on this thread,
+/// sorted and without repeats.
+pub fn recording<R>(f: impl FnOnce() -> R) -> (R, Vec<Lookup>) {
+    /// Stops the recording even if `f` unwinds, so a later recording starts empty.
+    struct Stop;
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            RECORDING.with(|r| r.borrow_mut().take());
+        }
+    }
+    RECORDING.with(|r| *r.borrow_mut() = Some(Vec::new()));
+    let stop = Stop;
+    let out = f();
+    let mut asked = RECORDING.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    drop(stop);
+    asked.sort();
+    asked.dedup();
+    (out, asked)
+}
+
+fn record(lookup: impl FnOnce() -> Lookup) {
+    RECORDING.with(|r| {
+        if let Some(asked) = r.borrow_mut().as_mut() {
+            asked.push(lookup());
+        }
+    });
 }
 
 /// An empty index, for analyses that have none.
@@ -103,8 +169,56 @@ impl Index {
 
     /// Every declaration named `name`, in no particular order.
     pub fn functions<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s FuncDecl> + 's {
-        LOOKUPS.with(|n| n.set(n.get() + 1));
+        record(|| Lookup::Name(name.to_string()));
+        self.named(name)
+    }
+
+    /// The methods and interface methods named `name` whose receiver type is `receiver`.
+    pub fn methods<'s>(&'s self, name: &str, receiver: &'s str) -> impl Iterator<Item = &'s FuncDecl> + 's {
+        record(|| Lookup::Method { name: name.to_string(), receiver: receiver.to_string() });
+        self.named(name).filter(move |d| d.receiver.as_deref() == Some(receiver))
+    }
+
+    /// The package-level functions named `name` declared in package `package`.
+    pub fn package_functions<'s>(&'s self, name: &str, package: &'s str) -> impl Iterator<Item = &'s FuncDecl> + 's {
+        record(|| Lookup::Function { name: name.to_string(), package: package.to_string() });
+        self.named(name).filter(move |d| d.package == package && d.receiver.is_none())
+    }
+
+    /// The declarations `lookup` admits, without recording the question: for a rule that asks
+    /// a narrower one with [`Index::asked`] once it knows what the answer decided.
+    pub fn candidates<'s>(&'s self, lookup: &'s Lookup) -> impl Iterator<Item = &'s FuncDecl> + 's {
+        self.named(lookup.name()).filter(|d| lookup.admits(d))
+    }
+
+    /// Records `lookup` as asked (see [`recording`]): only declarations it admits, added by other
+    /// files, could change what the rule concluded.
+    pub fn asked(&self, lookup: Lookup) {
+        record(|| lookup);
+    }
+
+    fn named<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s FuncDecl> + 's {
         self.by_name.get(name).into_iter().flatten().filter_map(|(k, i)| self.by_file.get(k).and_then(|v| v.get(*i)))
+    }
+
+    /// Whether every answer to `lookups` comes from the file `key` alone, so that an analysis that
+    /// asked them of an index holding only that file's declarations got the same answers as it
+    /// would get from this one.
+    pub fn answered_by_file_alone(&self, key: &str, lookups: &[Lookup]) -> bool {
+        lookups.iter().all(|l| {
+            self.by_name
+                .get(l.name())
+                .into_iter()
+                .flatten()
+                .all(|(k, i)| k == key || self.by_file.get(k).and_then(|v| v.get(*i)).is_none_or(|d| !l.admits(d)))
+        })
+    }
+
+    /// An index of one file's declarations.
+    pub fn of_file(key: &str, decls: Vec<FuncDecl>) -> Index {
+        let mut index = Index::default();
+        index.set_file(key, decls);
+        index
     }
 
     pub fn generation(&self) -> u64 {

@@ -181,26 +181,42 @@ fn run_some_rules(src: &Source<'_>, config: &Config, which: impl Fn(&rules::Rule
 }
 
 /// The first half of a two-pass check of many files, for callers that cannot keep every tree until
-/// the workspace index is complete. Every rule runs against an empty index; the ones that use the
-/// index ([`rules::Rule::uses_index`]) are watched for look-ups. The second value tells whether any
-/// was made: then the findings of those rules are left out, and [`analyze_indexed_rules`] must add
-/// them once the index is complete; otherwise the file's findings are already final.
+/// the workspace index is complete: every rule runs with `own`, an index of this file's own
+/// declarations (see [`index::Index::of_file`]), and the questions the rules that use the index
+/// ([`rules::Rule::uses_index`]) asked it are recorded. Once the workspace index is complete, the
+/// findings are final if the workspace adds nothing to those answers
+/// ([`index::Index::answered_by_file_alone`]); otherwise the index rules' findings must be replaced
+/// by [`analyze_indexed_rules`]' (see [`without_indexed_rules`]).
 pub fn analyze_local_rules(
     text: &str,
     tree: &tree_sitter::Tree,
     config: &Config,
     file: &FileInfo,
-) -> (Vec<Finding>, bool) {
-    let mut src = Source::new(text, tree).with_context(file, &index::NO_INDEX);
+    own: &index::Index,
+) -> FirstPass {
+    let mut src = Source::new(text, tree).with_context(file, own);
     src.prepare_matches();
     let mut findings = run_some_rules(&src, config, |r| !r.uses_index());
-    let before = index::lookups();
-    let indexed = run_some_rules(&src, config, |r| r.uses_index());
-    let pending = index::lookups() != before;
-    if !pending {
-        findings.extend(indexed);
-    }
-    (finish(&src, findings), pending)
+    let (indexed, lookups) = index::recording(|| run_some_rules(&src, config, |r| r.uses_index()));
+    findings.extend(indexed);
+    FirstPass { findings: finish(&src, findings), lookups }
+}
+
+/// What [`analyze_local_rules`] found in one file, and what it asked the index.
+#[derive(Debug, Default)]
+pub struct FirstPass {
+    /// Every enabled rule's findings, finished like [`analyze_file`]'s, the index rules' answered
+    /// from the file's own declarations.
+    pub findings: Vec<Finding>,
+    /// The index questions asked; none means the findings are final whatever the workspace holds.
+    pub lookups: Vec<index::Lookup>,
+}
+
+/// The findings of the rules that do not use the index, to be merged with a fresh
+/// [`analyze_indexed_rules`] when the workspace changed the answers.
+pub fn without_indexed_rules(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.retain(|f| !rules::find(f.rule).is_some_and(rules::Rule::uses_index));
+    findings
 }
 
 /// The second half: the findings of the rules that use the workspace index, to be merged with the
@@ -311,15 +327,27 @@ mod tests {
         }
         let config = Config::default();
         let mut pending_files = 0;
+        let mut resolved_alone = 0;
         for (name, text) in &texts {
             let tree = parse(text, None);
             let info = FileInfo::from_path(std::path::Path::new(name));
             let whole = analyze_file(text, &tree, &config, &info, &idx);
-            let (local, pending) = analyze_local_rules(text, &tree, &config, &info);
-            let indexed = if pending { analyze_indexed_rules(text, &tree, &config, &info, &idx) } else { Vec::new() };
-            pending_files += usize::from(pending);
-            assert_eq!(merge_findings(local, indexed), whole, "{name}");
+            let own = index::Index::of_file(name, index::declarations(&Source::new(text, &tree)));
+            let first = analyze_local_rules(text, &tree, &config, &info, &own);
+            if first.lookups.is_empty() {
+                assert_eq!(first.findings, whole, "{name}");
+                continue;
+            }
+            pending_files += 1;
+            if idx.answered_by_file_alone(name, &first.lookups) {
+                resolved_alone += 1;
+                assert_eq!(first.findings, whole, "{name}: the workspace added nothing, yet the findings differ");
+            }
+            let indexed = analyze_indexed_rules(text, &tree, &config, &info, &idx);
+            assert_eq!(merge_findings(without_indexed_rules(first.findings), indexed), whole, "{name}");
         }
+        assert!(resolved_alone > 0, "no file's look-ups were answered by the file alone");
+        assert!(resolved_alone < pending_files, "no file needed the workspace index");
         assert!(pending_files > 0 && pending_files < texts.len(), "{pending_files} of {} files pending", texts.len());
     }
 

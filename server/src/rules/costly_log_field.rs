@@ -546,10 +546,7 @@ fn classify_call(src: &Source<'_>, call: Node<'_>) -> Class {
 /// The class of what `package.name(...)` returns, from its declarations in the workspace index
 /// (a single result, or a result and an error). Every declaration found must agree.
 fn indexed_result(src: &Source<'_>, local: &str, package: &str, name: &str) -> Class {
-    let mut types = src.index.functions(name).filter(|d| d.package == package && d.receiver.is_none()).map(|d| match d
-        .results
-        .as_slice()
-    {
+    let mut types = src.index.package_functions(name, package).map(|d| match d.results.as_slice() {
         [one] | [one, _] if d.results.len() == 1 || d.results[1] == "error" => Some(one.clone()),
         _ => None,
     });
@@ -761,7 +758,7 @@ fn local_type_kind(src: &Source<'_>, name: &str) -> Option<&'static str> {
 /// in this file or known to the workspace index.
 fn formats_itself(src: &Source<'_>, type_name: &str) -> bool {
     const METHODS: &[&str] = &["String", "Error", "Format", "MarshalLogObject", "MarshalLogArray", "LogValue"];
-    if METHODS.iter().any(|m| src.index.functions(m).any(|d| d.receiver.as_deref() == Some(type_name))) {
+    if METHODS.iter().any(|m| src.index.methods(m, type_name).next().is_some()) {
         return true;
     }
     let root = src.root();

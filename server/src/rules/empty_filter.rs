@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use super::{matches, Rule};
 use crate::analysis::go::{call_args, outermost_function, param_binding, unparen, visit_all};
-use crate::analysis::index::{declarations, FuncDecl};
+use crate::analysis::index::{declarations, FuncDecl, Lookup};
 use crate::analysis::{Finding, Related, Severity, Source};
 use crate::config::Config;
 
@@ -177,9 +177,26 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
             // second pass.
             None if matches!(&callee, Callee::Package(path) if is_standard_library(path)) => None,
             None => {
-                let candidates = src.index.functions(name).chain(local.iter().filter(|d| d.name == name));
-                filter_param(src, candidates, &package, &callee, pos, args.len(), spread, empty)
-                    .map(|p| format!("the filter `{p}`"))
+                // The declarations of that name that the call can reach (`filter_param` sets the others
+                // aside).
+                let reach = match &callee {
+                    Callee::Plain => Lookup::Function { name: name.to_string(), package: package.clone() },
+                    Callee::Package(path) => {
+                        Lookup::Function { name: name.to_string(), package: package_of_path(path).to_string() }
+                    }
+                    Callee::Method(_) => Lookup::AnyMethod(name.to_string()),
+                };
+                let candidates = src.index.candidates(&reach).chain(local.iter().filter(|d| d.name == name));
+                let found = filter_param(src, candidates, &package, &callee, pos, args.len(), spread, empty);
+                // What another file would have to declare to change this answer, so `check` can
+                // skip its second pass for the file when nothing does: a `nil` that no declaration
+                // here takes as a filter can only become one through a declaration taking a map.
+                src.index.asked(if found.is_none() && empty == Empty::Nil {
+                    Lookup::MapParam { of: Box::new(reach), pos, nargs: args.len(), spread }
+                } else {
+                    reach
+                });
+                found.map(|p| format!("the filter `{p}`"))
             }
         };
         let Some(param) = param else { continue };
