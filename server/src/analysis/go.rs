@@ -407,7 +407,7 @@ pub fn declaration_of<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<
         };
         *best = Some((n.start_byte(), decl));
     };
-    visit_all(root, |n| consider(n, &mut best));
+    visit_before(root, at.start_byte(), |n| consider(n, &mut best));
     if best.is_none() && root.kind() != "source_file" {
         // File-level variables.
         let top = src.root();
@@ -421,6 +421,39 @@ pub fn declaration_of<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<
         }
     }
     best.map(|(_, d)| d)
+}
+
+/// Visits, in document order, the nodes under `root` that may declare a name visible at byte
+/// `at`: the nodes that start before it, without the insides of those that end before it, where
+/// every declaration is scoped to a block, header or case that `at` is not in. The exceptions are
+/// statements whose parts declare into the enclosing scope (`var (…)`, a labelled statement).
+/// `declaration_of` used to walk the whole function for every identifier it resolved.
+fn visit_before<'t>(root: Node<'t>, at: usize, mut f: impl FnMut(Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        let n = cursor.node();
+        if n.start_byte() > at {
+            // Every later node in document order starts later still.
+            return;
+        }
+        f(n);
+        let descend =
+            n.end_byte() > at || matches!(n.kind(), "var_declaration" | "var_spec_list" | "labeled_statement");
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node().id() == root.id() {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
 }
 
 /// The region where a declaration's names are visible: the innermost block, statement header or
