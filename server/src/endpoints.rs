@@ -85,7 +85,7 @@ pub struct DetachedTimeout {
 }
 
 /// The static type of a method call's operand, as far as the syntax tells it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TypeRef {
     /// A type as written (`*store.Postgres`, `Store`): the declared type of a parameter or receiver.
     Named(String),
@@ -95,7 +95,7 @@ pub enum TypeRef {
 }
 
 /// A call as written, resolved later against every file's functions.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum CallRef {
     /// `pkg.F(...)` or `F(...)` (then `package` is the caller's own).
     Func { package: String, name: String },
@@ -162,6 +162,9 @@ struct Extractor<'s, 'a> {
     package: String,
     /// The constructors of the variables of the function last asked about (its node id), by name.
     constructors: std::cell::RefCell<(Option<usize>, HashMap<String, CallRef>)>,
+    /// The declared types of the parameters and receiver of the function last asked about (its
+    /// node id), by name: a method call asks for its operand's, and functions make many calls.
+    param_types: std::cell::RefCell<(Option<usize>, HashMap<String, String>)>,
 }
 
 impl Extractor<'_, '_> {
@@ -275,16 +278,25 @@ impl Extractor<'_, '_> {
 
     /// The declared type of a parameter or the receiver of `scope` named `name`.
     fn param_type(&self, name: &str, scope: Node<'_>) -> Option<String> {
-        let mut params = crate::analysis::go::params(scope);
-        if let Some(recv) = scope.child_by_field_name("receiver") {
-            let mut c = recv.walk();
-            for decl in recv.named_children(&mut c).filter(|d| d.kind() == "parameter_declaration") {
-                if let (Some(n), Some(ty)) = (decl.child_by_field_name("name"), decl.child_by_field_name("type")) {
-                    params.push(crate::analysis::go::Param { name: n, ty });
+        let mut cache = self.param_types.borrow_mut();
+        if cache.0 != Some(scope.id()) {
+            let mut params = crate::analysis::go::params(scope);
+            if let Some(recv) = scope.child_by_field_name("receiver") {
+                let mut c = recv.walk();
+                for decl in recv.named_children(&mut c).filter(|d| d.kind() == "parameter_declaration") {
+                    if let (Some(n), Some(ty)) = (decl.child_by_field_name("name"), decl.child_by_field_name("type")) {
+                        params.push(crate::analysis::go::Param { name: n, ty });
+                    }
                 }
             }
+            let mut types = HashMap::new();
+            for p in params {
+                // The first parameter of a name wins, as a search in declaration order would find.
+                types.entry(self.src.text_of(p.name).to_string()).or_insert_with(|| self.src.text_of(p.ty).to_string());
+            }
+            *cache = (Some(scope.id()), types);
         }
-        params.iter().find(|p| self.src.text_of(p.name) == name).map(|p| self.src.text_of(p.ty).to_string())
+        cache.1.get(name).cloned()
     }
 
     /// What the syntax tells of the type of a method call's operand: `s` is a parameter or the
@@ -313,27 +325,31 @@ impl Extractor<'_, '_> {
         }
         let mut cache = self.constructors.borrow_mut();
         // One pass over the function for all its method calls: a walk per call would be
-        // quadratic in the function's size.
+        // quadratic in the function's size. `func_facts` fills the cache in its own walk.
         if cache.0 != Some(scope.id()) {
             let mut found: HashMap<String, CallRef> = HashMap::new();
-            visit_all(scope, |n| {
-                if n.kind() != "short_var_declaration" {
-                    return;
-                }
-                let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
-                    return;
-                };
-                let mut c = left.walk();
-                for (i, var) in left.named_children(&mut c).enumerate() {
-                    let Some(call) = right.named_child(i).filter(|v| v.kind() == "call_expression") else { continue };
-                    if let Some(r) = call.child_by_field_name("function").and_then(|f| self.func_ref(f)) {
-                        found.entry(self.src.text_of(var).to_string()).or_insert(r);
-                    }
-                }
-            });
+            visit_all(scope, |n| self.note_constructors(n, &mut found));
             *cache = (Some(scope.id()), found);
         }
         cache.1.get(self.src.text_of(operand)).cloned()
+    }
+
+    /// Notes the constructor calls that `n`, when a `:=` statement, assigns to its variables; the
+    /// first one of a name wins.
+    fn note_constructors(&self, n: Node<'_>, found: &mut HashMap<String, CallRef>) {
+        if n.kind() != "short_var_declaration" {
+            return;
+        }
+        let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+            return;
+        };
+        let mut c = left.walk();
+        for (i, var) in left.named_children(&mut c).enumerate() {
+            let Some(call) = right.named_child(i).filter(|v| v.kind() == "call_expression") else { continue };
+            if let Some(r) = call.child_by_field_name("function").and_then(|f| self.func_ref(f)) {
+                found.entry(self.src.text_of(var).to_string()).or_insert(r);
+            }
+        }
     }
 
     /// A call of a function by name (`F` or `pkg.F`), never a method: a constructor. Unlike
@@ -369,8 +385,13 @@ impl Extractor<'_, '_> {
             findings: Vec::new(),
         };
         let limited = self.src.text_of(func).contains(".SetLimit(");
+        // One walk collects what the facts need; the calls are resolved after it, once the
+        // constructors of the function's variables are known.
+        let mut callees = Vec::new();
+        let mut constructors = HashMap::new();
         visit_all(func, |n| match n.kind() {
             "go_statement" => facts.spawns.push(self.spawn(n, func, false)),
+            "short_var_declaration" => self.note_constructors(n, &mut constructors),
             "call_expression" => {
                 if let Some((_, "Go")) = method_call(self.src, n) {
                     if call_args(n).first().is_some_and(|a| a.kind() == "func_literal") {
@@ -386,16 +407,19 @@ impl Extractor<'_, '_> {
                         facts.timeouts.push(DetachedTimeout { loc: self.loc(n), duration: d });
                     }
                 }
-                if let Some(callee) = n.child_by_field_name("function") {
-                    if let Some(r) = self.call_ref(callee, func) {
-                        if !facts.calls.contains(&r) {
-                            facts.calls.push(r);
-                        }
-                    }
-                }
+                callees.extend(n.child_by_field_name("function"));
             }
             _ => {}
         });
+        *self.constructors.borrow_mut() = (Some(func.id()), constructors);
+        let mut seen = std::collections::HashSet::new();
+        for callee in callees {
+            if let Some(r) = self.call_ref(callee, func) {
+                if seen.insert(r.clone()) {
+                    facts.calls.push(r);
+                }
+            }
+        }
         let range = func.byte_range();
         for f in findings.iter().filter(|f| range.contains(&f.range.start)) {
             let node = self.src.root().descendant_for_byte_range(f.range.start, f.range.start).unwrap_or(func);
@@ -461,6 +485,7 @@ pub fn file_facts(file: &str, src: &Source<'_>, findings: &[Finding]) -> FileFac
         file: file.to_string(),
         package: package.clone(),
         constructors: Default::default(),
+        param_types: Default::default(),
     };
     let mut facts = FileFacts { package: package.clone(), ..Default::default() };
     // Routers are made by, or handed over as, one of these packages' types: a file that imports
