@@ -139,6 +139,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
     // The file's own declarations, so the rule works without a workspace index.
     let local = declarations(src);
     let package = package_clause(src);
+    let imported = import_paths(src);
     let entries: Vec<Entry> = config.filter_functions.iter().filter_map(|e| Entry::parse(e)).collect();
     let maps: HashSet<&str> = found.iter().filter_map(|m| m.get("map.name")).map(|n| src.text_of(n)).collect();
     for m in &found {
@@ -165,7 +166,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
         let args = call_args(call);
         let Some(pos) = args.iter().position(|a| a.id() == arg.id()) else { continue };
         let spread = args.iter().any(|a| a.kind() == "variadic_argument");
-        let Some((name, callee)) = callee(src, call) else { continue };
+        let Some((name, callee)) = callee(src, call, &imported) else { continue };
         let param = match entries.iter().find(|e| e.matches(src, &package, name, &callee)) {
             Some(entry) => match entry.position {
                 Some(n) if n == pos + 1 => Some("the filter".to_string()),
@@ -315,7 +316,7 @@ fn named(node: Node<'_>) -> Vec<Node<'_>> {
 }
 
 /// The callee's name and how the call reaches it.
-fn callee<'a, 't>(src: &Source<'a>, call: Node<'t>) -> Option<(&'a str, Callee<'t>)> {
+fn callee<'a, 't>(src: &Source<'a>, call: Node<'t>, imported: &[String]) -> Option<(&'a str, Callee<'t>)> {
     let func = unparen(call.child_by_field_name("function")?);
     match func.kind() {
         "identifier" => {
@@ -327,8 +328,11 @@ fn callee<'a, 't>(src: &Source<'a>, call: Node<'t>) -> Option<(&'a str, Callee<'
             let operand = unparen(func.child_by_field_name("operand")?);
             let name = src.text_of(func.child_by_field_name("field")?);
             if operand.kind() == "identifier" && param_binding(src, call, src.text_of(operand)).is_none() {
-                if let Some(path) = import_path(src, src.text_of(operand)) {
-                    return Some((name, Callee::Package(path)));
+                let local = src.text_of(operand);
+                // For a path the file imports, `is_package` holds exactly when `local` is its local
+                // name.
+                if let Some(path) = imported.iter().find(|p| src.is_package(local, p)) {
+                    return Some((name, Callee::Package(path.clone())));
                 }
             }
             Some((name, Callee::Method(operand)))
@@ -391,8 +395,8 @@ fn is_standard_library(path: &str) -> bool {
     path.split('/').next().is_some_and(|root| ROOTS.contains(&root))
 }
 
-/// The import path bound to the local package name `local` in this file, if any.
-fn import_path(src: &Source<'_>, local: &str) -> Option<String> {
+/// The import paths of the file, in order (blank and dot imports included).
+fn import_paths(src: &Source<'_>) -> Vec<String> {
     let root = src.root();
     let mut paths = Vec::new();
     let mut cursor = root.walk();
@@ -405,8 +409,7 @@ fn import_path(src: &Source<'_>, local: &str) -> Option<String> {
             }
         });
     }
-    // For a path the file imports, `is_package` holds exactly when `local` is its local name.
-    paths.into_iter().find(|p| src.is_package(local, p))
+    paths
 }
 
 /// The package name an import path is known by, as Go tools guess it: the last element, without a
