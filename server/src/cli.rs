@@ -540,15 +540,22 @@ fn analyze_one(file: Loaded, config: &Config, index: &Index, mode: Mode) -> (Fil
         // Pass 1 ran the local rules; the index rules run now.
         _ => {
             let tree = tree.unwrap_or_else(|| parse(&text, None));
-            let findings = match local {
-                Some(found) => merge_findings(
-                    without_indexed_rules(found),
-                    analyze_indexed_rules(&text, &tree, config, &info, index),
-                ),
-                None => analyze_file(&text, &tree, config, &info, index),
+            let (findings, unchanged) = match local {
+                Some(found) => {
+                    let again = merge_findings(
+                        without_indexed_rules(found.clone()),
+                        analyze_indexed_rules(&text, &tree, config, &info, index),
+                    );
+                    let unchanged = again == found;
+                    (again, unchanged)
+                }
+                None => (analyze_file(&text, &tree, config, &info, index), false),
             };
-            let facts =
-                mode.endpoints.then(|| crate::endpoints::file_facts(&key, &Source::new(&text, &tree), &findings));
+            // The facts of pass 1 hold as long as the findings they list did not change.
+            let facts = match facts {
+                Some(facts) if unchanged => Some(facts),
+                _ => mode.endpoints.then(|| crate::endpoints::file_facts(&key, &Source::new(&text, &tree), &findings)),
+            };
             (findings, facts)
         }
     };

@@ -228,7 +228,10 @@ pub fn analyze_indexed_rules(
     file: &FileInfo,
     index: &index::Index,
 ) -> Vec<Finding> {
-    analyze_some(text, tree, config, file, index, |r| r.uses_index())
+    let mut src = Source::new(text, tree).with_context(file, index);
+    src.prepare_index_rule_matches();
+    let findings = run_some_rules(&src, config, |r| r.uses_index());
+    finish(&src, findings)
 }
 
 /// Merges findings of one file from several runs into the order [`analyze_file`] gives.

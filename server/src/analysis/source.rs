@@ -42,7 +42,13 @@ impl<'a> Source<'a> {
     /// Walks the file (within the focus) once for every rule's query; the rules then take their
     /// matches from here. Call it again after changing the focus.
     pub(crate) fn prepare_matches(&mut self) {
-        self.matches = Some(Rc::new(rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref())));
+        self.matches = Some(Rc::new(rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref(), false)));
+    }
+
+    /// Like [`Source::prepare_matches`] for the rules that use the index alone; the others then
+    /// find no matches, so only those rules may run.
+    pub(crate) fn prepare_index_rule_matches(&mut self) {
+        self.matches = Some(Rc::new(rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref(), true)));
     }
 
     /// Sets the focus and walks it for the rules' matches.
@@ -62,7 +68,7 @@ impl<'a> Source<'a> {
     pub(crate) fn rule_matches(&self, rule: usize) -> Vec<Match<'a>> {
         match &self.matches {
             Some(all) => all[rule].clone(),
-            None => rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref()).swap_remove(rule),
+            None => rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref(), false).swap_remove(rule),
         }
     }
 

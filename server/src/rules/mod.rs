@@ -114,22 +114,31 @@ struct Combined {
     rule_of_pattern: Vec<usize>,
 }
 
-static COMBINED: LazyLock<Combined> = LazyLock::new(|| {
-    let lang: tree_sitter::Language = tree_sitter_go::LANGUAGE.into();
-    let mut source = String::new();
-    let mut starts = Vec::with_capacity(RULES.len());
-    for r in RULES {
-        starts.push(source.len());
-        source.push_str(r.query);
-        source.push('\n');
+impl Combined {
+    /// The patterns of the rules `which` selects, as one query.
+    fn of(which: impl Fn(&Rule) -> bool) -> Combined {
+        let lang: tree_sitter::Language = tree_sitter_go::LANGUAGE.into();
+        let mut source = String::new();
+        let mut starts = Vec::new();
+        for (i, r) in RULES.iter().enumerate().filter(|(_, r)| which(r)) {
+            starts.push((source.len(), i));
+            source.push_str(r.query);
+            source.push('\n');
+        }
+        let query =
+            Query::new(&lang, &source).unwrap_or_else(|e| panic!("the rules' combined query does not compile: {e}"));
+        let rule_of_pattern = (0..query.pattern_count())
+            .map(|p| starts[starts.partition_point(|&(s, _)| s <= query.start_byte_for_pattern(p)) - 1].1)
+            .collect();
+        Combined { query, rule_of_pattern }
     }
-    let query =
-        Query::new(&lang, &source).unwrap_or_else(|e| panic!("the rules' combined query does not compile: {e}"));
-    let rule_of_pattern = (0..query.pattern_count())
-        .map(|p| starts.partition_point(|&s| s <= query.start_byte_for_pattern(p)) - 1)
-        .collect();
-    Combined { query, rule_of_pattern }
-});
+}
+
+static COMBINED: LazyLock<Combined> = LazyLock::new(|| Combined::of(|_| true));
+
+/// The index rules' patterns alone: a file that must run them again once the workspace index is
+/// complete need not match every other rule's patterns a second time.
+static COMBINED_INDEX_RULES: LazyLock<Combined> = LazyLock::new(|| Combined::of(Rule::uses_index));
 
 /// How many matches may be in progress at once while walking a file. Ordinary code needs a few
 /// dozen; the bound keeps pathological input (thousands of chained calls or nested literals) from
@@ -153,9 +162,15 @@ impl<'t> Match<'t> {
 /// `RULES`.
 pub(crate) type AllMatches<'t> = Vec<Vec<Match<'t>>>;
 
-/// Runs the combined query once over `root`, within `focus` when given.
-pub(crate) fn all_matches<'t>(text: &str, root: Node<'t>, focus: Option<&std::ops::Range<usize>>) -> AllMatches<'t> {
-    let combined = &*COMBINED;
+/// Runs the combined query once over `root`, within `focus` when given; with `index_rules_only`,
+/// only the patterns of the rules that use the index, leaving the other rules without matches.
+pub(crate) fn all_matches<'t>(
+    text: &str,
+    root: Node<'t>,
+    focus: Option<&std::ops::Range<usize>>,
+    index_rules_only: bool,
+) -> AllMatches<'t> {
+    let combined = if index_rules_only { &*COMBINED_INDEX_RULES } else { &*COMBINED };
     let names = combined.query.capture_names();
     let mut cursor = QueryCursor::new();
     cursor.set_match_limit(MATCH_LIMIT);
