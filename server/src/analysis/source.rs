@@ -24,6 +24,8 @@ pub struct Source<'a> {
     /// mutability would make `Source` invariant in its lifetime, and helpers freely mix a
     /// `&Source<'long>` with nodes of shorter lifetimes.
     matches: Option<Rc<AllMatches<'a>>>,
+    /// The matches were walked for the rules that use the index alone.
+    index_rules_only: bool,
 }
 
 static NO_FILE: FileInfo = FileInfo { is_test: false, go_version: None };
@@ -36,19 +38,30 @@ impl<'a> Source<'a> {
         for decl in root.children(&mut cursor).filter(|n| n.kind() == "import_declaration") {
             collect_import_specs(decl, text, &mut imports);
         }
-        Source { text, tree, imports, file: &NO_FILE, index: &NO_INDEX, focus: None, matches: None }
+        Source {
+            text,
+            tree,
+            imports,
+            file: &NO_FILE,
+            index: &NO_INDEX,
+            focus: None,
+            matches: None,
+            index_rules_only: false,
+        }
     }
 
     /// Walks the file (within the focus) once for every rule's query; the rules then take their
     /// matches from here. Call it again after changing the focus.
     pub(crate) fn prepare_matches(&mut self) {
         self.matches = Some(Rc::new(rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref(), false)));
+        self.index_rules_only = false;
     }
 
     /// Like [`Source::prepare_matches`] for the rules that use the index alone; the others then
     /// find no matches, so only those rules may run.
     pub(crate) fn prepare_index_rule_matches(&mut self) {
         self.matches = Some(Rc::new(rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref(), true)));
+        self.index_rules_only = true;
     }
 
     /// Sets the focus and walks it for the rules' matches.
@@ -65,7 +78,15 @@ impl<'a> Source<'a> {
 
     /// The matches of the query of the rule at `rule` (its index in `RULES`) within the focus:
     /// from [`Source::prepare_matches`], or from a walk of their own when it was not called.
+    /// Debug builds insist on the former, so a caller that forgets it (and pays a walk per rule)
+    /// or prepared another rule's matches fails the tests instead of running slow or finding nothing.
     pub(crate) fn rule_matches(&self, rule: usize) -> Vec<Match<'a>> {
+        debug_assert!(self.matches.is_some(), "rule matches asked before Source::prepare_matches");
+        debug_assert!(
+            !self.index_rules_only || rules::RULES[rule].uses_index(),
+            "matches were prepared for the index rules alone, not for {}",
+            rules::RULES[rule].id
+        );
         match &self.matches {
             Some(all) => all[rule].clone(),
             None => rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref(), false).swap_remove(rule),

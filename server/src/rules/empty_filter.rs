@@ -730,7 +730,8 @@ mod tests {
         for end in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
             let cut = &text[..end];
             let tree = parse(cut, None);
-            let src = Source::new(cut, &tree);
+            let mut src = Source::new(cut, &tree);
+            src.prepare_matches();
             let mut out = Vec::new();
             check(&src, &Config::default(), &mut out);
         }

@@ -1048,7 +1048,8 @@ mod tests {
     fn run(text: &str, file: FileInfo) -> Vec<Finding> {
         let tree = parse(text, None);
         let index = Index::default();
-        let src = Source::new(text, &tree).with_context(&file, &index);
+        let mut src = Source::new(text, &tree).with_context(&file, &index);
+        src.prepare_matches();
         let mut out = Vec::new();
         super::check(&src, &Config::default(), &mut out);
         out
