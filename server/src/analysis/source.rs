@@ -26,6 +26,11 @@ pub struct Source<'a> {
     matches: Option<Rc<AllMatches<'a>>>,
     /// The matches were walked for the rules that use the index alone.
     index_rules_only: bool,
+    /// Where [`Source::field_types`] found the names of the fields it was asked about, by field
+    /// name: several rules ask about the same fields for every call on them, and each answer costs a
+    /// search of the whole text. Byte offsets, not nodes, so the cell holds nothing of lifetime
+    /// `'a` and `Source` stays covariant in it.
+    field_names: std::cell::RefCell<HashMap<String, Vec<usize>>>,
 }
 
 static NO_FILE: FileInfo = FileInfo { is_test: false, go_version: None };
@@ -47,6 +52,7 @@ impl<'a> Source<'a> {
             focus: None,
             matches: None,
             index_rules_only: false,
+            field_names: Default::default(),
         }
     }
 
@@ -137,10 +143,23 @@ impl<'a> Source<'a> {
     /// rules ask this for calls inside the one function being re-analysed after a keystroke, and a
     /// walk of the whole file per call made that cost grow with the file.
     pub fn field_types(&self, field: &str) -> Vec<Node<'a>> {
-        let mut out = Vec::new();
         if field.is_empty() {
-            return out;
+            return Vec::new();
         }
+        let mut cache = self.field_names.borrow_mut();
+        let names = cache.entry(field.to_string()).or_insert_with(|| self.field_name_offsets(field));
+        names
+            .iter()
+            .filter_map(|&at| {
+                let node = self.root().descendant_for_byte_range(at, at + field.len())?;
+                node.parent()?.child_by_field_name("type")
+            })
+            .collect()
+    }
+
+    /// The offsets of the names of the struct fields named `field` that have a declared type.
+    fn field_name_offsets(&self, field: &str) -> Vec<usize> {
+        let mut out = Vec::new();
         let bytes = self.text.as_bytes();
         let ident = |b: u8| b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80;
         for (at, _) in self.text.match_indices(field) {
@@ -156,8 +175,10 @@ impl<'a> Source<'a> {
                 continue;
             }
             let mut cursor = decl.walk();
-            if decl.children_by_field_name("name", &mut cursor).any(|n| n.id() == node.id()) {
-                out.extend(decl.child_by_field_name("type"));
+            if decl.children_by_field_name("name", &mut cursor).any(|n| n.id() == node.id())
+                && decl.child_by_field_name("type").is_some()
+            {
+                out.push(at);
             }
         }
         out
