@@ -86,6 +86,9 @@ iteration early.
   `m[k] = b`) is not reported: the loop did not acquire the first, and the function still needs
   the second after the loop, so releasing them when it returns is the intent. A loop that keeps a
   resource that way and never uses it after the loop is missed.
+- A `defer` whose call the iteration also makes itself, unconditionally and with no `continue`
+  that could skip it (`defer w.Close()` as the net for early returns, then `w.Close()` at the end
+  of the body), is not reported, even when the resource is large and the early returns are many.
 "#;
 
 fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
@@ -101,7 +104,10 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
         let Some(call) = defer.named_child(0) else { continue };
         let Some(place) = places.get(&defer.id()) else { continue };
         let lp = place.lp;
-        if runs_at_most_once(src, defer, place) || released_after_loop_on_purpose(src, call, lp) {
+        if runs_at_most_once(src, defer, place)
+            || released_after_loop_on_purpose(src, call, lp)
+            || released_each_iteration(src, defer, call, lp)
+        {
             continue;
         }
         let func_name = function_name(src, place.func);
@@ -161,6 +167,79 @@ fn deferred_subjects<'a>(src: &Source<'a>, call: Node<'_>) -> Vec<&'a str> {
         None => {}
     }
     out
+}
+
+/// Whether every iteration releases the deferred resource itself: a later top-level statement of
+/// the loop body calls the same method on the same variable as the deferred call (`w.Close()`,
+/// also inside `err = errors.Join(err, w.Close())`), and no `continue` can skip it. The `defer` is
+/// then only the net for the early returns, which leave the loop, and nothing piles up across
+/// iterations.
+fn released_each_iteration(src: &Source<'_>, defer: Node<'_>, call: Node<'_>, lp: Node<'_>) -> bool {
+    let Some(body) = lp.child_by_field_name("body") else { return false };
+    let mut releases: Vec<(&str, &str)> = Vec::new();
+    let mut add = |n: Node<'_>| {
+        if let Some((recv, method)) = method_call(src, n) {
+            let recv = unparen(recv);
+            if recv.kind() == "identifier" && src.imported_package(src.text_of(recv)).is_none() {
+                releases.push((src.text_of(recv), method));
+            }
+        }
+    };
+    match call.child_by_field_name("function").map(unparen) {
+        Some(lit) if lit.kind() == "func_literal" => visit_in_function(lit, &mut add),
+        Some(_) => add(call),
+        None => {}
+    }
+    if releases.is_empty() {
+        return false;
+    }
+    let mut cursor = body.walk();
+    let Some(list) = body.named_children(&mut cursor).find(|n| n.kind() == "statement_list") else { return false };
+    let mut cursor = list.walk();
+    let later = list.named_children(&mut cursor).skip_while(|s| s.end_byte() < defer.end_byte()).skip(1);
+    let mut released = false;
+    for stmt in later {
+        // Only what runs unconditionally: a statement of its own, or the initializer of an `if`.
+        let unconditional = match stmt.kind() {
+            "expression_statement" | "assignment_statement" | "short_var_declaration" => Some(stmt),
+            "if_statement" => stmt.child_by_field_name("initializer"),
+            _ => None,
+        };
+        let Some(unconditional) = unconditional else { continue };
+        visit_in_function(unconditional, |n| {
+            released |= method_call(src, n).is_some_and(|(recv, method)| {
+                let recv = src.text_of(unparen(recv));
+                releases.iter().any(|&(r, m)| r == recv && m == method)
+            });
+        });
+        if released {
+            break;
+        }
+    }
+    released && !continues(body, lp)
+}
+
+/// Whether a `continue` inside `body` can start the next iteration of `lp` (one inside a nested
+/// loop without a label belongs to that loop; a labelled one is taken as ours).
+fn continues(body: Node<'_>, lp: Node<'_>) -> bool {
+    let mut found = false;
+    visit_in_function(body, |n| {
+        if found || n.kind() != "continue_statement" {
+            return;
+        }
+        let labelled = n.named_child(0).is_some();
+        let mut cur = n.parent();
+        let mut nested = false;
+        while let Some(p) = cur {
+            if p.id() == lp.id() {
+                break;
+            }
+            nested |= p.kind() == "for_statement";
+            cur = p.parent();
+        }
+        found = labelled || !nested;
+    });
+    found
 }
 
 /// Whether `name` is declared by the loop's `range` clause.

@@ -98,3 +98,50 @@ func AppendsName(paths, names []string) []string {
 	}
 	return names
 }
+
+func useHandle(h *handle) error { return nil }
+
+// Each iteration closes its handle itself; the defer is only the net for the early returns.
+func CloseEach(paths []string) (err error) {
+	for _, p := range paths {
+		h, openErr := openHandle(p)
+		if openErr != nil {
+			return openErr
+		}
+		closed := false
+		defer func() {
+			if !closed {
+				_ = h.Close()
+			}
+		}()
+		if err := useHandle(h); err != nil {
+			return err
+		}
+		err = h.Close()
+		closed = true
+	}
+	return err
+}
+
+// A `continue` can skip the close, so the deferred ones pile up.
+func CloseEachOrSkip(paths []string) {
+	for _, p := range paths {
+		h, _ := openHandle(p)
+		defer h.Close() // want "defer-in-loop"
+		if p == "" {
+			continue
+		}
+		h.Close()
+	}
+}
+
+// Closed only under a condition: the other iterations keep theirs.
+func CloseSome(paths []string) {
+	for _, p := range paths {
+		h, _ := openHandle(p)
+		defer h.Close() // want "defer-in-loop"
+		if p == "" {
+			h.Close()
+		}
+	}
+}
