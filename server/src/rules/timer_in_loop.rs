@@ -3,7 +3,7 @@ use tree_sitter::Node;
 use super::{matches, Rule};
 use crate::analysis::go::{
     assigned_names, assignment_of, call_args, declaration_of, enclosing_function, is_function, is_noreturn_call,
-    is_pkg_call, outermost_function, unparen, visit_all, visit_in_function, Declared,
+    is_pkg_call, method_call, outermost_function, unparen, visit_all, visit_in_function, Declared,
 };
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
@@ -45,6 +45,9 @@ It stays quiet where the timers cannot pile up:
   `break`): the loop only goes round when the timer has fired, so at most one timer is alive (the
   heartbeat loop `case <-ctx.Done(): return; case <-time.After(d): ping()`);
 - a `time.After` created before the loop and received from inside it (the usual overall deadline);
+- a `select` whose other case is `<-ctx.Done()` (any `X.Done()`) when another `select` in the
+  loop leaves it on the same `X.Done()`: the loop goes round through that case at most once (the
+  retry loop that checks `ctx.Done()` at its top and waits on `ctx.Done()` or the backoff timer);
 - a loop that runs a constant number of times (`for range 3`, `for i := 0; i < 3; i++`): its
   timers are bounded by that count, not by the load;
 - tests (`_test.go` files, `Test…`/`Benchmark…`/`Fuzz…`/`Example…` functions): a test's timeout
@@ -255,15 +258,49 @@ fn other_cases_leave(src: &Source<'_>, select: Node<'_>, after: Node<'_>, lp: No
         .filter(|c| matches!(c.kind(), "communication_case" | "default_case"))
         .filter(|c| !(c.start_byte() <= after.start_byte() && after.end_byte() <= c.end_byte()))
         .collect();
-    cases.iter().all(|case| {
-        let mut c2 = case.walk();
-        let list = case.named_children(&mut c2).find(|n| n.kind() == "statement_list");
-        let last = list.and_then(|l| {
-            let mut c3 = l.walk();
-            l.named_children(&mut c3).filter(|n| n.kind() != "comment").last()
-        });
-        last.is_some_and(|s| leaves(src, s, lp))
-    })
+    cases.iter().all(|case| case_leaves(src, *case, lp) || done_checked_elsewhere(src, *case, lp))
+}
+
+/// Whether the case's last statement always leaves the loop.
+fn case_leaves(src: &Source<'_>, case: Node<'_>, lp: Node<'_>) -> bool {
+    let mut c2 = case.walk();
+    let list = case.named_children(&mut c2).find(|n| n.kind() == "statement_list");
+    let last = list.and_then(|l| {
+        let mut c3 = l.walk();
+        l.named_children(&mut c3).filter(|n| n.kind() != "comment").last()
+    });
+    last.is_some_and(|s| leaves(src, s, lp))
+}
+
+/// For a case `<-X.Done()`, the text `X.Done()`.
+fn done_receive<'a>(src: &Source<'a>, case: Node<'_>) -> Option<&'a str> {
+    let comm = case.child_by_field_name("communication")?;
+    let unary = match comm.kind() {
+        "receive_statement" => comm.child_by_field_name("right")?,
+        "unary_expression" => comm,
+        _ => return None,
+    };
+    let operand = unparen(unary.child_by_field_name("operand")?);
+    let (_, method) = method_call(src, operand)?;
+    (method == "Done" && call_args(operand).is_empty()).then(|| src.text_of(operand))
+}
+
+/// Whether a case `<-X.Done()` that stays in the loop is followed, elsewhere in the loop, by a
+/// case on the same `X.Done()` that leaves it (`select { case <-ctx.Done(): return; default: }` at
+/// the top of a retry loop). A done channel stays closed once closed, so the loop goes round
+/// through this case at most once, and its timers cannot pile up.
+fn done_checked_elsewhere(src: &Source<'_>, case: Node<'_>, lp: Node<'_>) -> bool {
+    let Some(done) = done_receive(src, case) else { return false };
+    let Some(body) = lp.child_by_field_name("body") else { return false };
+    let mut found = false;
+    visit_in_function(body, |n| {
+        found |= !found
+            && n.kind() == "communication_case"
+            && n.id() != case.id()
+            && done_receive(src, n) == Some(done)
+            && case_leaves(src, n, lp);
+    });
+    found
 }
 
 /// Whether statement `s` always leaves the loop `lp`. A plain `break` inside a `select` only
