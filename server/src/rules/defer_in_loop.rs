@@ -3,7 +3,9 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::{matches, Rule};
-use crate::analysis::go::{is_function, is_noreturn_call, visit_in_function};
+use crate::analysis::go::{
+    assigned_names, call_args, is_function, is_noreturn_call, method_call, unparen, visit_in_function,
+};
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
 
@@ -79,6 +81,14 @@ iteration early.
 - Loops that run only once by construction (`for i := 0; i < 1; i++`), or exit through an
   `if`/`else` whose branches all return: it counts only unconditional exits after the `defer`.
 - Loops written with `goto` instead of `for`.
+- A `defer` that releases the loop's own range variable (`for _, c := range conns { defer
+  c.Close() }`) or a resource the loop keeps past the iteration (`blocks = append(blocks, b)`,
+  `m[k] = b`) is not reported: the loop did not acquire the first, and the function still needs
+  the second after the loop, so releasing them when it returns is the intent. A loop that keeps a
+  resource that way and never uses it after the loop is missed.
+- A `defer` whose call the iteration also makes itself, unconditionally and with no `continue`
+  that could skip it (`defer w.Close()` as the net for early returns, then `w.Close()` at the end
+  of the body), is not reported, even when the resource is large and the early returns are many.
 "#;
 
 fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
@@ -94,7 +104,10 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
         let Some(call) = defer.named_child(0) else { continue };
         let Some(place) = places.get(&defer.id()) else { continue };
         let lp = place.lp;
-        if runs_at_most_once(src, defer, place) {
+        if runs_at_most_once(src, defer, place)
+            || released_after_loop_on_purpose(src, call, lp)
+            || released_each_iteration(src, defer, call, lp)
+        {
             continue;
         }
         let func_name = function_name(src, place.func);
@@ -117,6 +130,187 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
             fixes,
         });
     }
+}
+
+/// Whether the deferred call releases something that must stay held until the function returns
+/// anyway: the loop's range variable (the loop acquired nothing, the collection was open before
+/// it), or a value the loop body keeps in a collection that outlives the iteration (appended to
+/// a slice or stored in a map or slice element), which the function uses after the loop. Those
+/// `defer`s schedule a release at the right time, and reporting them was the most common false
+/// alarm on real code (blocks opened in a loop and compacted together after it).
+fn released_after_loop_on_purpose(src: &Source<'_>, call: Node<'_>, lp: Node<'_>) -> bool {
+    let Some(body) = lp.child_by_field_name("body") else { return false };
+    deferred_subjects(src, call).into_iter().any(|subject| {
+        (is_range_variable(src, lp, subject) && !assigned_in(src, body, subject))
+            || kept_in_outer_collection(src, body, subject)
+    })
+}
+
+/// The variables a deferred call acts on: `x` in `defer x.Close()`, and the receivers of the
+/// method calls inside `defer func() { ... x.Close() ... }()`.
+fn deferred_subjects<'a>(src: &Source<'a>, call: Node<'_>) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    if call.kind() != "call_expression" {
+        return out;
+    }
+    let receiver = |n: Node<'_>, out: &mut Vec<&'a str>| {
+        if let Some((recv, _)) = method_call(src, n) {
+            let recv = unparen(recv);
+            if recv.kind() == "identifier" {
+                out.push(src.text_of(recv));
+            }
+        }
+    };
+    match call.child_by_field_name("function").map(unparen) {
+        Some(lit) if lit.kind() == "func_literal" => visit_in_function(lit, |n| receiver(n, &mut out)),
+        Some(_) => receiver(call, &mut out),
+        None => {}
+    }
+    out
+}
+
+/// Whether every iteration releases the deferred resource itself: a later top-level statement of
+/// the loop body calls the same method on the same variable as the deferred call (`w.Close()`,
+/// also inside `err = errors.Join(err, w.Close())`), and no `continue` can skip it. The `defer` is
+/// then only the net for the early returns, which leave the loop, and nothing piles up across
+/// iterations.
+fn released_each_iteration(src: &Source<'_>, defer: Node<'_>, call: Node<'_>, lp: Node<'_>) -> bool {
+    let Some(body) = lp.child_by_field_name("body") else { return false };
+    let mut releases: Vec<(&str, &str)> = Vec::new();
+    let mut add = |n: Node<'_>| {
+        if let Some((recv, method)) = method_call(src, n) {
+            let recv = unparen(recv);
+            if recv.kind() == "identifier" && src.imported_package(src.text_of(recv)).is_none() {
+                releases.push((src.text_of(recv), method));
+            }
+        }
+    };
+    match call.child_by_field_name("function").map(unparen) {
+        Some(lit) if lit.kind() == "func_literal" => visit_in_function(lit, &mut add),
+        Some(_) => add(call),
+        None => {}
+    }
+    if releases.is_empty() {
+        return false;
+    }
+    let mut cursor = body.walk();
+    let Some(list) = body.named_children(&mut cursor).find(|n| n.kind() == "statement_list") else { return false };
+    let mut cursor = list.walk();
+    let later = list.named_children(&mut cursor).skip_while(|s| s.end_byte() < defer.end_byte()).skip(1);
+    let mut released = false;
+    for stmt in later {
+        // Only what runs unconditionally: a statement of its own, or the initializer of an `if`.
+        let unconditional = match stmt.kind() {
+            "expression_statement" | "assignment_statement" | "short_var_declaration" => Some(stmt),
+            "if_statement" => stmt.child_by_field_name("initializer"),
+            _ => None,
+        };
+        let Some(unconditional) = unconditional else { continue };
+        visit_in_function(unconditional, |n| {
+            released |= method_call(src, n).is_some_and(|(recv, method)| {
+                let recv = src.text_of(unparen(recv));
+                releases.iter().any(|&(r, m)| r == recv && m == method)
+            });
+        });
+        if released {
+            break;
+        }
+    }
+    released && !continues(body, lp)
+}
+
+/// Whether a `continue` inside `body` can start the next iteration of `lp` (one inside a nested
+/// loop without a label belongs to that loop; a labelled one is taken as ours).
+fn continues(body: Node<'_>, lp: Node<'_>) -> bool {
+    let mut found = false;
+    visit_in_function(body, |n| {
+        if found || n.kind() != "continue_statement" {
+            return;
+        }
+        let labelled = n.named_child(0).is_some();
+        let mut cur = n.parent();
+        let mut nested = false;
+        while let Some(p) = cur {
+            if p.id() == lp.id() {
+                break;
+            }
+            nested |= p.kind() == "for_statement";
+            cur = p.parent();
+        }
+        found = labelled || !nested;
+    });
+    found
+}
+
+/// Whether `name` is declared by the loop's `range` clause.
+fn is_range_variable(src: &Source<'_>, lp: Node<'_>, name: &str) -> bool {
+    let mut cursor = lp.walk();
+    let Some(left) =
+        lp.named_children(&mut cursor).find(|n| n.kind() == "range_clause").and_then(|r| r.child_by_field_name("left"))
+    else {
+        return false;
+    };
+    let mut cursor = left.walk();
+    let found = left.named_children(&mut cursor).any(|n| n.kind() == "identifier" && src.text_of(n) == name);
+    found
+}
+
+/// Whether the loop body assigns or redeclares `name` (then the loop does acquire what it holds).
+fn assigned_in(src: &Source<'_>, body: Node<'_>, name: &str) -> bool {
+    let mut found = false;
+    visit_in_function(body, |n| {
+        found |= assigned_names(n).into_iter().any(|v| v.kind() == "identifier" && src.text_of(v) == name);
+    });
+    found
+}
+
+/// Whether the loop body keeps `name` past the iteration: `xs = append(xs, …, name, …)` or
+/// `m[k] = name`, into a variable the body does not declare itself.
+fn kept_in_outer_collection(src: &Source<'_>, body: Node<'_>, name: &str) -> bool {
+    let mut declared_inside = Vec::new();
+    visit_in_function(body, |n| {
+        if matches!(n.kind(), "short_var_declaration" | "var_spec") {
+            declared_inside.extend(assigned_names(n).into_iter().map(|v| src.text_of(v)));
+        }
+    });
+    let root_name = |mut n: Node<'_>| {
+        while matches!(n.kind(), "index_expression" | "selector_expression") {
+            match n.child_by_field_name("operand") {
+                Some(inner) => n = unparen(inner),
+                None => break,
+            }
+        }
+        (n.kind() == "identifier").then(|| src.text_of(n))
+    };
+    let mut found = false;
+    visit_in_function(body, |n| {
+        if found || n.kind() != "assignment_statement" {
+            return;
+        }
+        let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+            return;
+        };
+        if left.named_child_count() != 1 || right.named_child_count() != 1 {
+            return;
+        }
+        let (Some(target), Some(value)) = (left.named_child(0).map(unparen), right.named_child(0).map(unparen)) else {
+            return;
+        };
+        let is_name = |n: Node<'_>| n.kind() == "identifier" && src.text_of(n) == name;
+        let kept = if target.kind() == "index_expression" {
+            is_name(value)
+        } else if value.kind() == "call_expression"
+            && value.child_by_field_name("function").is_some_and(|f| src.text_of(f) == "append")
+        {
+            let args = call_args(value);
+            args.first().is_some_and(|a| src.text_of(*a) == src.text_of(target))
+                && args.iter().skip(1).any(|a| is_name(unparen(*a)))
+        } else {
+            false
+        };
+        found = kept && root_name(target).is_some_and(|t| !declared_inside.contains(&t));
+    });
+    found
 }
 
 /// Where a `defer` sits: its loop, the ancestors from the loop down to the `defer`'s parent, and

@@ -88,6 +88,9 @@ each goroutine sends once and the number of senders is known. Alternatively make
 - Channels received or passed on in another function, fields, and channels made elsewhere.
 - Goroutines started from named functions (`go worker(ch)`), and sends in helper functions.
 - Early exits through `panic`, `break` out of a loop around the receive, or a `goto`.
+- In test code (`_test.go` files and files that import `testing`), an exit case that fails the
+  test (`t.Fatal`, `t.FailNow()`): the goroutine is then left behind only by a
+  run that has already failed, and the rule stays quiet.
 - A receiver that can leave for reasons other than the ones above (for example a `select` on
   another result channel).
 "#;
@@ -234,6 +237,11 @@ fn receiver_exit(src: &Source<'_>, func: Node<'_>, uses: &Uses<'_>) -> Option<Ex
             if in_loop && !case_returns(src, other) {
                 continue;
             }
+            // A test's timeout case that fails the test: the goroutine is left behind only on a
+            // run that has already failed, and dies with the test binary.
+            if fails_test(src, other) {
+                continue;
+            }
             let end = other.child_by_field_name("communication").map_or(other.start_byte() + 1, |c| c.end_byte());
             return Some(Exit { range: other.start_byte()..end.min(other.end_byte()), what });
         }
@@ -285,6 +293,22 @@ fn case_returns(src: &Source<'_>, case: Node<'_>) -> bool {
             || s.kind() == "expression_statement"
                 && s.named_child(0).is_some_and(|c| c.kind() == "call_expression" && is_noreturn_call(src, c))
     })
+}
+
+/// Whether `case` is in test code and ends by failing or stopping the test (`t.Fatal(…)`,
+/// `t.FailNow()`, or another call that never returns).
+fn fails_test(src: &Source<'_>, case: Node<'_>) -> bool {
+    let in_test = src.file.is_test || src.import_name("testing").is_some();
+    in_test && case_returns(src, case) && !last_statement_is_return(case)
+}
+
+/// Whether the case's last statement is a plain `return` (a path that goes on normally).
+fn last_statement_is_return(case: Node<'_>) -> bool {
+    let mut cursor = case.walk();
+    let Some(list) = case.named_children(&mut cursor).find(|n| n.kind() == "statement_list") else { return false };
+    let mut c2 = list.walk();
+    let last = list.named_children(&mut c2).filter(|n| n.kind() != "comment").last();
+    last.is_some_and(|s| s.kind() == "return_statement")
 }
 
 fn in_loop_within(node: Node<'_>, func: Node<'_>) -> bool {

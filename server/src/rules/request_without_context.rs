@@ -49,7 +49,8 @@ import `testing`; calls in a `defer` (cleanup must run after cancellation), in a
 with `go` (fire-and-forget work that must outlive the request), in closures run by `once.Do`,
 `sync.OnceFunc`/`OnceValue(s)` or singleflight (shared by many requests), or after the function
 waited for `<-ctx.Done()`; and `req, err := http.NewRequest(...)` followed by `req.WithContext(...)`
-or `req.Clone(...)`, a false alarm of noctx. It replaces noctx for these calls, and reports only
+or `req.Clone(...)` (also on a field the request was stored in), or handed to a call with the
+context, a false alarm of noctx. It replaces noctx for these calls, and reports only
 where a context is in reach; `client-without-timeout` reports the package-level `http.Get` family
 where none is.
 
@@ -106,6 +107,8 @@ discarded error) gets no fix.
 - Contexts that are not parameters: a context stored in a struct, or one built from
   `context.Background()` (`detached-context` reports that one).
 - Calls in a goroutine started with `go`, even when the goroutine is waited for.
+- A request handed to a call together with the context (`send(ctx, client, req)`) is taken as
+  joined with it by the callee, which the rule cannot read.
 - `exec.CommandContext` kills the process when the context ends; where a command must finish
   regardless, suppress the finding with a reason.
 "#;
@@ -147,7 +150,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
             || detached_on_purpose(src, call, &scope)
             || after_done(src, call, &scope)
             || (matches!(kind, Call::Rename { new_name: "NewRequestWithContext", .. })
-                && context_added_later(src, call))
+                && context_added_later(src, call, &scope))
         {
             continue;
         }
@@ -443,20 +446,51 @@ fn after_done(src: &Source<'_>, call: Node<'_>, scope: &Scope<'_>) -> bool {
 }
 
 /// Whether the request built by `http.NewRequest` gets its context afterwards:
-/// `req.WithContext(ctx)` or `req.Clone(ctx)` later in the function.
-fn context_added_later(src: &Source<'_>, call: Node<'_>) -> bool {
+/// `req.WithContext(ctx)` or `req.Clone(ctx)` later in the function, also on a variable or field
+/// the request was stored in (`s.req = req` then `s.req.WithContext(ctx)`, the request built once
+/// and reused), or `req` handed to a call together with the context (`send(ctx, client, req)`),
+/// whose callee is trusted to join them.
+fn context_added_later(src: &Source<'_>, call: Node<'_>, scope: &Scope<'_>) -> bool {
     let Some(stmt) = assignment_of(call) else { return false };
     let Some(req) = assigned_names(stmt).into_iter().next().filter(|n| n.kind() == "identifier") else {
         return false;
     };
     let req = src.text_of(req);
     let Some(func) = enclosing_function(call) else { return false };
+    // The names the request is known by: its variable, and what it is copied into.
+    let mut names = vec![req.to_string()];
+    visit_all(func, |n| {
+        if n.start_byte() > call.end_byte() && n.kind() == "assignment_statement" {
+            let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+                return;
+            };
+            if left.named_child_count() == 1
+                && right
+                    .named_child(0)
+                    .is_some_and(|r| right.named_child_count() == 1 && src.text_of(unparen(r)) == req)
+            {
+                if let Some(target) = left.named_child(0) {
+                    names.push(src.text_of(target).to_string());
+                }
+            }
+        }
+    });
+    let context_name = src.text_of(scope.param);
     let mut found = false;
     visit_all(func, |n| {
-        found |= n.start_byte() > call.end_byte()
-            && method_call(src, n).is_some_and(|(recv, method)| {
-                matches!(method, "WithContext" | "Clone") && src.text_of(unparen(recv)) == req
-            });
+        if found || n.start_byte() <= call.end_byte() || n.kind() != "call_expression" {
+            return;
+        }
+        found = method_call(src, n).is_some_and(|(recv, method)| {
+            matches!(method, "WithContext" | "Clone") && names.iter().any(|r| r == src.text_of(unparen(recv)))
+        }) || {
+            let args = call_args(n);
+            args.iter().any(|a| src.text_of(unparen(*a)) == req)
+                && args.iter().any(|a| {
+                    let a = src.text_of(unparen(*a));
+                    a == scope.context_expr || a == context_name
+                })
+        };
     });
     found
 }

@@ -3,7 +3,7 @@ use tree_sitter::Node;
 use super::{matches, Rule};
 use crate::analysis::go::{
     assigned_names, assignment_of, call_args, declaration_of, enclosing_function, is_function, is_noreturn_call,
-    is_pkg_call, outermost_function, unparen, visit_all, visit_in_function, Declared,
+    is_pkg_call, method_call, outermost_function, unparen, visit_all, visit_in_function, Declared,
 };
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
@@ -45,9 +45,16 @@ It stays quiet where the timers cannot pile up:
   `break`): the loop only goes round when the timer has fired, so at most one timer is alive (the
   heartbeat loop `case <-ctx.Done(): return; case <-time.After(d): ping()`);
 - a `time.After` created before the loop and received from inside it (the usual overall deadline);
-- `time.Tick` in package `main`, in `init`, in tests (`_test.go`, `Test…`/`Benchmark…`/`Fuzz…`/
-  `Example…` functions), and in functions that end in an endless `for` with no `return` and no
-  `break` out of it: there the ticker is meant to run for the whole program.
+- a `select` whose other case is `<-ctx.Done()` (any `X.Done()`) when another `select` in the
+  loop leaves it on the same `X.Done()`: the loop goes round through that case at most once (the
+  retry loop that checks `ctx.Done()` at its top and waits on `ctx.Done()` or the backoff timer);
+- a loop that runs a constant number of times (`for range 3`, `for i := 0; i < 3; i++`): its
+  timers are bounded by that count, not by the load;
+- tests (`_test.go` files, `Test…`/`Benchmark…`/`Fuzz…`/`Example…` functions): a test's timeout
+  loop (`case <-time.After(5 * time.Second): t.Fatal(…)`) runs for the length of the test, not
+  under load, and its timers go with the test binary;
+- `time.Tick` in package `main`, in `init`, and in functions that end in an endless `for` with no
+  `return` and no `break` out of it: there the ticker is meant to run for the whole program.
 
 ## Why it hurts under load
 
@@ -127,7 +134,13 @@ fn after_in_loop<'t>(src: &Source<'t>, call: Node<'t>, select: Node<'t>) -> Opti
     if !is_time_call(src, call, &["After"]) {
         return None;
     }
+    if src.file.is_test || in_test_function(src, call) {
+        return None;
+    }
     let lp = enclosing_loop(select)?;
+    if counted_by_constant(src, lp) {
+        return None;
+    }
     let arg = *call_args(call).first()?;
     if const_seconds(src, arg).is_some_and(|s| s < 1.0) {
         return None;
@@ -154,11 +167,8 @@ fn leaky_tick<'t>(src: &Source<'t>, root: Node<'t>, call: Node<'t>) -> Option<Fi
         return None;
     }
     let func = enclosing_function(call)?;
-    if let Some(top) = outermost_function(call).filter(|f| f.kind() != "func_literal") {
-        let name = top.child_by_field_name("name").map(|n| src.text_of(n)).unwrap_or("");
-        if name == "init" || ["Test", "Benchmark", "Fuzz", "Example"].iter().any(|p| name.starts_with(p)) {
-            return None;
-        }
+    if in_test_function(src, call) || top_function_name(src, call) == "init" {
+        return None;
     }
     if is_endless(src, func, call) {
         return None;
@@ -175,6 +185,40 @@ fn leaky_tick<'t>(src: &Source<'t>, root: Node<'t>, call: Node<'t>) -> Option<Fi
         related: Vec::new(),
         fixes: use_ticker(src, call).into_iter().collect(),
     })
+}
+
+/// The name of the top-level function declaration around `node`, empty outside one.
+fn top_function_name<'a>(src: &Source<'a>, node: Node<'_>) -> &'a str {
+    outermost_function(node)
+        .filter(|f| f.kind() != "func_literal")
+        .and_then(|f| f.child_by_field_name("name"))
+        .map_or("", |n| src.text_of(n))
+}
+
+/// Whether `node` is inside a `Test…`, `Benchmark…`, `Fuzz…` or `Example…` function.
+fn in_test_function(src: &Source<'_>, node: Node<'_>) -> bool {
+    let name = top_function_name(src, node);
+    ["Test", "Benchmark", "Fuzz", "Example"].iter().any(|p| name.starts_with(p))
+}
+
+/// Whether the loop runs a number of times written as an integer literal (`for range 3`,
+/// `for i := 0; i < 3; i++`): its timers cannot pile up with load, whatever the count.
+fn counted_by_constant(src: &Source<'_>, lp: Node<'_>) -> bool {
+    let mut cursor = lp.walk();
+    let Some(header) = lp.named_children(&mut cursor).find(|n| matches!(n.kind(), "range_clause" | "for_clause"))
+    else {
+        return false;
+    };
+    let bound = if header.kind() == "range_clause" {
+        header.child_by_field_name("right")
+    } else {
+        header
+            .child_by_field_name("condition")
+            .filter(|c| c.kind() == "binary_expression")
+            .filter(|c| c.child_by_field_name("operator").is_some_and(|o| matches!(src.text_of(o), "<" | "<=")))
+            .and_then(|c| c.child_by_field_name("right"))
+    };
+    bound.map(unparen).is_some_and(|b| b.kind() == "int_literal")
 }
 
 fn is_main_package(src: &Source<'_>, root: Node<'_>) -> bool {
@@ -214,15 +258,49 @@ fn other_cases_leave(src: &Source<'_>, select: Node<'_>, after: Node<'_>, lp: No
         .filter(|c| matches!(c.kind(), "communication_case" | "default_case"))
         .filter(|c| !(c.start_byte() <= after.start_byte() && after.end_byte() <= c.end_byte()))
         .collect();
-    cases.iter().all(|case| {
-        let mut c2 = case.walk();
-        let list = case.named_children(&mut c2).find(|n| n.kind() == "statement_list");
-        let last = list.and_then(|l| {
-            let mut c3 = l.walk();
-            l.named_children(&mut c3).filter(|n| n.kind() != "comment").last()
-        });
-        last.is_some_and(|s| leaves(src, s, lp))
-    })
+    cases.iter().all(|case| case_leaves(src, *case, lp) || done_checked_elsewhere(src, *case, lp))
+}
+
+/// Whether the case's last statement always leaves the loop.
+fn case_leaves(src: &Source<'_>, case: Node<'_>, lp: Node<'_>) -> bool {
+    let mut c2 = case.walk();
+    let list = case.named_children(&mut c2).find(|n| n.kind() == "statement_list");
+    let last = list.and_then(|l| {
+        let mut c3 = l.walk();
+        l.named_children(&mut c3).filter(|n| n.kind() != "comment").last()
+    });
+    last.is_some_and(|s| leaves(src, s, lp))
+}
+
+/// For a case `<-X.Done()`, the text `X.Done()`.
+fn done_receive<'a>(src: &Source<'a>, case: Node<'_>) -> Option<&'a str> {
+    let comm = case.child_by_field_name("communication")?;
+    let unary = match comm.kind() {
+        "receive_statement" => comm.child_by_field_name("right")?,
+        "unary_expression" => comm,
+        _ => return None,
+    };
+    let operand = unparen(unary.child_by_field_name("operand")?);
+    let (_, method) = method_call(src, operand)?;
+    (method == "Done" && call_args(operand).is_empty()).then(|| src.text_of(operand))
+}
+
+/// Whether a case `<-X.Done()` that stays in the loop is followed, elsewhere in the loop, by a
+/// case on the same `X.Done()` that leaves it (`select { case <-ctx.Done(): return; default: }` at
+/// the top of a retry loop). A done channel stays closed once closed, so the loop goes round
+/// through this case at most once, and its timers cannot pile up.
+fn done_checked_elsewhere(src: &Source<'_>, case: Node<'_>, lp: Node<'_>) -> bool {
+    let Some(done) = done_receive(src, case) else { return false };
+    let Some(body) = lp.child_by_field_name("body") else { return false };
+    let mut found = false;
+    visit_in_function(body, |n| {
+        found |= !found
+            && n.kind() == "communication_case"
+            && n.id() != case.id()
+            && done_receive(src, n) == Some(done)
+            && case_leaves(src, n, lp);
+    });
+    found
 }
 
 /// Whether statement `s` always leaves the loop `lp`. A plain `break` inside a `select` only
@@ -521,8 +599,11 @@ mod tests {
     const LOOP: &str = "package svc\n\nimport \"time\"\n\nfunc Pump(events chan string) {\n\tfor {\n\t\tselect {\n\t\tcase <-events:\n\t\tcase <-time.After(30 * time.Second):\n\t\t\treturn\n\t\t}\n\t}\n}\n\nfunc Poll() {\n\ttick := time.Tick(time.Minute)\n\t<-tick\n}\n";
 
     fn findings(version: Option<(u32, u32)>) -> usize {
+        findings_in(FileInfo { go_version: version, ..FileInfo::default() })
+    }
+
+    fn findings_in(file: FileInfo) -> usize {
         let tree = parse(LOOP, None);
-        let file = FileInfo { go_version: version, ..FileInfo::default() };
         analyze_file(LOOP, &tree, &Config::default(), &file, &Index::default())
             .iter()
             .filter(|f| f.rule == "timer-in-loop")
@@ -534,6 +615,11 @@ mod tests {
         assert_eq!(findings(Some((1, 22))), 2);
         assert_eq!(findings(Some((1, 16))), 2);
         assert_eq!(findings(None), 2, "an unknown version is treated as before 1.23");
+    }
+
+    #[test]
+    fn test_files_are_not_reported() {
+        assert_eq!(findings_in(FileInfo { is_test: true, go_version: None }), 0);
     }
 
     #[test]

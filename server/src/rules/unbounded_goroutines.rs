@@ -143,7 +143,8 @@ the downstream can take.
 
 ## What it cannot see
 
-- Bounds it does not know by name: a limiter type with another method than `Acquire`/`TryAcquire`,
+- Bounds it does not know by name: a limiter type with another method than `Acquire`/`TryAcquire`
+  (unless it guards the `go` as `if lim.Allow() { go f(func() { lim.Done() }) }`),
   `rate.Limiter.Wait`, a semaphore acquired in a middleware or a caller, a server-wide limit such
   as `netutil.LimitListener` or a proxy in front.
 - A semaphore acquired inside the goroutine bounds the work but not the goroutines, which pile up
@@ -153,6 +154,8 @@ the downstream can take.
   (`var items []T; json.Unmarshal(body, &items)`) outside a handler.
 - Goroutines started by a helper that a handler calls (the helper is judged on its own, by the
   loop's input), and `errgroup.Group.Go` without `SetLimit`, `sync.WaitGroup.Go` and `conc` pools.
+- Long-lived workers kept in a map (`s.loops[key] = w; go w.run()`, or `w := s.loops[key]`) are
+  taken as one worker per registered entity and not reported, even when the map grows with input.
 - Worker pools sized by input (`for i := 0; i < n; i++` with a parameter `n`) look like pools and
   are not reported; a pool inside a handler is still one pool per request.
 "#;
@@ -209,7 +212,7 @@ fn judge<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>) -> Option<Kind<'
     if funcs.last().is_some_and(|f| is_entry_or_test(src, *f)) || under_once(src, &anc) {
         return None;
     }
-    if bounded_before(src, stmt, &funcs) {
+    if bounded_before(src, stmt, &funcs) || guarded_by_limiter(src, stmt, &anc) || registered_worker(src, stmt, &anc) {
         return None;
     }
     let handler = in_handler(src, stmt, &config.context_types).is_some();
@@ -484,6 +487,96 @@ fn bounded_before(src: &Source<'_>, stmt: Node<'_>, funcs: &[Node<'_>]) -> bool 
         }
     }
     false
+}
+
+/// Whether the `go` runs only when a limiter let it, and the goroutine gives the slot back: it sits
+/// in the `then` branch of an `if` whose condition calls a method on some `x`
+/// (`if lim.Allow(ctx) {`), and a function literal in the `go` statement calls another method on
+/// the same `x` (`go eval(r, func() { lim.Done() })`). That is a semaphore with names the rule does
+/// not know; a condition that only looks something up (`if c.Has(k) { go c.Refresh(k) }`) has no
+/// release inside a function literal and stays reported.
+fn guarded_by_limiter(src: &Source<'_>, stmt: Node<'_>, anc: &[Node<'_>]) -> bool {
+    // The innermost `if` around the `go` whose `then` branch holds it, without crossing a function.
+    let mut inner = stmt;
+    let mut guard = None;
+    for &n in anc.iter().rev() {
+        if is_function(n) {
+            break;
+        }
+        if n.kind() == "if_statement" && n.child_by_field_name("consequence").is_some_and(|c| c.id() == inner.id()) {
+            guard = Some(n);
+            break;
+        }
+        inner = n;
+    }
+    let Some(cond) = guard.and_then(|g| g.child_by_field_name("condition")) else { return false };
+    let mut acquired: Vec<(&str, &str)> = Vec::new();
+    visit_in_function(cond, |n| {
+        if let Some((recv, method)) = method_call(src, n) {
+            let recv = unparen(recv);
+            if recv.kind() == "identifier" {
+                acquired.push((src.text_of(recv), method));
+            }
+        }
+    });
+    if acquired.is_empty() {
+        return false;
+    }
+    let mut released = false;
+    visit_all(stmt, |n| {
+        if released || n.kind() != "func_literal" {
+            return;
+        }
+        visit_all(n, |c| {
+            if let Some((recv, method)) = method_call(src, c) {
+                let recv = src.text_of(unparen(recv));
+                released |= acquired.iter().any(|&(r, m)| r == recv && m != method);
+            }
+        });
+    });
+    released
+}
+
+/// Whether the goroutine is a long-lived worker kept in a registry: `go w.loop()` where the loop
+/// body also stores `w` into a map or field (`s.loops[key] = w`), or took it from one
+/// (`w, ok := s.loops[key]`). One such worker per registered entity is how per-target senders and
+/// scrapers are written: they are stopped through the registry, and their number follows the
+/// configured targets, not a request's input.
+fn registered_worker(src: &Source<'_>, stmt: Node<'_>, anc: &[Node<'_>]) -> bool {
+    let Some(call) = stmt.named_child(0) else { return false };
+    let Some((recv, _)) = method_call(src, call) else { return false };
+    let recv = unparen(recv);
+    if recv.kind() != "identifier" {
+        return false;
+    }
+    let name = src.text_of(recv);
+    // The loop body around the `go`, without crossing a function.
+    let Some(body) = anc
+        .iter()
+        .rev()
+        .take_while(|n| !is_function(**n))
+        .find(|n| n.kind() == "for_statement")
+        .and_then(|lp| lp.child_by_field_name("body"))
+    else {
+        return false;
+    };
+    let is_registry = |n: Node<'_>| n.kind() == "index_expression";
+    let is_name = |n: Node<'_>| n.kind() == "identifier" && src.text_of(n) == name;
+    let mut found = false;
+    visit_in_function(body, |n| {
+        if found || !matches!(n.kind(), "assignment_statement" | "short_var_declaration") {
+            return;
+        }
+        let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+            return;
+        };
+        let (Some(target), Some(value)) = (left.named_child(0).map(unparen), right.named_child(0).map(unparen)) else {
+            return;
+        };
+        found = (is_registry(target) && is_name(value) && left.named_child_count() == 1)
+            || (is_name(target) && is_registry(value) && right.named_child_count() == 1);
+    });
+    found
 }
 
 /// A semaphore acquisition: `sem <- struct{}{}`, `x.Acquire(…)`, `x.TryAcquire(…)`, and unless

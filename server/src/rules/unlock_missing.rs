@@ -3,7 +3,9 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::{matches, Rule};
-use crate::analysis::go::{call_args, enclosing_function, method_call, next_statement, unparen, visit_all};
+use crate::analysis::go::{
+    call_args, enclosing_function, method_call, next_statement, unparen, visit_all, visit_in_function,
+};
 use crate::analysis::resource::{self, closure_around, contains, Acquired, Outcome, Resource};
 use crate::analysis::{Edit, Finding, Fix, Severity, Source};
 use crate::config::Config;
@@ -37,6 +39,8 @@ is left alone. It is also quiet for
   closure that is not deferred;
 - a `Lock` after a deferred unlock of the same receiver (`defer mu.Unlock()`, then `mu.Unlock()`,
   slow work and `mu.Lock()` again), which the defer releases;
+- a function whose first use of the lock is an unlock: it was handed the lock held (a goroutine
+  that passes a lock back and forth with the function that started it);
 - a `Lock` under a condition with an unlock under another condition (`if shared { mu.Lock() }` …
   `if shared { mu.Unlock() }`), whose correlation a path walk cannot see.
 
@@ -78,6 +82,8 @@ replaces that unlock with `defer c.mu.Unlock()` after the `Lock`.
   the same mutex reached through two different expressions (`mu := &s.mu`) is two locks.
 - Path correlations: a `Lock` and an unlock under the same flag are skipped, not checked.
 - Loops are followed once.
+- A loop body that unlocks before it locks (`for { mu.Unlock(); …; mu.Lock() }`) is taken to hand
+  the lock from one iteration to the next, even when that unlock is conditional.
 "#;
 
 /// A held lock as a resource: `var` is the receiver text, released by its unlock method.
@@ -85,6 +91,8 @@ struct Lock {
     unlock: &'static str,
     /// Where the `Lock` call is, for the next-iteration test.
     call: std::ops::Range<usize>,
+    /// Where the function unlocks the same receiver directly before the `Lock` (not in a closure).
+    unlocks_before: Vec<std::ops::Range<usize>>,
 }
 
 impl Resource for Lock {
@@ -92,11 +100,14 @@ impl Resource for Lock {
         is_unlock(src, call, var, self.unlock)
     }
 
-    /// A lock taken inside a loop must be released before the next iteration takes it again.
+    /// A lock taken inside a loop must be released before the next iteration takes it again,
+    /// unless the loop body unlocks it before the `Lock`: then the lock is handed from one
+    /// iteration to the next on purpose (`for { ...; mu.Unlock(); mu.Lock(); ... }`, taken before
+    /// the loop), and the next iteration releases it before taking it again.
     fn lost_at_next_iteration(&self, _acq: &Acquired<'_>, loop_stmt: Node<'_>) -> bool {
-        loop_stmt
-            .child_by_field_name("body")
-            .is_some_and(|b| b.start_byte() <= self.call.start && self.call.end <= b.end_byte())
+        let Some(body) = loop_stmt.child_by_field_name("body") else { return false };
+        let inside = |r: &std::ops::Range<usize>| body.start_byte() <= r.start && r.end <= body.end_byte();
+        inside(&self.call) && !self.unlocks_before.iter().any(inside)
     }
 
     fn is_nil_subject(&self, _src: &Source<'_>, _expr: Node<'_>, _var: &str) -> bool {
@@ -136,7 +147,28 @@ fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
         }
         let unlock = if src.text_of(method) == "RLock" { "RUnlock" } else { "Unlock" };
         let var = src.text_of(recv);
-        let res = Lock { unlock, call: call.byte_range() };
+        let lock = src.text_of(method);
+        let mut unlocks_before = Vec::new();
+        let mut first_is_unlock = None;
+        if let Some(body) = func.child_by_field_name("body") {
+            visit_in_function(body, |n| {
+                if is_unlock(src, n, var, unlock) {
+                    first_is_unlock.get_or_insert(true);
+                    if n.end_byte() <= call.start_byte() {
+                        unlocks_before.push(n.byte_range());
+                    }
+                } else if is_unlock(src, n, var, lock) {
+                    first_is_unlock.get_or_insert(false);
+                }
+            });
+        }
+        // A function that unlocks before it ever locks was handed the lock held by its starter
+        // (a goroutine passing a lock back and forth with the function that started it): where
+        // the lock ends up is that pair's protocol, not a critical section of this function.
+        if first_is_unlock == Some(true) {
+            continue;
+        }
+        let res = Lock { unlock, call: call.byte_range(), unlocks_before };
         let acq = Acquired { call, stmt, func, var, err: None };
         if !owned_here(src, &res, &acq) {
             continue;
