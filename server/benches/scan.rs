@@ -3,7 +3,7 @@
 //! how long the language server takes from a one-character `didChange` to its diagnostics.
 //!
 //! Run it with `cargo bench --bench scan -- [--dir PATH] [--files N] [--runs R] [--keep]
-//! [--no-memory] [--no-server] [--per-rule]`. Without `--dir` it first writes a deterministic corpus of realistic
+//! [--no-memory] [--no-server] [--server-only] [--per-rule]`. Without `--dir` it first writes a deterministic corpus of realistic
 //! Go services (gin, echo and net/http handlers, middleware, HTTP clients, database code, workers,
 //! protobuf-style generated files, and per service a `routes.go` that mounts its gin handlers) into a
 //! temporary directory, so it runs anywhere. `cargo bench`
@@ -35,11 +35,22 @@ struct Args {
     keep: bool,
     memory: bool,
     server: bool,
+    /// Only the server latency: no corpus, no check, no memory (for iterating on the server).
+    server_only: bool,
     per_rule: bool,
 }
 
 fn parse_args() -> Args {
-    let mut args = Args { dir: None, files: 1500, runs: 3, keep: false, memory: true, server: true, per_rule: false };
+    let mut args = Args {
+        dir: None,
+        files: 1500,
+        runs: 3,
+        keep: false,
+        memory: true,
+        server: true,
+        server_only: false,
+        per_rule: false,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -51,11 +62,12 @@ fn parse_args() -> Args {
             "--keep" => args.keep = true,
             "--no-memory" => args.memory = false,
             "--no-server" => args.server = false,
+            "--server-only" => args.server_only = true,
             "--per-rule" => args.per_rule = true,
             other => {
                 eprintln!(
                     "unknown argument {other:?}; usage: cargo bench --bench scan -- [--dir PATH] [--files N] \
-                     [--runs R] [--keep] [--no-memory] [--no-server] [--per-rule]"
+                     [--runs R] [--keep] [--no-memory] [--no-server] [--server-only] [--per-rule]"
                 );
                 std::process::exit(2);
             }
@@ -68,6 +80,11 @@ fn parse_args() -> Args {
 fn main() {
     let args = parse_args();
     let mut table = Table::default();
+    if args.server_only {
+        server_rows(&mut table);
+        table.print();
+        return;
+    }
     let threads = rayon::current_num_threads();
     println!("gohazard scan bench: {threads} rayon threads, {} rules", gohazard::rules::RULES.len());
 
@@ -181,24 +198,54 @@ fn main() {
 
     // (e) Language server latency from didChange to publishDiagnostics.
     if args.server {
-        let text = corpus::file_of_lines(5000, 11);
-        match server_latency(&text, 200) {
-            Ok(mut samples) => {
-                samples.sort_by(f64::total_cmp);
+        server_rows(&mut table);
+    }
+    table.print();
+}
+
+/// The server latency rows: the percentiles, then the slowest edits with the top-level
+/// declaration they fell in, so a slow tail can be traced to the kind of edit that causes it.
+fn server_rows(table: &mut Table) {
+    let text = corpus::file_of_lines(5000, 11);
+    match server_latency(&text, 200) {
+        Ok(samples) => {
+            let mut sorted: Vec<f64> = samples.iter().map(|s| s.seconds).collect();
+            sorted.sort_by(f64::total_cmp);
+            table.row(
+                &format!("server didChange -> publishDiagnostics, {} lines, 200 edits", text.lines().count()),
+                format!(
+                    "median {:.2} ms   p99 {:.2} ms   max {:.2} ms (target < 1 / 5 ms)",
+                    percentile(&sorted, 0.5) * 1e3,
+                    percentile(&sorted, 0.99) * 1e3,
+                    sorted.last().copied().unwrap_or(0.0) * 1e3
+                ),
+            );
+            let tree = analysis::parse(&text, None);
+            let line_starts: Vec<usize> =
+                std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+            let mut slow: Vec<&EditSample> = samples.iter().collect();
+            slow.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+            for s in slow.iter().take(3) {
+                let at = line_starts.get(s.line).copied().unwrap_or(0);
+                let root = tree.root_node();
+                let mut cursor = root.walk();
+                let item = root.named_children(&mut cursor).find(|n| n.byte_range().contains(&at));
+                let kind = item.map_or("between declarations", |n| n.kind());
+                let head = item.and_then(|n| text[n.byte_range()].lines().next()).unwrap_or("");
+                let line = text.lines().nth(s.line).unwrap_or("").trim();
                 table.row(
-                    &format!("server didChange -> publishDiagnostics, {} lines, 200 edits", text.lines().count()),
+                    &format!("  slow edit: {} at line {}", s.kind, s.line + 1),
                     format!(
-                        "median {:.2} ms   p99 {:.2} ms   max {:.2} ms (target < 1 / 5 ms)",
-                        percentile(&samples, 0.5) * 1e3,
-                        percentile(&samples, 0.99) * 1e3,
-                        samples.last().copied().unwrap_or(0.0) * 1e3
+                        "{:.2} ms, `{}` in {kind} `{}`",
+                        s.seconds * 1e3,
+                        line.chars().take(40).collect::<String>(),
+                        head.chars().take(50).collect::<String>()
                     ),
                 );
             }
-            Err(e) => table.row("server latency", format!("not measured: {e}")),
         }
+        Err(e) => table.row("server latency", format!("not measured: {e}")),
     }
-    table.print();
 }
 
 fn count_lines(files: &[PathBuf]) -> usize {
@@ -460,10 +507,18 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// One timed edit of [`server_latency`]: how long it took, on which (zero-based) line, and whether
+/// it inserted or deleted its character.
+struct EditSample {
+    seconds: f64,
+    line: usize,
+    kind: &'static str,
+}
+
 /// Starts `gohazard lsp` with no debounce, opens `text`, then makes `edits` one-character edits one
 /// at a time (insert a letter into an identifier, then delete it again) and times each from the
 /// moment the notification is written until the diagnostics of that version arrive.
-fn server_latency(text: &str, edits: usize) -> Result<Vec<f64>, String> {
+fn server_latency(text: &str, edits: usize) -> Result<Vec<EditSample>, String> {
     let mut lsp = Lsp::spawn()?;
     lsp.request(
         "initialize",
@@ -496,6 +551,10 @@ fn server_latency(text: &str, edits: usize) -> Result<Vec<f64>, String> {
                 (json!({"start": at, "end": at}), "q")
             }
         };
+        let (line, kind) = match range.1 {
+            "" => (range.0["start"]["line"].as_u64().unwrap_or(0) as usize, "delete"),
+            _ => (range.0["start"]["line"].as_u64().unwrap_or(0) as usize, "insert"),
+        };
         version += 1;
         let t = Instant::now();
         lsp.notify(
@@ -503,7 +562,7 @@ fn server_latency(text: &str, edits: usize) -> Result<Vec<f64>, String> {
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": range.0, "text": range.1}]}),
         );
         lsp.diagnostics(uri, version)?;
-        samples.push(t.elapsed().as_secs_f64());
+        samples.push(EditSample { seconds: t.elapsed().as_secs_f64(), line, kind });
     }
     let _ = lsp.request("shutdown", Value::Null);
     lsp.notify("exit", Value::Null);
@@ -524,7 +583,8 @@ impl Lsp {
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            // The server's log, when asked for with `GOHAZARD_LOG`, goes to the bench's stderr.
+            .stderr(if std::env::var_os("GOHAZARD_LOG").is_some() { Stdio::inherit() } else { Stdio::null() })
             .spawn()
             .map_err(|e| e.to_string())?;
         let stdin = child.stdin.take().ok_or("no stdin")?;

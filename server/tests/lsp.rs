@@ -327,3 +327,60 @@ fn exits_when_the_client_process_dies() {
     parent.wait().unwrap();
     assert!(c.wait_exit(std::time::Duration::from_secs(10)).is_some(), "server outlived its client process");
 }
+
+/// `gohazard/status` reports what the server holds per open document; typing and undoing it
+/// leaves the same amount held (the cache keeps only the current items), and closing the document
+/// frees it and its declarations.
+#[test]
+fn status_reports_memory_per_document_and_close_frees_it() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/rules/unclosed-body/gin.go");
+    let text = std::fs::read_to_string(root).unwrap();
+    let mut c = Client::spawn(&["lsp"]);
+    c.initialize(json!({}), json!({"debounceMs": 0}));
+    let uri = "file:///mem/gin.go";
+    c.open(uri, &text);
+    assert!(!c.diagnostics(uri, 1).is_empty(), "the fixture has findings");
+    let status = c.request("gohazard/status", json!({}));
+    let docs = status["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 1);
+    let first = docs[0].clone();
+    assert_eq!(first["uri"], uri);
+    assert_eq!(first["textBytes"], text.len());
+    assert!(first["cacheItems"].as_u64().unwrap() > 1 && first["cacheFindings"].as_u64().unwrap() > 0);
+    assert!(first["treeNodes"].as_u64().unwrap() > 0);
+    let bytes = first["bytes"].as_u64().unwrap();
+    assert!(bytes > text.len() as u64 && bytes < 100 * text.len() as u64, "{first}");
+    assert_eq!(status["totalBytes"], first["bytes"]);
+    assert!(status["indexDeclarations"].as_u64().unwrap() > 0);
+
+    // Type a letter into every line and take it out again: the same text holds the same memory.
+    let lines = text.lines().count();
+    let mut version = 1;
+    for line in 0..lines {
+        for (range, new) in [((0, 0), "q"), ((0, 1), "")] {
+            version += 1;
+            let change = json!({"range": {"start": {"line": line, "character": range.0},
+                "end": {"line": line, "character": range.1}}, "text": new});
+            c.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
+            );
+            // One analysis at a time, so each one hands the cache on to the next.
+            c.diagnostics(uri, version);
+        }
+    }
+    let after = c.request("gohazard/status", json!({}));
+    let doc = &after["documents"][0];
+    // Full runs used to add the reused items' findings to the cache again, which grew with every
+    // edit while the published findings stayed right (they are deduplicated).
+    for key in ["textBytes", "cacheItems", "cacheFindings", "cacheBytes", "findings"] {
+        assert_eq!(doc[key], first[key], "{key} after {version} edits that restore the text");
+    }
+
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    let closed = c.request("gohazard/status", json!({}));
+    assert_eq!(closed["documents"], json!([]));
+    assert_eq!(closed["totalBytes"], 0);
+    assert_eq!(closed["indexDeclarations"], 0, "a closed document outside the workspace leaves the index");
+    assert!(c.shutdown().success());
+}

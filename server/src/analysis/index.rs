@@ -71,7 +71,8 @@ pub enum Lookup {
 }
 
 impl Lookup {
-    fn name(&self) -> &str {
+    /// The declared name the question is about.
+    pub fn name(&self) -> &str {
         match self {
             Lookup::Name(name) | Lookup::AnyMethod(name) => name,
             Lookup::Method { name, .. } | Lookup::Function { name, .. } => name,
@@ -138,6 +139,9 @@ pub struct Index {
     /// Bumped whenever a declaration changes, so cached findings that may depend on other files
     /// know when to be recomputed. Typing inside a function body does not change it.
     generation: u64,
+    /// How many of those changes each file made, so a file's cache can leave out its own changes
+    /// (see [`Index::generation_except`]).
+    changes: HashMap<String, u64>,
 }
 
 impl Index {
@@ -146,8 +150,9 @@ impl Index {
         if self.by_file.get(key) == Some(&decls) {
             return;
         }
-        self.remove_file(key);
+        self.unlink(key);
         self.generation += 1;
+        *self.changes.entry(key.to_string()).or_default() += 1;
         for (i, d) in decls.iter().enumerate() {
             self.by_name.entry(d.name.clone()).or_default().push((key.to_string(), i));
         }
@@ -155,8 +160,17 @@ impl Index {
     }
 
     pub fn remove_file(&mut self, key: &str) {
-        let Some(old) = self.by_file.remove(key) else { return };
-        self.generation += 1;
+        if self.unlink(key) {
+            self.generation += 1;
+            // Forgetting the file's count makes its next `generation_except` differ, which is safe
+            // (its cache starts afresh) and keeps the map as small as the index.
+            self.changes.remove(key);
+        }
+    }
+
+    /// Takes the file's declarations out of the maps; whether it had any entry.
+    fn unlink(&mut self, key: &str) -> bool {
+        let Some(old) = self.by_file.remove(key) else { return false };
         for d in old {
             if let Some(list) = self.by_name.get_mut(&d.name) {
                 list.retain(|(k, _)| k != key);
@@ -165,6 +179,7 @@ impl Index {
                 }
             }
         }
+        true
     }
 
     /// Every declaration named `name`, in no particular order.
@@ -225,6 +240,13 @@ impl Index {
         self.generation
     }
 
+    /// The generation counting only the changes of files other than `key`. A file's cache keys on
+    /// this: its own declarations are part of its text, and a change of one re-runs the items that
+    /// mention or looked up its name, not the whole file.
+    pub fn generation_except(&self, key: &str) -> u64 {
+        self.generation - self.changes.get(key).copied().unwrap_or(0)
+    }
+
     pub fn len(&self) -> usize {
         self.by_file.values().map(Vec::len).sum()
     }
@@ -282,19 +304,31 @@ fn result_types(src: &Source<'_>, result: Option<tree_sitter::Node<'_>>) -> Vec<
     types
 }
 
+/// The name in the file's package clause.
+pub fn package_name(src: &Source<'_>) -> String {
+    let root = src.root();
+    let mut cursor = root.walk();
+    let clause = root.named_children(&mut cursor).find(|n| n.kind() == "package_clause");
+    clause.and_then(|c| c.named_child(0)).map(|n| src.text_of(n).to_string()).unwrap_or_default()
+}
+
 /// Extracts the declarations of one file.
 pub fn declarations(src: &Source<'_>) -> Vec<FuncDecl> {
     let root = src.root();
-    let package = {
-        let mut cursor = root.walk();
-        let clause = root.named_children(&mut cursor).find(|n| n.kind() == "package_clause");
-        clause.and_then(|c| c.named_child(0)).map(|n| src.text_of(n).to_string()).unwrap_or_default()
-    };
+    let package = package_name(src);
     let mut out = Vec::new();
     // Functions and methods are always top-level; interface methods live in top-level type
     // declarations. Walking only those keeps this cheap enough to run on every keystroke.
     let mut cursor = root.walk();
-    let items: Vec<_> = root.named_children(&mut cursor).collect();
+    for item in root.named_children(&mut cursor) {
+        item_declarations(src, item, &package, &mut out);
+    }
+    out
+}
+
+/// Appends the declarations of one top-level item of the file (nothing for most kinds), so a
+/// caller that caches them per item can extract only the items that changed.
+pub fn item_declarations(src: &Source<'_>, item: tree_sitter::Node<'_>, package: &str, out: &mut Vec<FuncDecl>) {
     let mut visit = |n: tree_sitter::Node<'_>| {
         let (name, receiver, params) = match n.kind() {
             "function_declaration" => (n.child_by_field_name("name"), None, n.child_by_field_name("parameters")),
@@ -316,21 +350,18 @@ pub fn declarations(src: &Source<'_>) -> Vec<FuncDecl> {
         let results = result_types(src, n.child_by_field_name("result"));
         out.push(FuncDecl {
             name: src.text_of(name).to_string(),
-            package: package.clone(),
+            package: package.to_string(),
             receiver,
             params,
             types,
             results,
         });
     };
-    for item in items {
-        match item.kind() {
-            "function_declaration" | "method_declaration" => visit(item),
-            "type_declaration" => visit_all(item, &mut visit),
-            _ => {}
-        }
+    match item.kind() {
+        "function_declaration" | "method_declaration" => visit(item),
+        "type_declaration" => visit_all(item, &mut visit),
+        _ => {}
     }
-    out
 }
 
 #[cfg(test)]
