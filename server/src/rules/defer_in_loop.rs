@@ -97,7 +97,18 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
     if found.is_empty() {
         return;
     }
-    let places = places_of_defers(root);
+    // Only the top-level declarations holding a matched `defer` are walked: after a keystroke the
+    // matches come from the edited declaration alone, and a walk of the whole file per keystroke
+    // made this rule the costliest of the server's.
+    let mut places = HashMap::new();
+    let mut walked = std::collections::HashSet::new();
+    for defer in found.iter().filter_map(|m| m.get("defer")) {
+        if let Some(item) = root.child_with_descendant(defer) {
+            if walked.insert(item.id()) {
+                places.extend(places_of_defers(item));
+            }
+        }
+    }
     let mut fixes_of_loops: HashMap<usize, Option<Fix>> = HashMap::new();
     for m in found {
         let Some(defer) = m.get("defer") else { continue };

@@ -136,8 +136,9 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
     if found.is_empty() {
         return;
     }
-    // The file's own declarations, so the rule works without a workspace index.
-    let local = declarations(src);
+    // The file's own declarations, so the rule works without a workspace index; taken for the
+    // first call that needs them, since most analyses after a keystroke have none.
+    let mut local: Option<Vec<FuncDecl>> = None;
     let package = package_clause(src);
     let imported = import_paths(src);
     let entries: Vec<Entry> = config.filter_functions.iter().filter_map(|e| Entry::parse(e)).collect();
@@ -187,6 +188,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
                     }
                     Callee::Method(_) => Lookup::AnyMethod(name.to_string()),
                 };
+                let local = local.get_or_insert_with(|| declarations(src));
                 let candidates = src.index.candidates(&reach).chain(local.iter().filter(|d| d.name == name));
                 let found = filter_param(src, candidates, &package, &callee, pos, args.len(), spread, empty);
                 // What another file would have to declare to change this answer, so `check` can
