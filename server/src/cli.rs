@@ -862,40 +862,40 @@ fn write_diff(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<(
 }
 
 fn write_json(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<()> {
-    let mut items = Vec::new();
-    for r in reports.iter().filter(|r| !r.findings.is_empty()) {
-        let pos = |b: usize| {
-            let (line, column) = r.located.at(b);
-            json!({ "line": line, "column": column })
-        };
-        for f in &r.findings {
-            let fixes: Vec<_> = f
-                .fixes
-                .iter()
-                .map(|fix| {
-                    let edits: Vec<_> = fix
-                        .edits
-                        .iter()
-                        .map(
-                            |e| json!({ "start": pos(e.range.start), "end": pos(e.range.end), "new_text": e.new_text }),
-                        )
-                        .collect();
-                    json!({ "title": fix.title, "edits": edits })
-                })
-                .collect();
-            items.push(json!({
-                "rule": f.rule,
-                "severity": f.severity.as_str(),
-                "message": f.message,
-                "path": display_path(&r.path),
-                "start": pos(f.range.start),
-                "end": pos(f.range.end),
-                "fixes": fixes,
-            }));
-        }
-    }
-    serde_json::to_writer_pretty(&mut *out, &items)?;
+    // Each item is made as it is written, not all of them first (see `Lazy`).
+    let items =
+        reports.iter().filter(|r| !r.findings.is_empty()).flat_map(|r| r.findings.iter().map(move |f| json_item(r, f)));
+    serde_json::to_writer_pretty(&mut *out, &Lazy::new(items))?;
     writeln!(out)
+}
+
+/// One finding of `--format json`.
+fn json_item(r: &FileReport, f: &Finding) -> Value {
+    let pos = |b: usize| {
+        let (line, column) = r.located.at(b);
+        json!({ "line": line, "column": column })
+    };
+    let fixes: Vec<_> = f
+        .fixes
+        .iter()
+        .map(|fix| {
+            let edits: Vec<_> = fix
+                .edits
+                .iter()
+                .map(|e| json!({ "start": pos(e.range.start), "end": pos(e.range.end), "new_text": e.new_text }))
+                .collect();
+            json!({ "title": fix.title, "edits": edits })
+        })
+        .collect();
+    json!({
+        "rule": f.rule,
+        "severity": f.severity.as_str(),
+        "message": f.message,
+        "path": display_path(&r.path),
+        "start": pos(f.range.start),
+        "end": pos(f.range.end),
+        "fixes": fixes,
+    })
 }
 
 /// `--format github`: one workflow command per finding, which GitHub shows as an annotation on the
@@ -961,83 +961,136 @@ fn write_sarif(
             })
         })
         .collect();
-    let mut results = Vec::new();
-    for r in reports.iter().filter(|r| !r.findings.is_empty()) {
+    // One result at a time, written as it is made: a large workspace's results, as one tree of
+    // JSON values, took more memory than the whole analysis.
+    let results = reports.iter().filter(|r| !r.findings.is_empty()).flat_map(|r| {
         let artifact = artifact_location(&r.path);
-        let region = |range: &std::ops::Range<usize>| {
-            let (start_line, start_column) = r.located.at(range.start);
-            let (end_line, end_column) = r.located.at(range.end);
-            json!({ "startLine": start_line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column })
-        };
-        let location = |range: &std::ops::Range<usize>| json!({ "physicalLocation": { "artifactLocation": artifact.clone(), "region": region(range) } });
-        for f in &r.findings {
-            let mut result = json!({
-                "ruleId": f.rule,
-                "level": sarif_level(f.severity),
-                "message": { "text": f.message },
-                "locations": [location(&f.range)],
-            });
-            if let Some(i) = enabled.iter().position(|x| x.id == f.rule) {
-                result["ruleIndex"] = i.into();
-            }
-            if !f.related.is_empty() {
-                let related: Vec<Value> = f
-                    .related
-                    .iter()
-                    .enumerate()
-                    .map(|(i, rel)| {
-                        let mut loc = location(&rel.range);
-                        loc["id"] = i.into();
-                        loc["message"] = json!({ "text": rel.message });
-                        loc
-                    })
-                    .collect();
-                result["relatedLocations"] = related.into();
-            }
-            if !f.fixes.is_empty() {
-                let fixes: Vec<Value> = f
-                    .fixes
-                    .iter()
-                    .map(|fix| {
-                        let replacements: Vec<Value> = fix
-                            .edits
-                            .iter()
-                            .map(|e| json!({ "deletedRegion": region(&e.range), "insertedContent": { "text": e.new_text } }))
-                            .collect();
-                        json!({
-                            "description": { "text": fix.title },
-                            "artifactChanges": [{ "artifactLocation": artifact.clone(), "replacements": replacements }],
-                        })
-                    })
-                    .collect();
-                result["fixes"] = fixes.into();
-            }
-            results.push(result);
-        }
-    }
+        let enabled = &enabled;
+        r.findings.iter().map(move |f| sarif_result(r, &artifact, f, enabled))
+    });
     let notifications: Vec<Value> =
         errors.iter().map(|e| json!({ "level": "error", "message": { "text": e } })).collect();
-    let mut run = json!({
-        "tool": { "driver": {
-            "name": "gohazard",
-            "semanticVersion": env!("CARGO_PKG_VERSION"),
-            "informationUri": "https://github.com/gohazard/gohazard",
-            "rules": sarif_rules,
-        } },
-        "invocations": [{ "executionSuccessful": errors.is_empty(), "toolExecutionNotifications": notifications }],
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-    });
+    let mut run = serde_json::Map::new();
+    let tool = json!({ "driver": {
+        "name": "gohazard",
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "informationUri": "https://github.com/gohazard/gohazard",
+        "rules": sarif_rules,
+    } });
+    run.insert("tool".into(), tool);
+    let invocations =
+        json!([{ "executionSuccessful": errors.is_empty(), "toolExecutionNotifications": notifications }]);
+    run.insert("invocations".into(), invocations);
+    run.insert("columnKind".into(), "unicodeCodePoints".into());
+    // A place held for the results, which are written in it as they are made.
+    run.insert("results".into(), Value::Null);
     if let Ok(cwd) = std::env::current_dir() {
         let mut uri = file_uri(&cwd);
         if !uri.ends_with('/') {
             uri.push('/');
         }
-        run["originalUriBaseIds"] = json!({ SRCROOT: { "uri": uri } });
+        run.insert("originalUriBaseIds".into(), json!({ SRCROOT: { "uri": uri } }));
     }
-    let log = json!({ "$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run] });
+    let mut log = serde_json::Map::new();
+    log.insert("$schema".into(), SARIF_SCHEMA.into());
+    log.insert("version".into(), "2.1.0".into());
+    log.insert("runs".into(), Value::Null);
+    let run = Splice { map: &run, key: "results", with: Lazy::new(results) };
+    let log = Splice { map: &log, key: "runs", with: std::slice::from_ref(&run) };
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
+}
+
+/// One SARIF result.
+fn sarif_result(r: &FileReport, artifact: &Value, f: &Finding, enabled: &[&Rule]) -> Value {
+    let region = |range: &std::ops::Range<usize>| {
+        let (start_line, start_column) = r.located.at(range.start);
+        let (end_line, end_column) = r.located.at(range.end);
+        json!({ "startLine": start_line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column })
+    };
+    let location = |range: &std::ops::Range<usize>| json!({ "physicalLocation": { "artifactLocation": artifact.clone(), "region": region(range) } });
+    let mut result = json!({
+        "ruleId": f.rule,
+        "level": sarif_level(f.severity),
+        "message": { "text": f.message },
+        "locations": [location(&f.range)],
+    });
+    if let Some(i) = enabled.iter().position(|x| x.id == f.rule) {
+        result["ruleIndex"] = i.into();
+    }
+    if !f.related.is_empty() {
+        let related: Vec<Value> = f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, rel)| {
+                let mut loc = location(&rel.range);
+                loc["id"] = i.into();
+                loc["message"] = json!({ "text": rel.message });
+                loc
+            })
+            .collect();
+        result["relatedLocations"] = related.into();
+    }
+    if !f.fixes.is_empty() {
+        let fixes: Vec<Value> = f
+            .fixes
+            .iter()
+            .map(|fix| {
+                let replacements: Vec<Value> = fix
+                    .edits
+                    .iter()
+                    .map(|e| json!({ "deletedRegion": region(&e.range), "insertedContent": { "text": e.new_text } }))
+                    .collect();
+                json!({
+                    "description": { "text": fix.title },
+                    "artifactChanges": [{ "artifactLocation": artifact.clone(), "replacements": replacements }],
+                })
+            })
+            .collect();
+        result["fixes"] = fixes.into();
+    }
+    result
+}
+
+/// A JSON array written from an iterator as it is serialized, so that its elements never all
+/// exist at once. It serializes once; a second time gives an empty array.
+struct Lazy<I>(std::cell::RefCell<Option<I>>);
+
+impl<I> Lazy<I> {
+    fn new(items: I) -> Self {
+        Lazy(std::cell::RefCell::new(Some(items)))
+    }
+}
+
+impl<I: Iterator<Item = Value>> serde::Serialize for Lazy<I> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let items = self.0.borrow_mut().take();
+        serializer.collect_seq(items.into_iter().flatten())
+    }
+}
+
+/// A JSON object written as `map`, except that the value of `key` (a placeholder in `map`, so
+/// that the keys keep the order `map` gives them) is `with`.
+struct Splice<'a, T> {
+    map: &'a serde_json::Map<String, Value>,
+    key: &'static str,
+    with: T,
+}
+
+impl<T: serde::Serialize> serde::Serialize for Splice<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.map.len()))?;
+        for (k, v) in self.map {
+            if k == self.key {
+                map.serialize_entry(k, &self.with)?;
+            } else {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        map.end()
+    }
 }
 
 fn sarif_level(s: Severity) -> &'static str {
