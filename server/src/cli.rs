@@ -99,12 +99,19 @@ const FIX_ROUNDS: usize = 4;
 /// Runs with at least this many files show a progress bar, when stderr is a terminal.
 const PROGRESS_MIN_FILES: usize = 500;
 
-/// A file after pass 1: its text, and its tree when the budget allowed (its declarations went into
-/// the index).
+/// A file after pass 1: its text and tree when pass 2 needs them and the budget allowed (its
+/// declarations went into the index).
 struct Loaded {
     path: PathBuf,
+    /// The text, when pass 2 needs it and it was kept (else empty: pass 2 reads the file again), or
+    /// when the mode keeps every text.
     text: String,
+    /// A digest of the text pass 1 read, when pass 2 must read it again: a file changed meanwhile
+    /// is analysed afresh rather than with findings of an older text.
+    digest: Option<u64>,
     tree: Option<tree_sitter::Tree>,
+    /// Where the findings of pass 1 are, when they are final (the text is then no longer needed).
+    located: Option<Located>,
     info: FileInfo,
     /// The findings of the rules that need no index, when pass 1 ran them (not with `--fix`).
     local: Option<Vec<Finding>>,
@@ -123,10 +130,14 @@ struct Loaded {
 /// The outcome for one file.
 struct FileReport {
     path: PathBuf,
-    /// The text the findings refer to: the fixed text when fixes were applied. Emptied for files
-    /// with nothing to report, so a large clean tree does not stay in memory.
+    /// The fixed text when fixes were applied (for `--diff`), or the buffer read from standard
+    /// input; empty otherwise. The output needs only `located`, so the texts of a large workspace
+    /// do not stay in memory until it is written.
     text: String,
     findings: Vec<Finding>,
+    /// The lines and columns of the findings' offsets, and the source lines they start on, in the
+    /// text the findings refer to.
+    located: Located,
     /// The original text and the fixes applied, when `--fix` or `--diff` changed the file.
     fixed: Option<Fixed>,
     /// The file's routes and call facts, of the text the findings refer to, until the endpoint
@@ -137,6 +148,71 @@ struct FileReport {
 struct Fixed {
     original: String,
     applied: Vec<Applied>,
+}
+
+/// What the output needs of a file's text: the line and column of every byte offset the findings
+/// carry (their ranges, related places and fix edits), and the source line each finding starts on
+/// (the human format's excerpt). Computed once the findings are final, so the text can be dropped:
+/// on a large workspace the texts of the files with findings would otherwise stay in memory until
+/// the output is written.
+#[derive(Default)]
+struct Located {
+    /// (byte offset, 1-based line, 1-based column), sorted by offset.
+    points: Vec<(usize, usize, usize)>,
+    /// (1-based line, its text without the line ending), sorted by line.
+    lines: Vec<(usize, String)>,
+}
+
+impl Located {
+    fn new(text: &str, findings: &[Finding]) -> Located {
+        if findings.is_empty() {
+            return Located::default();
+        }
+        let rope = Rope::from_str(text);
+        let mut offsets = Vec::new();
+        for f in findings {
+            offsets.extend([f.range.start, f.range.end]);
+            offsets.extend(f.related.iter().flat_map(|r| [r.range.start, r.range.end]));
+            offsets.extend(f.fixes.iter().flat_map(|x| &x.edits).flat_map(|e| [e.range.start, e.range.end]));
+        }
+        offsets.sort_unstable();
+        offsets.dedup();
+        let points: Vec<_> = offsets
+            .into_iter()
+            .map(|b| {
+                let (line, col) = position(&rope, b);
+                (b, line, col)
+            })
+            .collect();
+        let mut starts: Vec<usize> = findings.iter().map(|f| position(&rope, f.range.start).0).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let lines = starts
+            .into_iter()
+            .map(|line| {
+                let text = rope.line(line - 1).to_string();
+                (line, text.trim_end_matches(['\n', '\r']).to_string())
+            })
+            .collect();
+        Located { points, lines }
+    }
+
+    /// The 1-based line and character column of a byte offset that one of the findings carries.
+    fn at(&self, byte: usize) -> (usize, usize) {
+        match self.points.binary_search_by_key(&byte, |p| p.0) {
+            Ok(i) => (self.points[i].1, self.points[i].2),
+            // Every offset the writers ask for was recorded; this is only a safe answer.
+            Err(_) => (1, 1),
+        }
+    }
+
+    /// The text of a line that a finding starts on.
+    fn line(&self, line: usize) -> &str {
+        match self.lines.binary_search_by_key(&line, |l| l.0) {
+            Ok(i) => &self.lines[i].1,
+            Err(_) => "",
+        }
+    }
 }
 
 /// How `check` runs, from the arguments.
@@ -278,12 +354,20 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
         })
         .collect();
     progress.finish();
+    // The report below builds its own resolver over the facts; the index is no longer needed.
+    drop(index);
     let mut reports = Vec::new();
-    for (report, error) in results {
-        reports.push(report);
+    let mut facts = Vec::new();
+    for (mut report, error) in results {
+        facts.extend(report.facts.take());
+        // A clean file has nothing left to show (its facts still count: routes are often
+        // registered in files without findings).
+        if !report.findings.is_empty() || report.fixed.is_some() {
+            reports.push(report);
+        }
         errors.extend(error);
     }
-    add_endpoint_context(&mut reports);
+    add_endpoint_context(&mut reports, facts);
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -303,17 +387,16 @@ fn skip_notice(path: &Path, skip: config::Skip) -> String {
 
 /// Adds to each finding the routes whose handlers reach it (" (on GET /users/:id, which runs twice
 /// per request)"), from the facts of every file checked, then drops the facts.
-fn add_endpoint_context(reports: &mut [FileReport]) {
-    let facts: Vec<_> = reports.iter_mut().filter_map(|r| r.facts.take()).collect();
+fn add_endpoint_context(reports: &mut [FileReport], facts: Vec<crate::endpoints::FileFacts>) {
     let summaries = crate::endpoints::build(&facts);
     let contexts = crate::endpoints::Contexts::new(&summaries);
     if contexts.is_empty() {
         return;
     }
     reports.par_iter_mut().filter(|r| !r.findings.is_empty()).for_each(|r| {
-        let rope = Rope::from_str(&r.text);
         let key = r.path.to_string_lossy().into_owned();
-        crate::endpoints::annotate(&mut r.findings, &key, &contexts, |b| position(&rope, b).0);
+        let located = &r.located;
+        crate::endpoints::annotate(&mut r.findings, &key, &contexts, |b| located.at(b).0);
     });
 }
 
@@ -363,7 +446,9 @@ fn check_stdin(args: &CheckArgs, config: &Config, mode: Mode, name: &Path) -> Ex
             Loaded {
                 path: name.to_path_buf(),
                 text,
+                digest: None,
                 tree: None,
+                located: None,
                 info,
                 local: None,
                 pending: false,
@@ -451,6 +536,14 @@ fn go_pattern_dir(path: &Path) -> PathBuf {
     }
 }
 
+/// A digest of a file's text, to notice that it changed between the two passes.
+fn digest_of(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
 fn read_source(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     into_utf8(bytes, path)
@@ -481,13 +574,17 @@ fn load(
     // Rules that panic log through tracing; the span names the file.
     let _span = tracing::error_span!("check", path = %path.display()).entered();
     let tree = parse(&text, None);
-    let decls = declarations(&Source::new(&text, &tree));
+    let mut decls = declarations(&Source::new(&text, &tree));
+    // The index keeps these for the whole run.
+    decls.shrink_to_fit();
     if skip {
         let text = if mode.keep_text { text } else { String::new() };
-        let loaded = Loaded {
+        let file = Loaded {
             path,
             text,
+            digest: None,
             tree: None,
+            located: None,
             info,
             local: None,
             pending: false,
@@ -495,7 +592,7 @@ fn load(
             facts: None,
             skip,
         };
-        return (loaded, decls);
+        return (file, decls);
     }
     let (local, lookups) = if mode.fix {
         (None, Vec::new())
@@ -517,26 +614,64 @@ fn load(
         _ => None,
     };
     let keep = pending && kept.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= KEEP_TREES_BYTES;
-    // Nothing more to do and nothing to show: the text need not wait for pass 2.
-    let text =
-        if !pending && !mode.keep_text && local.as_ref().is_some_and(|f| f.is_empty()) { String::new() } else { text };
-    (Loaded { path, text, tree: keep.then_some(tree), info, local, pending, lookups, facts, skip }, decls)
+    // The output needs only the findings' lines and columns, so the text need not wait for pass 2
+    // unless pass 2 may analyse the file again. A pending file past the budget is read again in
+    // pass 2 if it needs it, which costs far less than the parse it needs anyway, instead of holding
+    // every such text until the index is complete.
+    let located = local.as_ref().map(|found| Located::new(&text, found));
+    let (text, digest) = if mode.keep_text || mode.fix || keep {
+        (text, None)
+    } else if pending {
+        (String::new(), Some(digest_of(&text)))
+    } else {
+        (String::new(), None)
+    };
+    let file =
+        Loaded { path, text, digest, tree: keep.then_some(tree), located, info, local, pending, lookups, facts, skip };
+    (file, decls)
 }
 
 /// Pass 2 for one file: analyse, then fix and write when asked. Returns the report and an error
 /// for a fixed file that could not be written.
 fn analyze_one(file: Loaded, config: &Config, index: &Index, mode: Mode) -> (FileReport, Option<String>) {
     let _span = tracing::error_span!("check", path = %file.path.display()).entered();
-    let Loaded { path, text, tree, info, local, pending, lookups, facts, skip } = file;
+    let Loaded { path, mut text, digest, mut tree, located, info, mut local, pending, lookups, facts, skip } = file;
     if skip {
         let text = if mode.keep_text { text } else { String::new() };
-        return (FileReport { path, text, findings: Vec::new(), fixed: None, facts: None }, None);
+        let located = Located::default();
+        return (FileReport { path, text, findings: Vec::new(), located, fixed: None, facts: None }, None);
     }
     let key = path.to_string_lossy().into_owned();
+    // Pass 1 ran every rule, and the workspace adds nothing to what the index rules asked: the
+    // findings, their positions and the facts are final.
+    let final_now = local.is_some() && (!pending || index.answered_by_file_alone(&key, &lookups));
+    let located = if final_now { located } else { None };
+    if let Some(digest) = digest.filter(|_| !final_now) {
+        match read_source(&path) {
+            Ok(now) => {
+                // Changed since pass 1: the findings of the local rules are of the old text, so
+                // every rule runs again on the new one.
+                if digest_of(&now) != digest {
+                    local = None;
+                }
+                text = now;
+                tree = None;
+            }
+            Err(e) => {
+                let report = FileReport {
+                    path,
+                    text: String::new(),
+                    findings: Vec::new(),
+                    located: Located::default(),
+                    fixed: None,
+                    facts: None,
+                };
+                return (report, Some(e));
+            }
+        }
+    }
     let (findings, facts) = match local {
-        // Pass 1 ran every rule, and the workspace adds nothing to what the index rules asked: the
-        // findings are final.
-        Some(found) if !pending || index.answered_by_file_alone(&key, &lookups) => (found, facts),
+        Some(found) if final_now => (found, facts),
         // Pass 1 ran the local rules; the index rules run now.
         _ => {
             let tree = tree.unwrap_or_else(|| parse(&text, None));
@@ -560,7 +695,7 @@ fn analyze_one(file: Loaded, config: &Config, index: &Index, mode: Mode) -> (Fil
         }
     };
     let fixable = findings.iter().filter(|f| fix::choose(f, None).is_some()).count();
-    let mut report = FileReport { path, text, findings, fixed: None, facts };
+    let mut report = FileReport { path, text, findings, located: Located::default(), fixed: None, facts };
     let mut error = None;
     if mode.fix && fixable > 0 {
         // The index is the one from before any fix: fixes add statements, imports and constants,
@@ -588,7 +723,14 @@ fn analyze_one(file: Loaded, config: &Config, index: &Index, mode: Mode) -> (Fil
             Ok(()) => {}
         }
     }
-    if report.findings.is_empty() && report.fixed.is_none() && !mode.keep_text {
+    report.located = match located {
+        // Final after pass 1, which took the positions while it had the text.
+        Some(located) if report.fixed.is_none() => located,
+        _ => Located::new(&report.text, &report.findings),
+    };
+    // Only `--diff` (the fixed text) and standard input (the buffer printed back) read the text
+    // again.
+    if report.fixed.is_none() && !mode.keep_text {
         report.text = String::new();
     }
     (report, error)
@@ -741,48 +883,46 @@ fn write_diff(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<(
 }
 
 fn write_json(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<()> {
-    let mut items = Vec::new();
-    for r in reports.iter().filter(|r| !r.findings.is_empty()) {
-        let rope = Rope::from_str(&r.text);
-        let pos = |b: usize| {
-            let (line, column) = position(&rope, b);
-            json!({ "line": line, "column": column })
-        };
-        for f in &r.findings {
-            let fixes: Vec<_> = f
-                .fixes
-                .iter()
-                .map(|fix| {
-                    let edits: Vec<_> = fix
-                        .edits
-                        .iter()
-                        .map(
-                            |e| json!({ "start": pos(e.range.start), "end": pos(e.range.end), "new_text": e.new_text }),
-                        )
-                        .collect();
-                    json!({ "title": fix.title, "edits": edits })
-                })
-                .collect();
-            items.push(json!({
-                "rule": f.rule,
-                "severity": f.severity.as_str(),
-                "message": f.message,
-                "path": display_path(&r.path),
-                "start": pos(f.range.start),
-                "end": pos(f.range.end),
-                "fixes": fixes,
-            }));
-        }
-    }
-    serde_json::to_writer_pretty(&mut *out, &items)?;
+    // Each item is made as it is written, not all of them first (see `Lazy`).
+    let items =
+        reports.iter().filter(|r| !r.findings.is_empty()).flat_map(|r| r.findings.iter().map(move |f| json_item(r, f)));
+    serde_json::to_writer_pretty(&mut *out, &Lazy::new(items))?;
     writeln!(out)
+}
+
+/// One finding of `--format json`.
+fn json_item(r: &FileReport, f: &Finding) -> Value {
+    let pos = |b: usize| {
+        let (line, column) = r.located.at(b);
+        json!({ "line": line, "column": column })
+    };
+    let fixes: Vec<_> = f
+        .fixes
+        .iter()
+        .map(|fix| {
+            let edits: Vec<_> = fix
+                .edits
+                .iter()
+                .map(|e| json!({ "start": pos(e.range.start), "end": pos(e.range.end), "new_text": e.new_text }))
+                .collect();
+            json!({ "title": fix.title, "edits": edits })
+        })
+        .collect();
+    json!({
+        "rule": f.rule,
+        "severity": f.severity.as_str(),
+        "message": f.message,
+        "path": display_path(&r.path),
+        "start": pos(f.range.start),
+        "end": pos(f.range.end),
+        "fixes": fixes,
+    })
 }
 
 /// `--format github`: one workflow command per finding, which GitHub shows as an annotation on the
 /// line (`::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`).
 fn write_github(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<()> {
     for r in reports.iter().filter(|r| !r.findings.is_empty()) {
-        let rope = Rope::from_str(&r.text);
         let file = display_path(&r.path);
         for f in &r.findings {
             let level = match f.severity {
@@ -790,8 +930,8 @@ fn write_github(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result
                 Severity::Warning => "warning",
                 Severity::Info | Severity::Hint => "notice",
             };
-            let (line, col) = position(&rope, f.range.start);
-            let (end_line, end_col) = position(&rope, f.range.end);
+            let (line, col) = r.located.at(f.range.start);
+            let (end_line, end_col) = r.located.at(f.range.end);
             writeln!(
                 out,
                 "::{level} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
@@ -842,84 +982,136 @@ fn write_sarif(
             })
         })
         .collect();
-    let mut results = Vec::new();
-    for r in reports.iter().filter(|r| !r.findings.is_empty()) {
-        let rope = Rope::from_str(&r.text);
+    // One result at a time, written as it is made: a large workspace's results, as one tree of
+    // JSON values, took more memory than the whole analysis.
+    let results = reports.iter().filter(|r| !r.findings.is_empty()).flat_map(|r| {
         let artifact = artifact_location(&r.path);
-        let region = |range: &std::ops::Range<usize>| {
-            let (start_line, start_column) = position(&rope, range.start);
-            let (end_line, end_column) = position(&rope, range.end);
-            json!({ "startLine": start_line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column })
-        };
-        let location = |range: &std::ops::Range<usize>| json!({ "physicalLocation": { "artifactLocation": artifact.clone(), "region": region(range) } });
-        for f in &r.findings {
-            let mut result = json!({
-                "ruleId": f.rule,
-                "level": sarif_level(f.severity),
-                "message": { "text": f.message },
-                "locations": [location(&f.range)],
-            });
-            if let Some(i) = enabled.iter().position(|x| x.id == f.rule) {
-                result["ruleIndex"] = i.into();
-            }
-            if !f.related.is_empty() {
-                let related: Vec<Value> = f
-                    .related
-                    .iter()
-                    .enumerate()
-                    .map(|(i, rel)| {
-                        let mut loc = location(&rel.range);
-                        loc["id"] = i.into();
-                        loc["message"] = json!({ "text": rel.message });
-                        loc
-                    })
-                    .collect();
-                result["relatedLocations"] = related.into();
-            }
-            if !f.fixes.is_empty() {
-                let fixes: Vec<Value> = f
-                    .fixes
-                    .iter()
-                    .map(|fix| {
-                        let replacements: Vec<Value> = fix
-                            .edits
-                            .iter()
-                            .map(|e| json!({ "deletedRegion": region(&e.range), "insertedContent": { "text": e.new_text } }))
-                            .collect();
-                        json!({
-                            "description": { "text": fix.title },
-                            "artifactChanges": [{ "artifactLocation": artifact.clone(), "replacements": replacements }],
-                        })
-                    })
-                    .collect();
-                result["fixes"] = fixes.into();
-            }
-            results.push(result);
-        }
-    }
+        let enabled = &enabled;
+        r.findings.iter().map(move |f| sarif_result(r, &artifact, f, enabled))
+    });
     let notifications: Vec<Value> =
         errors.iter().map(|e| json!({ "level": "error", "message": { "text": e } })).collect();
-    let mut run = json!({
-        "tool": { "driver": {
-            "name": "gohazard",
-            "semanticVersion": env!("CARGO_PKG_VERSION"),
-            "informationUri": "https://github.com/gohazard/gohazard",
-            "rules": sarif_rules,
-        } },
-        "invocations": [{ "executionSuccessful": errors.is_empty(), "toolExecutionNotifications": notifications }],
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-    });
+    let mut run = serde_json::Map::new();
+    let tool = json!({ "driver": {
+        "name": "gohazard",
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "informationUri": "https://github.com/gohazard/gohazard",
+        "rules": sarif_rules,
+    } });
+    run.insert("tool".into(), tool);
+    let invocations =
+        json!([{ "executionSuccessful": errors.is_empty(), "toolExecutionNotifications": notifications }]);
+    run.insert("invocations".into(), invocations);
+    run.insert("columnKind".into(), "unicodeCodePoints".into());
+    // A place held for the results, which are written in it as they are made.
+    run.insert("results".into(), Value::Null);
     if let Ok(cwd) = std::env::current_dir() {
         let mut uri = file_uri(&cwd);
         if !uri.ends_with('/') {
             uri.push('/');
         }
-        run["originalUriBaseIds"] = json!({ SRCROOT: { "uri": uri } });
+        run.insert("originalUriBaseIds".into(), json!({ SRCROOT: { "uri": uri } }));
     }
-    let log = json!({ "$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run] });
+    let mut log = serde_json::Map::new();
+    log.insert("$schema".into(), SARIF_SCHEMA.into());
+    log.insert("version".into(), "2.1.0".into());
+    log.insert("runs".into(), Value::Null);
+    let run = Splice { map: &run, key: "results", with: Lazy::new(results) };
+    let log = Splice { map: &log, key: "runs", with: std::slice::from_ref(&run) };
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
+}
+
+/// One SARIF result.
+fn sarif_result(r: &FileReport, artifact: &Value, f: &Finding, enabled: &[&Rule]) -> Value {
+    let region = |range: &std::ops::Range<usize>| {
+        let (start_line, start_column) = r.located.at(range.start);
+        let (end_line, end_column) = r.located.at(range.end);
+        json!({ "startLine": start_line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column })
+    };
+    let location = |range: &std::ops::Range<usize>| json!({ "physicalLocation": { "artifactLocation": artifact.clone(), "region": region(range) } });
+    let mut result = json!({
+        "ruleId": f.rule,
+        "level": sarif_level(f.severity),
+        "message": { "text": f.message },
+        "locations": [location(&f.range)],
+    });
+    if let Some(i) = enabled.iter().position(|x| x.id == f.rule) {
+        result["ruleIndex"] = i.into();
+    }
+    if !f.related.is_empty() {
+        let related: Vec<Value> = f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, rel)| {
+                let mut loc = location(&rel.range);
+                loc["id"] = i.into();
+                loc["message"] = json!({ "text": rel.message });
+                loc
+            })
+            .collect();
+        result["relatedLocations"] = related.into();
+    }
+    if !f.fixes.is_empty() {
+        let fixes: Vec<Value> = f
+            .fixes
+            .iter()
+            .map(|fix| {
+                let replacements: Vec<Value> = fix
+                    .edits
+                    .iter()
+                    .map(|e| json!({ "deletedRegion": region(&e.range), "insertedContent": { "text": e.new_text } }))
+                    .collect();
+                json!({
+                    "description": { "text": fix.title },
+                    "artifactChanges": [{ "artifactLocation": artifact.clone(), "replacements": replacements }],
+                })
+            })
+            .collect();
+        result["fixes"] = fixes.into();
+    }
+    result
+}
+
+/// A JSON array written from an iterator as it is serialized, so that its elements never all
+/// exist at once. It serializes once; a second time gives an empty array.
+struct Lazy<I>(std::cell::RefCell<Option<I>>);
+
+impl<I> Lazy<I> {
+    fn new(items: I) -> Self {
+        Lazy(std::cell::RefCell::new(Some(items)))
+    }
+}
+
+impl<I: Iterator<Item = Value>> serde::Serialize for Lazy<I> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let items = self.0.borrow_mut().take();
+        serializer.collect_seq(items.into_iter().flatten())
+    }
+}
+
+/// A JSON object written as `map`, except that the value of `key` (a placeholder in `map`, so
+/// that the keys keep the order `map` gives them) is `with`.
+struct Splice<'a, T> {
+    map: &'a serde_json::Map<String, Value>,
+    key: &'static str,
+    with: T,
+}
+
+impl<T: serde::Serialize> serde::Serialize for Splice<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.map.len()))?;
+        for (k, v) in self.map {
+            if k == self.key {
+                map.serialize_entry(k, &self.with)?;
+            } else {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        map.end()
+    }
 }
 
 fn sarif_level(s: Severity) -> &'static str {
@@ -1005,12 +1197,12 @@ fn write_human(out: &mut impl Write, reports: &[FileReport], color: bool) -> std
     let mut total = 0;
     let mut fixable = 0;
     for r in reports.iter().filter(|r| !r.findings.is_empty()) {
-        let rope = Rope::from_str(&r.text);
+        let located = &r.located;
         let path = display_path(&r.path);
         for f in &r.findings {
             total += 1;
             fixable += usize::from(!f.fixes.is_empty());
-            let (line, col) = position(&rope, f.range.start);
+            let (line, col) = located.at(f.range.start);
             let sev = match f.severity {
                 Severity::Error => paint(color, "1;31", "error"),
                 Severity::Warning => paint(color, "1;33", "warning"),
@@ -1018,10 +1210,9 @@ fn write_human(out: &mut impl Write, reports: &[FileReport], color: bool) -> std
             };
             writeln!(out, "{path}:{line}:{col}: {sev}[{}] {}", paint(color, "1", f.rule), f.message)?;
             // The excerpt: the first line of the finding, tabs shown as four spaces, with carets.
-            let src_line = rope.line(line - 1).to_string();
-            let src_line = src_line.trim_end_matches(['\n', '\r']);
+            let src_line = located.line(line);
             let prefix: String = src_line.chars().take(col - 1).collect();
-            let (end_line, end_col) = position(&rope, f.range.end);
+            let (end_line, end_col) = located.at(f.range.end);
             let width = if end_line == line {
                 end_col.saturating_sub(col).max(1)
             } else {
@@ -1039,7 +1230,7 @@ fn write_human(out: &mut impl Write, reports: &[FileReport], color: bool) -> std
                 paint(color, "1;31", &"^".repeat(width))
             )?;
             for r in &f.related {
-                let (rl, rc) = position(&rope, r.range.start);
+                let (rl, rc) = located.at(r.range.start);
                 writeln!(out, "{} = note: {} ({rl}:{rc})", " ".repeat(gutter.len()), r.message)?;
             }
             if let Some(fix) = f.fixes.iter().find(|x| x.preferred) {
@@ -1167,5 +1358,40 @@ mod tests {
         for r in RULES {
             assert!(!what_it_does(r).is_empty());
         }
+    }
+
+    /// The output takes every position from `Located` instead of the text: it must give what the
+    /// rope gives, for each offset a finding carries, across `\r\n` line ends and wide characters.
+    #[test]
+    fn located_gives_the_positions_of_the_text() {
+        use crate::analysis::{Edit, Fix, Related};
+        let text = "package p\r\n\n// é日本\r\nfunc f() {\n\tx := \"ü\"\r\n}\n";
+        let at = |needle: &str| text.find(needle).unwrap();
+        let finding = |start: usize, end: usize| Finding {
+            rule: "double-next",
+            severity: Severity::Warning,
+            message: String::new(),
+            range: start..end,
+            related: vec![Related { range: at("f()")..at("f()") + 1, message: String::new() }],
+            fixes: vec![Fix {
+                id: "x",
+                title: String::new(),
+                edits: vec![Edit { range: at("}")..text.len(), new_text: String::new() }],
+                preferred: true,
+            }],
+        };
+        let findings = vec![finding(at("日"), at("本")), finding(at("x :="), at("\"ü") + 2)];
+        let located = Located::new(text, &findings);
+        let rope = Rope::from_str(text);
+        for f in &findings {
+            let offsets = [f.range.start, f.range.end, f.related[0].range.start, f.fixes[0].edits[0].range.end];
+            for b in offsets {
+                assert_eq!(located.at(b), position(&rope, b), "offset {b}");
+            }
+            let line = position(&rope, f.range.start).0;
+            assert_eq!(located.line(line), rope.line(line - 1).to_string().trim_end_matches(['\n', '\r']));
+        }
+        assert_eq!(located.line(3), "// é日本");
+        assert_eq!(located.line(5), "\tx := \"ü\"");
     }
 }

@@ -518,7 +518,40 @@ pub fn file_facts(file: &str, src: &Source<'_>, findings: &[Finding]) -> FileFac
             routes_in(&ex, item, findings, &mut facts.routes);
         }
     }
+    facts.shrink_to_fit();
     facts
+}
+
+impl FileFacts {
+    /// Gives back the spare capacity of every list. `check` holds the facts of every file of the
+    /// workspace until the report is built, and the lists, grown by doubling as the walk pushed,
+    /// were a quarter or more spare.
+    fn shrink_to_fit(&mut self) {
+        self.funcs.iter_mut().for_each(FuncFacts::shrink_to_fit);
+        self.funcs.shrink_to_fit();
+        for r in &mut self.routes {
+            r.middleware.shrink_to_fit();
+            for h in std::iter::once(&mut r.handler).chain(&mut r.middleware) {
+                if let HandlerRef::Inline(f) = h {
+                    f.shrink_to_fit();
+                }
+            }
+        }
+        self.routes.shrink_to_fit();
+        self.interfaces.shrink_to_fit();
+        self.structs.iter_mut().for_each(|(_, fields)| fields.shrink_to_fit());
+        self.structs.shrink_to_fit();
+    }
+}
+
+impl FuncFacts {
+    fn shrink_to_fit(&mut self) {
+        self.spawns.shrink_to_fit();
+        self.timeouts.shrink_to_fit();
+        self.calls.shrink_to_fit();
+        self.results.shrink_to_fit();
+        self.findings.shrink_to_fit();
+    }
 }
 
 /// Records the interfaces (with their method names) and structs (with their named fields) of a
