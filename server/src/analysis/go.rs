@@ -179,16 +179,25 @@ pub fn unparen(mut node: Node<'_>) -> Node<'_> {
     node
 }
 
-/// Visits `root` and its descendants in source order without entering nested function literals
-/// (their bodies run at another time). Iterative, so deeply nested code cannot overflow the stack.
-pub fn visit_in_function<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+/// What a preorder walk does after visiting a node.
+enum Step {
+    /// Visit the node's children next.
+    Enter,
+    /// Go on after the node's subtree.
+    Skip,
+    /// End the walk.
+    Stop,
+}
+
+/// Walks `root` and its descendants in source order with a tree cursor (iteratively, so deeply
+/// nested code cannot overflow the stack), letting `visit` choose at each node what comes next.
+fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Step) {
     let mut cursor = root.walk();
     loop {
-        let node = cursor.node();
-        f(node);
-        let enter = !(node.kind() == "func_literal" && node.id() != root.id());
-        if enter && cursor.goto_first_child() {
-            continue;
+        match visit(cursor.node()) {
+            Step::Enter if cursor.goto_first_child() => continue,
+            Step::Stop => return,
+            Step::Enter | Step::Skip => {}
         }
         loop {
             if cursor.node().id() == root.id() {
@@ -204,26 +213,25 @@ pub fn visit_in_function<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
     }
 }
 
-/// Visits every descendant of `root` (function literals included), iteratively.
+/// Visits `root` and its descendants in source order without entering nested function literals
+/// (their bodies run at another time).
+pub fn visit_in_function<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+    walk(root, |node| {
+        f(node);
+        if node.kind() == "func_literal" && node.id() != root.id() {
+            Step::Skip
+        } else {
+            Step::Enter
+        }
+    });
+}
+
+/// Visits every descendant of `root` (function literals included).
 pub fn visit_all<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
-    let mut cursor = root.walk();
-    loop {
-        f(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.node().id() == root.id() {
-                return;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
+    walk(root, |node| {
+        f(node);
+        Step::Enter
+    });
 }
 
 /// The statement that directly contains `node` inside a statement list.
@@ -429,31 +437,18 @@ pub fn declaration_of<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<
 /// statements whose parts declare into the enclosing scope (`var (…)`, a labelled statement).
 /// `declaration_of` used to walk the whole function for every identifier it resolved.
 fn visit_before<'t>(root: Node<'t>, at: usize, mut f: impl FnMut(Node<'t>)) {
-    let mut cursor = root.walk();
-    loop {
-        let n = cursor.node();
+    walk(root, |n| {
         if n.start_byte() > at {
             // Every later node in document order starts later still.
-            return;
+            return Step::Stop;
         }
         f(n);
-        let descend =
-            n.end_byte() > at || matches!(n.kind(), "var_declaration" | "var_spec_list" | "labeled_statement");
-        if descend && cursor.goto_first_child() {
-            continue;
+        if n.end_byte() > at || matches!(n.kind(), "var_declaration" | "var_spec_list" | "labeled_statement") {
+            Step::Enter
+        } else {
+            Step::Skip
         }
-        loop {
-            if cursor.node().id() == root.id() {
-                return;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
+    });
 }
 
 /// The region where a declaration's names are visible: the innermost block, statement header or
