@@ -127,6 +127,25 @@ struct Loaded {
     skip: bool,
 }
 
+impl Loaded {
+    /// A file that is indexed but not analysed.
+    fn skipped(path: PathBuf, text: String, info: FileInfo) -> Loaded {
+        Loaded {
+            path,
+            text,
+            digest: None,
+            tree: None,
+            located: None,
+            info,
+            local: None,
+            pending: false,
+            lookups: Vec::new(),
+            facts: None,
+            skip: true,
+        }
+    }
+}
+
 /// The outcome for one file.
 struct FileReport {
     path: PathBuf,
@@ -443,19 +462,7 @@ fn check_stdin(args: &CheckArgs, config: &Config, mode: Mode, name: &Path) -> Ex
         // Too big to parse: nothing to index either. The buffer still goes back out with `--fix`.
         Some(skip @ config::Skip::TooLarge { .. }) => {
             notices.push(skip_notice(name, skip));
-            Loaded {
-                path: name.to_path_buf(),
-                text,
-                digest: None,
-                tree: None,
-                located: None,
-                info,
-                local: None,
-                pending: false,
-                lookups: Vec::new(),
-                facts: None,
-                skip: true,
-            }
+            Loaded::skipped(name.to_path_buf(), text, info)
         }
         skip => {
             let (file, decls) =
@@ -579,20 +586,7 @@ fn load(
     decls.shrink_to_fit();
     if skip {
         let text = if mode.keep_text { text } else { String::new() };
-        let file = Loaded {
-            path,
-            text,
-            digest: None,
-            tree: None,
-            located: None,
-            info,
-            local: None,
-            pending: false,
-            lookups: Vec::new(),
-            facts: None,
-            skip,
-        };
-        return (file, decls);
+        return (Loaded::skipped(path, text, info), decls);
     }
     let (local, lookups) = if mode.fix {
         (None, Vec::new())
