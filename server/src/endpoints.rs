@@ -24,7 +24,7 @@ use std::time::Duration;
 use ropey::Rope;
 use tree_sitter::{Node, Tree};
 
-use crate::analysis::go::{call_args, is_pkg_call, method_call, unparen, visit_all};
+use crate::analysis::go::{call_args, is_pkg_call, is_standard_library, method_call, unparen, visit_all};
 use crate::analysis::{Finding, Source};
 use crate::rules::{duration_of, human_duration};
 use crate::text::{byte_to_linecol, Encoding};
@@ -334,6 +334,17 @@ impl Extractor<'_, '_> {
         cache.1.get(self.src.text_of(operand)).cloned()
     }
 
+    /// Whether `callee` is `pkg.F` with `pkg` a standard-library package the file imports.
+    fn is_library_call(&self, callee: Node<'_>) -> bool {
+        let callee = unparen(callee);
+        callee.kind() == "selector_expression"
+            && callee.child_by_field_name("operand").is_some_and(|operand| {
+                let operand = unparen(operand);
+                operand.kind() == "identifier"
+                    && self.src.import_path_of(self.src.text_of(operand)).is_some_and(is_standard_library)
+            })
+    }
+
     /// Notes the constructor calls that `n`, when a `:=` statement, assigns to its variables; the
     /// first one of a name wins.
     fn note_constructors(&self, n: Node<'_>, found: &mut HashMap<String, CallRef>) {
@@ -414,6 +425,11 @@ impl Extractor<'_, '_> {
         *self.constructors.borrow_mut() = (Some(func.id()), constructors);
         let mut seen = std::collections::HashSet::new();
         for callee in callees {
+            // A standard-library function is never one of the workspace's, and every file's facts
+            // are held until the report: most calls of a function are of this kind.
+            if self.is_library_call(callee) {
+                continue;
+            }
             if let Some(r) = self.call_ref(callee, func) {
                 if seen.insert(r.clone()) {
                     facts.calls.push(r);

@@ -132,6 +132,11 @@ impl<'a> Source<'a> {
         self.imports.get(local).map(|path| default_package_name(path))
     }
 
+    /// The import path the file imports under the local name `local`, if any.
+    pub fn import_path_of(&self, local: &str) -> Option<&str> {
+        self.imports.get(local).map(String::as_str)
+    }
+
     /// The local name under which `path` is imported, if it is.
     pub fn import_name(&self, path: &str) -> Option<&str> {
         self.imports.iter().find(|(_, p)| *p == path).map(|(n, _)| n.as_str())

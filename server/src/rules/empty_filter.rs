@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::{matches, Rule};
-use crate::analysis::go::{call_args, outermost_function, param_binding, unparen, visit_all};
+use crate::analysis::go::{call_args, is_standard_library, outermost_function, param_binding, unparen, visit_all};
 use crate::analysis::index::{declarations, FuncDecl, Lookup};
 use crate::analysis::{Finding, Related, Severity, Source};
 use crate::config::Config;
@@ -341,60 +341,6 @@ fn callee<'a, 't>(src: &Source<'a>, call: Node<'t>, imported: &[String]) -> Opti
         }
         _ => None,
     }
-}
-
-/// Whether an import path belongs to Go's standard library, by its first element.
-fn is_standard_library(path: &str) -> bool {
-    const ROOTS: &[&str] = &[
-        "archive",
-        "bufio",
-        "bytes",
-        "cmp",
-        "compress",
-        "container",
-        "context",
-        "crypto",
-        "database",
-        "debug",
-        "embed",
-        "encoding",
-        "errors",
-        "expvar",
-        "flag",
-        "fmt",
-        "go",
-        "hash",
-        "html",
-        "image",
-        "index",
-        "io",
-        "iter",
-        "log",
-        "maps",
-        "math",
-        "mime",
-        "net",
-        "os",
-        "path",
-        "plugin",
-        "reflect",
-        "regexp",
-        "runtime",
-        "slices",
-        "sort",
-        "strconv",
-        "strings",
-        "sync",
-        "syscall",
-        "testing",
-        "text",
-        "time",
-        "unicode",
-        "unique",
-        "unsafe",
-        "weak",
-    ];
-    path.split('/').next().is_some_and(|root| ROOTS.contains(&root))
 }
 
 /// The import paths of the file, in order (blank and dot imports included).
