@@ -101,8 +101,7 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
     if src.file.is_test {
         return;
     }
-    let root: Node<'t> = src.root();
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         let (Some(lp), Some(assign), Some(slice), Some(elem)) =
             (m.get("loop"), m.get("append"), m.get("slice"), m.get("elem"))
         else {

@@ -91,9 +91,8 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
     if src.file.is_test || src.import_name("testing").is_some() {
         return;
     }
-    let root: Node<'t> = src.root();
     let mut default_configured = None;
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         if let (Some(call), Some(pkg), Some(func)) = (m.get("get.call"), m.get("get.pkg"), m.get("get.fn")) {
             let func = src.text_of(func);
             let arity = match func {

@@ -128,8 +128,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
     if src.file.is_test {
         return;
     }
-    let root: Node<'t> = src.root();
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         if let (Some(call), Some(recv), Some(name), Some(key), Some(value)) = (
             m.get("field.call"),
             m.get("field.receiver"),

@@ -93,7 +93,7 @@ iteration early.
 
 fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
     let root: Node<'t> = src.root();
-    let found = matches(src, RULE.id, root);
+    let found = matches(src, RULE.id);
     if found.is_empty() {
         return;
     }

@@ -183,8 +183,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
     if src.file.is_test || src.import_name("testing").is_some() {
         return;
     }
-    let root: Node<'t> = src.root();
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         let (Some(call), Some(pkg), Some(args)) = (m.get("root.call"), m.get("root.pkg"), m.get("root.args")) else {
             continue;
         };

@@ -72,7 +72,6 @@ struct ChainCall<'t> {
 }
 
 fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
-    let root: Node<'t> = src.root();
     let mut by_function: HashMap<usize, (Node<'t>, Vec<ChainCall<'t>>)> = HashMap::new();
     let mut add = |call: Node<'t>, key: String| {
         if let Some(func) = enclosing_function(call) {
@@ -82,7 +81,7 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
             }
         }
     };
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         if let (Some(call), Some(recv)) = (m.get("chain.call"), m.get("chain.receiver")) {
             if let Some(key) = method_chain_key(src, call, recv) {
                 add(call, key);

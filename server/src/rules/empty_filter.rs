@@ -131,8 +131,7 @@ enum Callee<'t> {
 }
 
 fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
-    let root: Node<'t> = src.root();
-    let found = matches(src, RULE.id, root);
+    let found = matches(src, RULE.id);
     if found.is_empty() {
         return;
     }

@@ -102,8 +102,7 @@ struct Exit {
 }
 
 fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
-    let root: Node<'t> = src.root();
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         let (Some(decl), Some(ch), Some(make), Some(ty)) = (m.get("decl"), m.get("ch"), m.get("make"), m.get("type"))
         else {
             continue;

@@ -143,9 +143,8 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
     if src.file.is_test {
         return;
     }
-    let root: Node<'t> = src.root();
     let limit = config.long_timeout;
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         let candidate = if let (Some(pkg), Some(parent), Some(d)) =
             (m.get("timeout.pkg"), m.get("timeout.parent"), m.get("timeout.duration"))
         {

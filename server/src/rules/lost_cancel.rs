@@ -98,7 +98,7 @@ impl Resource for Cancel {
 
 fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
     let mut seen = HashSet::new();
-    for m in matches(src, RULE.id, src.root()) {
+    for m in matches(src, RULE.id) {
         let (Some(call), Some(stmt), Some(cancel), Some(pkg)) =
             (m.get("call"), m.get("stmt"), m.get("cancel"), m.get("_pkg"))
         else {

@@ -192,7 +192,7 @@ pub(crate) fn all_matches<'t>(
 
 /// The matches of rule `id`'s query over the whole file, or over the source's focus range when set.
 /// The file is walked once for all rules (see [`Combined`]); later calls reuse that walk.
-pub(crate) fn matches<'t>(src: &Source<'t>, id: &str, _root: Node<'t>) -> Vec<Match<'t>> {
+pub(crate) fn matches<'t>(src: &Source<'t>, id: &str) -> Vec<Match<'t>> {
     let idx = RULES.iter().position(|r| r.id == id).expect("rule is registered");
     src.rule_matches(idx)
 }

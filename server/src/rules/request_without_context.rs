@@ -128,11 +128,10 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
     if src.file.is_test || src.import_name("testing").is_some() {
         return;
     }
-    let root: Node<'t> = src.root();
     // The file's top-level names, for the fixes' fresh names: computed once per check, as a scan
     // of the whole file per finding made a file of thousands of findings quadratic.
     let top = TopNames::new();
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         let found = if let (Some(call), Some(pkg), Some(func)) = (m.get("pkg.call"), m.get("pkg.name"), m.get("pkg.fn"))
         {
             package_call(src, call, pkg, func).map(|c| (call, c))

@@ -87,8 +87,7 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
     if src.file.is_test || src.import_name("testing").is_some() {
         return;
     }
-    let root: Node<'t> = src.root();
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         if let (Some(call), Some(pkg), Some(func)) = (m.get("listen.call"), m.get("listen.pkg"), m.get("listen.fn")) {
             let func = src.text_of(func);
             let arity = if func.ends_with("TLS") { 4 } else { 2 };

@@ -101,7 +101,7 @@ fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
         return;
     }
     let mut seen = HashSet::new();
-    for m in matches(src, RULE.id, src.root()) {
+    for m in matches(src, RULE.id) {
         let (Some(call), Some(stmt), Some(var), Some(pkg), Some(ctor)) =
             (m.get("call"), m.get("stmt"), m.get("var"), m.get("_pkg"), m.get("_fn"))
         else {

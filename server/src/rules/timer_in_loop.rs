@@ -116,7 +116,7 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
         return;
     }
     let root: Node<'t> = src.root();
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         if let (Some(call), Some(select)) = (m.get("after.call"), m.get("after.select")) {
             if let Some(f) = after_in_loop(src, call, select) {
                 out.push(f);

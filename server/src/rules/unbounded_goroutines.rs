@@ -188,9 +188,8 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
     if src.file.is_test {
         return;
     }
-    let root: Node<'t> = src.root();
     let mut seen = HashSet::new();
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         let (Some(stmt), Some(call)) = (m.get("go"), m.get("go.call")) else { continue };
         if !seen.insert(stmt.id()) {
             continue;

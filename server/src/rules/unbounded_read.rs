@@ -137,11 +137,10 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
     if src.import_name("testing").is_some() {
         return;
     }
-    let root: Node<'t> = src.root();
     let packages = imported_names(src);
     let top = std::cell::OnceCell::new();
     let top = || top.get_or_init(|| Top::new(src, config));
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         if let (Some(call), Some(pkg), Some(arg)) = (m.get("read.call"), m.get("read.pkg"), m.get("read.arg")) {
             let pkg = src.text_of(pkg);
             if !src.is_package(pkg, "io") && !src.is_package(pkg, "io/ioutil") {

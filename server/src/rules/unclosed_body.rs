@@ -144,10 +144,9 @@ impl Resource for Body {
 }
 
 fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
-    let root: Node<'t> = src.root();
     let imports = import_paths(src);
     let mut seen = HashSet::new();
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         let (Some(call), Some(stmt), Some(resp), Some(err), Some(recv)) =
             (m.get("call"), m.get("stmt"), m.get("resp"), m.get("err"), m.get("recv"))
         else {

@@ -286,7 +286,7 @@ fn is_rows(src: &Source<'_>, acq: &Acquired<'_>, recv: Node<'_>) -> bool {
 
 fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
     let mut seen = HashSet::new();
-    for m in matches(src, RULE.id, src.root()) {
+    for m in matches(src, RULE.id) {
         let (Some(call), Some(stmt), Some(rows), Some(err), Some(recv)) =
             (m.get("call"), m.get("stmt"), m.get("rows"), m.get("err"), m.get("recv"))
         else {

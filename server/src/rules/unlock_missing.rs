@@ -128,7 +128,7 @@ fn func_name<'a>(src: &Source<'a>, func: Node<'_>) -> &'a str {
 
 fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
     let mut seen = HashSet::new();
-    for m in matches(src, RULE.id, src.root()) {
+    for m in matches(src, RULE.id) {
         let (Some(call), Some(stmt), Some(recv), Some(method)) =
             (m.get("call"), m.get("stmt"), m.get("recv"), m.get("method"))
         else {

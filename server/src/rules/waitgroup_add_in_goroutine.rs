@@ -81,8 +81,7 @@ parameters. On Go 1.25 and later, `wg.Go(func() { ... })` does both.
 const SYNC: &str = "sync";
 
 fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
-    let root: Node<'t> = src.root();
-    for m in matches(src, RULE.id, root) {
+    for m in matches(src, RULE.id) {
         let (Some(go), Some(lit)) = (m.get("go"), m.get("lit")) else { continue };
         let Some((add_stmt, add_call, wg)) = first_add(src, lit) else { continue };
         let wg = unparen(wg);
