@@ -147,21 +147,26 @@ pub fn analyze_file(
     file: &FileInfo,
     index: &index::Index,
 ) -> Vec<Finding> {
-    analyze_some(text, tree, config, file, index, |_| true)
+    analyze_with(text, tree, config, file, index, false)
 }
 
-/// The rules `which` selects over one file, finished like [`analyze_file`]'s.
-fn analyze_some(
+/// Every enabled rule, or with `index_rules_only` the rules that use the index (matching only
+/// their patterns), over one file, finished like [`analyze_file`]'s.
+fn analyze_with(
     text: &str,
     tree: &tree_sitter::Tree,
     config: &Config,
     file: &FileInfo,
     index: &index::Index,
-    which: impl Fn(&rules::Rule) -> bool,
+    index_rules_only: bool,
 ) -> Vec<Finding> {
     let mut src = Source::new(text, tree).with_context(file, index);
-    src.prepare_matches();
-    let findings = run_some_rules(&src, config, which);
+    if index_rules_only {
+        src.prepare_index_rule_matches();
+    } else {
+        src.prepare_matches();
+    }
+    let findings = run_some_rules(&src, config, |r| !index_rules_only || r.uses_index());
     finish(&src, findings)
 }
 
@@ -228,10 +233,7 @@ pub fn analyze_indexed_rules(
     file: &FileInfo,
     index: &index::Index,
 ) -> Vec<Finding> {
-    let mut src = Source::new(text, tree).with_context(file, index);
-    src.prepare_index_rule_matches();
-    let findings = run_some_rules(&src, config, |r| r.uses_index());
-    finish(&src, findings)
+    analyze_with(text, tree, config, file, index, true)
 }
 
 /// Merges findings of one file from several runs into the order [`analyze_file`] gives.
