@@ -1,8 +1,11 @@
 //! End-to-end tests of `gohazard check`, `rules` and `explain` with the real binary.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+use std::process::Output;
+
+use common::{copy_dir, gohazard, gohazard_stdin};
 use serde_json::Value;
 
 const DOUBLE_NEXT: &str = "package mw
@@ -14,10 +17,6 @@ func M(c *gin.Context) {
 \t/* 😀 */ c.Next()
 }
 ";
-
-fn gohazard(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gohazard")).args(args).current_dir(dir).output().expect("run gohazard")
-}
 
 fn write(dir: &Path, rel: &str, text: &[u8]) {
     let path = dir.join(rel);
@@ -140,9 +139,6 @@ fn rules_and_explain() {
 // --select/--ignore, --exit-zero, gohazard.toml, the workspace index and go.mod facts.
 // ---------------------------------------------------------------------------------------------
 
-use std::io::Write as _;
-use std::process::Stdio;
-
 /// The rules whose fixes the golden tests rely on. Selecting them keeps those tests about the
 /// command line, whatever new rules come to say about the same files.
 const FIX_RULES: &str = "double-next,unbounded-read,unclosed-body,detached-context";
@@ -173,21 +169,6 @@ fn stderr(o: &Output) -> String {
 
 fn data_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
-}
-
-fn gohazard_stdin(args: &[&str], dir: &Path, input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gohazard"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run gohazard");
-    // A process that exits early (a usage error under test) closes its stdin: the write may then
-    // fail with a broken pipe, which is not what the tests look at.
-    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-    child.wait_with_output().unwrap()
 }
 
 fn rules_of(json_out: &Output) -> Vec<String> {
@@ -307,25 +288,11 @@ fn github_format_writes_workflow_annotations() {
     }
 }
 
-/// Copies a directory tree.
-fn copy_tree(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn fix_rewrites_files_to_the_golden_results_and_leaves_them_clean() {
     let golden_root = data_dir().join("fix");
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&golden_root, dir.path());
+    copy_dir(&golden_root, dir.path());
     let out = gohazard(&["check", "--fix", "--select", FIX_RULES, "."], dir.path());
     assert_eq!(out.status.code(), Some(0), "all findings were fixable: {}{}", stdout(&out), stderr(&out));
     let text = stdout(&out);

@@ -11,6 +11,27 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+/// Runs the `gohazard` binary with `args` in `dir` and waits for it.
+pub fn gohazard(args: &[&str], dir: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_gohazard")).args(args).current_dir(dir).output().expect("run gohazard")
+}
+
+/// Like [`gohazard`], with `input` on standard input.
+pub fn gohazard_stdin(args: &[&str], dir: &std::path::Path, input: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gohazard"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run gohazard");
+    // A process that exits early (a usage error under test) closes its stdin: the write may then
+    // fail with a broken pipe, which is not what the tests look at.
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
 /// The `file://` URI of a local path, as the tests' clients send it.
 pub fn uri(path: &std::path::Path) -> String {
     format!("file://{}", path.display())
