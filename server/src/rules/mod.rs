@@ -24,6 +24,7 @@ mod unclosed_rows;
 mod unlock_missing;
 mod waitgroup_add_in_goroutine;
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 pub use long_timeout::{duration_of, human_duration};
@@ -112,6 +113,59 @@ struct Combined {
     query: Query,
     /// The index in `RULES` of each pattern's rule.
     rule_of_pattern: Vec<usize>,
+    /// Indexed by node kind id: whether some pattern's root node is of that kind. The walk runs
+    /// the query only at such nodes (see [`all_matches`]).
+    anchors: Vec<bool>,
+    /// Per anchor kind (by kind id), every word in the text predicates (`#eq?`, `#any-of?`,
+    /// `#match?`) of the patterns rooted there: a node whose key name (see [`may_start`]) is none
+    /// of them cannot start those patterns.
+    words: Vec<HashSet<String>>,
+    /// The kind ids of the nodes [`may_start`] tells apart.
+    kinds: Kinds,
+}
+
+/// Kind ids looked up once, so the walk compares numbers instead of kind names.
+struct Kinds {
+    call: u16,
+    selector: u16,
+    identifier: u16,
+    field_identifier: u16,
+    nil: u16,
+    composite_literal: u16,
+    parenthesized: u16,
+    qualified_type: u16,
+    map_type: u16,
+    expression_list: u16,
+    short_var_declaration: u16,
+    assignment_statement: u16,
+    expression_statement: u16,
+    parameter_declaration: u16,
+}
+
+impl Kinds {
+    fn of(lang: &tree_sitter::Language) -> Kinds {
+        let id = |name: &str| {
+            let id = lang.id_for_node_kind(name, true);
+            assert!(id != 0, "tree-sitter-go has no node kind `{name}`");
+            id
+        };
+        Kinds {
+            call: id("call_expression"),
+            selector: id("selector_expression"),
+            identifier: id("identifier"),
+            field_identifier: id("field_identifier"),
+            nil: id("nil"),
+            composite_literal: id("composite_literal"),
+            parenthesized: id("parenthesized_expression"),
+            qualified_type: id("qualified_type"),
+            map_type: id("map_type"),
+            expression_list: id("expression_list"),
+            short_var_declaration: id("short_var_declaration"),
+            assignment_statement: id("assignment_statement"),
+            expression_statement: id("expression_statement"),
+            parameter_declaration: id("parameter_declaration"),
+        }
+    }
 }
 
 impl Combined {
@@ -130,8 +184,150 @@ impl Combined {
         let rule_of_pattern = (0..query.pattern_count())
             .map(|p| starts[starts.partition_point(|&(s, _)| s <= query.start_byte_for_pattern(p)) - 1].1)
             .collect();
-        Combined { query, rule_of_pattern }
+        let mut anchors = vec![false; lang.node_kind_count()];
+        for p in 0..query.pattern_count() {
+            let root = root_kind(&source[query.start_byte_for_pattern(p)..])
+                .unwrap_or_else(|| panic!("pattern {p} of the combined query does not start with a named node"));
+            let mut known = false;
+            for id in 0..lang.node_kind_count() {
+                let id = id as u16;
+                if lang.node_kind_is_named(id) && lang.node_kind_for_id(id) == Some(root) {
+                    anchors[id as usize] = true;
+                    known = true;
+                }
+            }
+            assert!(known, "pattern {p} of the combined query starts with an unknown node kind `{root}`");
+        }
+        let kinds = Kinds::of(&lang);
+        let mut words = vec![HashSet::new(); lang.node_kind_count()];
+        let mut pattern_starts: Vec<usize> =
+            (0..query.pattern_count()).map(|p| query.start_byte_for_pattern(p)).collect();
+        pattern_starts.sort_unstable();
+        pattern_starts.push(source.len());
+        for span in pattern_starts.windows(2) {
+            let pattern = &source[span[0]..span[1]];
+            let Some(root) = root_kind(pattern) else { continue };
+            let id = lang.id_for_node_kind(root, true) as usize;
+            words[id].extend(predicate_words(pattern).map(str::to_string));
+        }
+        Combined { query, rule_of_pattern, anchors, words, kinds }
     }
+}
+
+/// The node kind a pattern starts with: `call_expression` for `(call_expression function: …)`.
+/// Every rule's pattern is rooted at one named node; a pattern that starts otherwise (an
+/// alternation, a wildcard) would have no single kind to anchor on, and fails the build's tests.
+fn root_kind(pattern: &str) -> Option<&str> {
+    let rest = pattern.trim_start().strip_prefix('(')?.trim_start();
+    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+    let kind = &rest[..end];
+    (!kind.is_empty() && kind != "_").then_some(kind)
+}
+
+/// The words of a pattern's quoted strings: the names its text predicates accept (`"Get"`, and
+/// `Sprintf`, `Sprint`, … from `"^(Sprintf|Sprint)$"`). Comments are skipped; a word too many
+/// costs only a query run that finds nothing.
+fn predicate_words(pattern: &str) -> impl Iterator<Item = &str> {
+    pattern
+        .lines()
+        .map(|l| l.split(';').next().unwrap_or(""))
+        .flat_map(|l| l.split('"').skip(1).step_by(2))
+        .flat_map(|q| q.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+        .filter(|w| !w.is_empty())
+}
+
+/// What the walk does at a node of an anchor kind.
+enum Start {
+    /// Some pattern may start here.
+    Run,
+    /// Only a pattern testing a variable argument of this call may: see [`all_matches`].
+    IfArgumentIsMap,
+    /// No pattern can start here.
+    Skip,
+}
+
+/// The last name of a call's callee: `Get` in `http.Get(…)`, `make` in `make(…)`.
+fn callee_name<'t>(k: &Kinds, call: Node<'t>) -> Option<Node<'t>> {
+    let callee = call.child(0)?;
+    if callee.kind_id() == k.selector {
+        callee.child(callee.child_count().checked_sub(1)?).filter(|f| f.kind_id() == k.field_identifier)
+    } else {
+        Some(callee).filter(|f| f.kind_id() == k.identifier)
+    }
+}
+
+/// Whether a call's first argument is a map type, as in `make(map[K]V)`.
+fn makes_a_map(k: &Kinds, call: Node<'_>) -> bool {
+    let args = call.child(call.child_count().saturating_sub(1));
+    args.and_then(|a| a.named_child(0)).is_some_and(|first| first.kind_id() == k.map_type)
+}
+
+/// The type name of a qualified type: `Client` in `http.Client`.
+fn qualified_name<'t>(k: &Kinds, ty: Option<Node<'t>>) -> Option<Node<'t>> {
+    let ty = ty.filter(|t| t.kind_id() == k.qualified_type)?;
+    ty.child(ty.child_count().checked_sub(1)?)
+}
+
+/// Whether a pattern can start at `node`, an anchor, judged from a name or two near its top. Most
+/// nodes of the anchor kinds (calls, `:=`, statements, parameters, literals) are none of what the
+/// patterns look for, and a query run costs microseconds each even when it finds nothing. The
+/// tests are supersets of what the patterns accept:
+///
+/// - a pattern rooted at a call names the callee (`ReadAll`, `Next`, `WithTimeout`; its last name
+///   is among the kind's predicate words), or tests an argument (empty-filter: `make(map…)`, a map
+///   literal, `nil`, or a variable);
+/// - one rooted at `:=` or `=` tests the first value: a call naming its callee, or a map value (a
+///   literal, `make(map…)`, or one in parentheses);
+/// - one rooted at an expression statement names the call it makes (`mu.Lock()`);
+/// - one rooted at a parameter or a composite literal names its qualified type
+///   (`http.HandlerFunc`, `http.Client{…}`).
+///
+/// `anchored_matches_equal_the_full_query` checks, over every fixture, that nothing is lost.
+fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
+    let k = &combined.kinds;
+    let kind = node.kind_id();
+    let words = &combined.words[kind as usize];
+    let known = |n: Node<'_>| std::str::from_utf8(&text[n.byte_range()]).is_ok_and(|name| words.contains(name));
+    let callee_name = |call| callee_name(k, call);
+    let qualified_name = |ty| qualified_name(k, ty);
+    let run_if = |yes: bool| if yes { Start::Run } else { Start::Skip };
+    if kind == k.call {
+        if callee_name(node).is_some_and(known) {
+            return Start::Run;
+        }
+        let Some(args) = node.child(node.child_count().saturating_sub(1)) else { return Start::Skip };
+        let mut variable = false;
+        let mut cursor = args.walk();
+        for arg in args.named_children(&mut cursor) {
+            let arg = arg.kind_id();
+            if arg == k.nil || arg == k.call || arg == k.composite_literal {
+                return Start::Run;
+            }
+            variable |= arg == k.identifier;
+        }
+        return if variable { Start::IfArgumentIsMap } else { Start::Skip };
+    }
+    // `var` specs are rare, and one without a value can be a map too (`var where map[K]V`).
+    if kind == k.short_var_declaration || kind == k.assignment_statement {
+        // The values: the last expression list (`a, b := v`).
+        let last = node.child(node.child_count().saturating_sub(1));
+        let Some(values) = last.filter(|l| l.kind_id() == k.expression_list) else { return Start::Skip };
+        let Some(first) = values.named_child(0) else { return Start::Skip };
+        let first_kind = first.kind_id();
+        return run_if(
+            first_kind == k.composite_literal
+                || first_kind == k.parenthesized
+                || (first_kind == k.call && (callee_name(first).is_some_and(known) || makes_a_map(k, first))),
+        );
+    }
+    if kind == k.expression_statement {
+        let call = node.named_child(0).filter(|c| c.kind_id() == k.call);
+        return run_if(call.and_then(callee_name).is_some_and(known));
+    }
+    if kind == k.parameter_declaration || kind == k.composite_literal {
+        return run_if(qualified_name(node.child_by_field_name("type")).is_some_and(known));
+    }
+    Start::Run
 }
 
 static COMBINED: LazyLock<Combined> = LazyLock::new(|| Combined::of(|_| true));
@@ -172,22 +368,90 @@ pub(crate) fn all_matches<'t>(
 ) -> AllMatches<'t> {
     let combined = if index_rules_only { &*COMBINED_INDEX_RULES } else { &*COMBINED };
     let names = combined.query.capture_names();
+    let mut out: AllMatches<'t> = vec![Vec::new(); RULES.len()];
+    // The query runs at each node where one of its patterns can start (an anchor kind that
+    // [`may_start`] lets through), and goes no deeper than that pattern needs: `max_start_depth(0)` starts no pattern below the node it is given. The
+    // walk that finds those nodes is a plain cursor walk, which costs a fraction of the query
+    // cursor's own visit of every node: that visit, not the pattern tests, was most of the cost
+    // of matching, more than half a parse. Each match is found once, at its root node, so the
+    // matches are those of one run of the query over the whole tree.
     let mut cursor = QueryCursor::new();
     cursor.set_match_limit(MATCH_LIMIT);
+    cursor.set_max_start_depth(Some(0));
     if let Some(focus) = focus {
         cursor.set_byte_range(focus.clone());
     }
-    let mut out: AllMatches<'t> = vec![Vec::new(); RULES.len()];
-    let mut it = cursor.matches(&combined.query, root, text.as_bytes());
-    while let Some(m) = it.next() {
-        let rule = combined.rule_of_pattern[m.pattern_index];
-        out[rule].push(Match { caps: m.captures.iter().map(|c| (names[c.index as usize], c.node)).collect() });
+    let mut exceeded = false;
+    let mut run = |node: Node<'t>, out: &mut AllMatches<'t>| {
+        let mut it = cursor.matches(&combined.query, node, text.as_bytes());
+        while let Some(m) = it.next() {
+            let rule = combined.rule_of_pattern[m.pattern_index];
+            out[rule].push(Match { caps: m.captures.iter().map(|c| (names[c.index as usize], c.node)).collect() });
+        }
+        drop(it);
+        exceeded |= cursor.did_exceed_match_limit();
+    };
+    // Calls whose only candidate patterns test a variable argument: see below.
+    let mut with_variables = Vec::new();
+    let mut walk = root.walk();
+    'walk: loop {
+        let node = walk.node();
+        if focus.is_none_or(|f| intersects(node, f)) {
+            let kind = node.kind_id();
+            if combined.anchors.get(kind as usize).copied().unwrap_or(false) {
+                match may_start(combined, node, text.as_bytes()) {
+                    Start::Run => run(node, &mut out),
+                    Start::IfArgumentIsMap => with_variables.push(node),
+                    Start::Skip => {}
+                }
+            }
+            if walk.goto_first_child() {
+                continue;
+            }
+        }
+        // On to the next node in document order, without leaving `root`.
+        loop {
+            if walk.goto_next_sibling() {
+                break;
+            }
+            if !walk.goto_parent() {
+                break 'walk;
+            }
+        }
     }
-    drop(it);
-    if cursor.did_exceed_match_limit() {
+    // The one pattern that matches a variable argument (empty-filter's) would match nearly every
+    // call; its rule keeps only the variables that the same matches declare as maps (`map.name`).
+    // So a call with nothing else to match runs the query only when one of its variables has
+    // such a name, after the walk has found the declarations.
+    if !with_variables.is_empty() {
+        let maps: HashSet<&str> =
+            out.iter().flatten().filter_map(|m| m.get("map.name")).map(|n| &text[n.byte_range()]).collect();
+        if !maps.is_empty() {
+            for call in with_variables {
+                let args = call.child(call.child_count().saturating_sub(1));
+                let mut cursor = call.walk();
+                let named_map = args.is_some_and(|a| {
+                    a.named_children(&mut cursor)
+                        .any(|arg| arg.kind_id() == combined.kinds.identifier && maps.contains(&text[arg.byte_range()]))
+                });
+                if named_map {
+                    run(call, &mut out);
+                }
+            }
+        }
+    }
+    if exceeded {
         tracing::debug!("query match limit reached; some findings in this file may be missing");
     }
     out
+}
+
+/// Whether `node` intersects `range` as tree-sitter's query cursor decides it for a byte range: an
+/// empty node at the range's start does, a non-empty node that ends there does not.
+fn intersects(node: Node<'_>, range: &std::ops::Range<usize>) -> bool {
+    let (start, end) = (node.start_byte(), node.end_byte());
+    let precedes = end < range.start || (end == range.start && start != end);
+    !precedes && start < range.end
 }
 
 /// The matches of rule `id`'s query over the whole file, or over the source's focus range when set.
@@ -219,6 +483,113 @@ pub fn page(rule: &Rule) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A match as comparable data: its rule, and each capture's name and byte range, sorted.
+    type Flat = (usize, Vec<(&'static str, (usize, usize))>);
+
+    fn flatten(all: &AllMatches<'_>) -> Vec<Flat> {
+        let mut out: Vec<Flat> = all
+            .iter()
+            .enumerate()
+            .flat_map(|(rule, ms)| {
+                ms.iter().map(move |m| {
+                    (rule, m.caps.iter().map(|(n, node)| (*n, (node.start_byte(), node.end_byte()))).collect())
+                })
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The matches of one plain run of the combined query over the tree: what the anchored walk
+    /// must reproduce.
+    fn full_query<'t>(
+        text: &str,
+        root: Node<'t>,
+        focus: Option<&std::ops::Range<usize>>,
+        index_rules_only: bool,
+    ) -> AllMatches<'t> {
+        let combined = if index_rules_only { &*COMBINED_INDEX_RULES } else { &*COMBINED };
+        let names = combined.query.capture_names();
+        let mut cursor = QueryCursor::new();
+        cursor.set_match_limit(MATCH_LIMIT);
+        if let Some(focus) = focus {
+            cursor.set_byte_range(focus.clone());
+        }
+        let mut out: AllMatches<'t> = vec![Vec::new(); RULES.len()];
+        let mut it = cursor.matches(&combined.query, root, text.as_bytes());
+        while let Some(m) = it.next() {
+            let rule = combined.rule_of_pattern[m.pattern_index];
+            out[rule].push(Match { caps: m.captures.iter().map(|c| (names[c.index as usize], c.node)).collect() });
+        }
+        out
+    }
+
+    /// The anchored walk of [`all_matches`] finds what one run of the combined query finds, over
+    /// every Go file of the fixtures and the example service, whole and within focus ranges, for
+    /// all rules and for the index rules alone. Both sides leave out, by design, a variable
+    /// argument (`arg.var`) that names no map declared in the same matches: empty-filter discards
+    /// those unread, and the walk finds them only at calls it runs the query at anyway.
+    #[test]
+    fn anchored_matches_equal_the_full_query() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        // `GOHAZARD_MATCH_DIRS=dir1:dir2` adds a real project or two to compare over.
+        let extra = std::env::var("GOHAZARD_MATCH_DIRS").unwrap_or_default();
+        let dirs = [root.join("tests"), root.join("examples")]
+            .into_iter()
+            .chain(extra.split(':').filter(|d| !d.is_empty()).map(std::path::PathBuf::from));
+        let files: Vec<_> = dirs.flat_map(|d| walk_go(&d)).collect();
+        assert!(files.len() > 100, "the fixtures were not found: {}", files.len());
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_go::LANGUAGE.into()).unwrap();
+        let (mut compared, mut matched) = (0, 0);
+        for path in &files {
+            let Ok(text) = std::fs::read_to_string(path) else { continue };
+            let tree = parser.parse(&text, None).unwrap();
+            let mid = text.len() / 2;
+            let focuses = [None, Some(0..mid), Some(mid..text.len()), Some(mid..mid)];
+            for focus in &focuses {
+                for index_rules_only in [false, true] {
+                    let full = full_query(&text, tree.root_node(), focus.as_ref(), index_rules_only);
+                    let maps: HashSet<&str> = full
+                        .iter()
+                        .flatten()
+                        .filter_map(|m| m.get("map.name"))
+                        .map(|n| &text[n.byte_range()])
+                        .collect();
+                    let read = |(_, caps): &Flat| {
+                        caps.iter().all(|(name, (s, e))| *name != "arg.var" || maps.contains(&text[*s..*e]))
+                    };
+                    let mut full = flatten(&full);
+                    full.retain(read);
+                    let mut anchored = flatten(&all_matches(&text, tree.root_node(), focus.as_ref(), index_rules_only));
+                    anchored.retain(read);
+                    assert_eq!(
+                        anchored,
+                        full,
+                        "{} (focus {focus:?}, index rules only: {index_rules_only})",
+                        path.display()
+                    );
+                    compared += 1;
+                    matched += anchored.len();
+                }
+            }
+        }
+        assert!(compared > 800 && matched > 1000, "too little compared: {compared} runs, {matched} matches");
+    }
+
+    fn walk_go(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                out.extend(walk_go(&path));
+            } else if path.extension().is_some_and(|e| e == "go") {
+                out.push(path);
+            }
+        }
+        out
+    }
 
     /// `uses_index` must name every rule that reads the index, or a two-pass check would run it
     /// before the index is complete and miss its cross-file findings.
