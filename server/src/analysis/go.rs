@@ -40,11 +40,23 @@ pub fn outermost_function(node: Node<'_>) -> Option<Node<'_>> {
 /// rules quadratic or worse; this costs what one `parent` call does. Falls back to walking parents
 /// if `node` is not under `root`.
 pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    ancestors_within(root, node, usize::MAX).unwrap_or_default()
+}
+
+/// Like [`ancestors`], or `None` as soon as the descent has passed more than `max_functions`
+/// functions (declarations, methods, literals): a rule that judges nothing that deep stops there
+/// instead of descending the whole depth for each of many deeply nested nodes.
+pub fn ancestors_within<'t>(root: Node<'t>, node: Node<'t>, max_functions: usize) -> Option<Vec<Node<'t>>> {
     let mut out = Vec::new();
     let mut cur = root;
+    let mut functions = 0;
     while cur.id() != node.id() {
         match cur.child_with_descendant(node) {
             Some(next) if next.id() != cur.id() => {
+                functions += usize::from(is_function(cur));
+                if functions > max_functions {
+                    return None;
+                }
                 out.push(cur);
                 cur = next;
             }
@@ -56,11 +68,11 @@ pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
                     p = n.parent();
                 }
                 up.reverse();
-                return up;
+                return Some(up);
             }
         }
     }
-    out
+    Some(out)
 }
 
 /// The functions (declarations, methods, literals) around `node`, innermost first, with one

@@ -5,7 +5,7 @@ use tree_sitter::Node;
 use super::{matches, Rule};
 use crate::analysis::edits::{ensure_imports, merge_inserts};
 use crate::analysis::go::{
-    ancestors, call_args, declaration_of, is_function, method_call, next_statement, outermost_function, unparen,
+    ancestors_within, call_args, declaration_of, is_function, method_call, next_statement, outermost_function, unparen,
     visit_all, visit_in_function, Declared, Param,
 };
 use crate::analysis::handler::{in_handler, is_entry_or_test, scope_at};
@@ -156,6 +156,8 @@ the downstream can take.
   loop's input), and `errgroup.Group.Go` without `SetLimit`, `sync.WaitGroup.Go` and `conc` pools.
 - Long-lived workers kept in a map (`s.loops[key] = w; go w.run()`, or `w := s.loops[key]`) are
   taken as one worker per registered entity and not reported, even when the map grows with input.
+- A `go` statement inside more than eight nested functions (function literals in function
+  literals) is not judged.
 - Worker pools sized by input (`for i := 0; i < n; i++` with a parameter `n`) look like pools and
   are not reported; a pool inside a handler is still one pool per request.
 "#;
@@ -205,7 +207,11 @@ fn judge<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>) -> Option<Kind<'
     // The ancestors once, outermost first: walking up with `Node::parent` per question made the
     // rule cubic on deeply nested goroutines (tree-sitter finds a parent by descending from the
     // root).
-    let anc = ancestors(src.root(), stmt);
+    // Beyond a few functions deep, the descent to the statement and each question below cost a
+    // walk of every enclosing function per `go` statement, quadratic in the nesting; real code is
+    // never nested that deep, and a goroutine there is left unjudged rather than judged on part of
+    // its context.
+    let anc = ancestors_within(src.root(), stmt, MAX_FUNCS)?;
     let funcs: Vec<Node<'t>> = anc.iter().rev().copied().filter(|n| is_function(*n)).collect();
     let func = *funcs.first()?;
     if funcs.last().is_some_and(|f| is_entry_or_test(src, *f)) || under_once(src, &anc) {
@@ -239,6 +245,10 @@ fn judge<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>) -> Option<Kind<'
     }
     Some(Kind::Request)
 }
+
+/// How many functions may enclose a judged `go` statement (itself in a function literal in a
+/// function literal…): see [`judge`].
+const MAX_FUNCS: usize = 8;
 
 /// How many enclosing loops are judged: real code rarely nests deeper, and resolving names in a
 /// deeply nested tree is slow (tree-sitter finds a node's parent by walking down from the root).
