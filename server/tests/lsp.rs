@@ -213,6 +213,79 @@ fn a_thousand_incremental_edits_apply_in_order() {
     assert!(c.shutdown().success());
 }
 
+/// A file of many methods on one type, each with a `switch` whose `case` an edit can break, and
+/// each leaving a response body open (one finding per method).
+fn switch_methods(n: usize) -> String {
+    let mut text = String::from(
+        "package a\n\nimport (\n\t\"errors\"\n\t\"net/http\"\n)\n\nvar ErrConflict = errors.New(\"conflict\")\n\n\
+         type API struct{ c *http.Client }\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "\nfunc (h *API) Get{i}(url string) error {{\n\tresp, err := h.c.Get(url)\n\tif err != nil {{\n\t\treturn err\n\t}}\n\
+             \tswitch {{\n\tcase errors.Is(err, ErrConflict):\n\t\treturn err\n\tcase resp.StatusCode != http.StatusOK:\n\
+             \t\treturn errors.New(\"status\")\n\t}}\n\treturn nil\n}}\n"
+        ));
+    }
+    text
+}
+
+/// The server's incremental cache against a fresh open, one character at a time through edits
+/// that break the syntax inside a method (an unfinished `case`, a broken `func`, a lost brace) and
+/// repair it: at every step the published diagnostics equal those of a fresh open of that text.
+/// The fresh opens go to a second server, so that they leave the first one's index, and with it
+/// its cache, alone.
+#[test]
+fn breaking_and_repairing_a_method_publishes_what_a_fresh_open_does() {
+    let text = switch_methods(30);
+    let at = |needle: &str| text.find("Get15(").and_then(|m| text[m..].find(needle).map(|i| m + i)).unwrap();
+    let case = at("case errors") + 1;
+    let colon = at("ErrConflict):") + "ErrConflict)".len();
+    let func = text[..at("Get15(")].rfind("func").unwrap() + 1;
+    let close = at("\t}\n\treturn nil") + 1;
+    // Each step: (byte, bytes removed, text inserted), applied to the previous version.
+    let steps: &[(usize, usize, &str)] = &[
+        (case, 0, "q"),
+        (colon + 1, 1, ""),
+        (colon + 1, 0, ":"),
+        (case, 1, ""),
+        (func, 0, "q"),
+        (func, 1, ""),
+        (close, 1, ""),
+        (close, 0, "}"),
+    ];
+    let mut typed = Client::spawn(&["lsp"]);
+    typed.initialize(json!({}), json!({"debounceMs": 0}));
+    let mut fresh = Client::spawn(&["lsp"]);
+    fresh.initialize(json!({}), json!({"debounceMs": 0}));
+    let uri = "file:///w/typed.go";
+    typed.open(uri, &text);
+    assert_eq!(typed.diagnostics(uri, 1).len(), 30, "every method leaves its body open");
+    let mut version = text.clone();
+    for (i, &(byte, removed, inserted)) in steps.iter().enumerate() {
+        let range = json!({
+            "start": lsp_pos(&version, byte, Encoding::Utf16),
+            "end": lsp_pos(&version, byte + removed, Encoding::Utf16),
+        });
+        version.replace_range(byte..byte + removed, inserted);
+        let v = i as i64 + 2;
+        typed.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"range": range, "text": inserted}]}),
+        );
+        let got = typed.diagnostics(uri, v);
+        let fresh_uri = format!("file:///w/fresh{i}.go");
+        fresh.open(&fresh_uri, &version);
+        let want = fresh.diagnostics(&fresh_uri, 1);
+        fresh.notify("textDocument/didClose", json!({"textDocument": {"uri": fresh_uri}}));
+        let normalize = |v: Vec<Value>| serde_json::to_string(&v).unwrap().replace(&fresh_uri, uri);
+        assert_eq!(normalize(got), normalize(want), "step {i}:\n{version}");
+    }
+    assert_eq!(version, text, "the steps repair what they break");
+    assert!(typed.shutdown().success());
+    assert!(fresh.shutdown().success());
+}
+
 #[test]
 fn stale_versions_and_bad_positions_are_handled() {
     let mut c = Client::spawn(&["lsp"]);

@@ -159,6 +159,11 @@ impl Index {
         self.by_file.insert(key.to_string(), decls);
     }
 
+    /// What the index holds of the file `key`.
+    pub fn file(&self, key: &str) -> Option<&[FuncDecl]> {
+        self.by_file.get(key).map(Vec::as_slice)
+    }
+
     pub fn remove_file(&mut self, key: &str) {
         if self.unlink(key) {
             self.generation += 1;

@@ -23,7 +23,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use tracing::{info, warn};
 
-use crate::analysis::incremental::{analyze_incremental, Cache};
+use crate::analysis::incremental::{analyze_source, Cache};
 use crate::analysis::index::{declarations, Index};
 use crate::analysis::{analyze_file, parse, FileInfo, Source};
 use crate::config::Config;
@@ -175,20 +175,29 @@ fn analyze_text_indexed(
     let t0 = std::time::Instant::now();
     let tree = parse(text, old_tree);
     let t1 = std::time::Instant::now();
-    // With a cache, only the declarations of changed items are extracted again.
+    // One `Source` for the declarations and the analysis: making one walks every top-level item.
+    let src = Source::new(text, &tree);
+    // With a cache, only the declarations of changed items are extracted again, and nothing is
+    // copied or written when they are what the index holds already (most keystrokes).
     let decls = match cache.as_deref_mut() {
-        Some(cache) => crate::analysis::incremental::declarations(&Source::new(text, &tree), cache),
-        None => declarations(&Source::new(text, &tree)),
+        Some(cache) => {
+            let guard = index.read();
+            let current = guard.as_deref().ok().and_then(|idx| idx.file(key));
+            crate::analysis::incremental::declarations_unless(&src, cache, current)
+        }
+        None => Some(declarations(&src)),
     };
-    if let Ok(mut idx) = index.write() {
-        idx.set_file(key, decls);
+    if let Some(decls) = decls {
+        if let Ok(mut idx) = index.write() {
+            idx.set_file(key, decls);
+        }
     }
     let t2 = std::time::Instant::now();
     let empty = Index::default();
     let guard = index.read();
     let idx = guard.as_deref().unwrap_or(&empty);
     let (findings, stats) = match cache {
-        Some(cache) => analyze_incremental(text, &tree, config, file, idx, Some(key), cache),
+        Some(cache) => analyze_source(src.with_context(file, idx), config, Some(key), cache),
         None => (analyze_file(text, &tree, config, file, idx), Default::default()),
     };
     let t3 = std::time::Instant::now();
