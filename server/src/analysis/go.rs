@@ -430,9 +430,7 @@ pub fn declaration_of<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<
     visit_before(root, at.start_byte(), |n| consider(n, &mut best));
     if best.is_none() && root.kind() != "source_file" {
         // File-level variables.
-        let top = src.root();
-        let mut cursor = top.walk();
-        for decl in top.named_children(&mut cursor).filter(|d| d.kind() == "var_declaration") {
+        for &decl in src.file_vars() {
             visit_all(decl, |n| {
                 if n.kind() == "var_spec" && best.is_none() {
                     consider(n, &mut best);

@@ -13,6 +13,10 @@ pub struct Source<'a> {
     pub tree: &'a Tree,
     /// Local package name -> import path, from the file's import declarations.
     imports: HashMap<String, String>,
+    /// The file-level `var` declarations, in file order: resolving a name that no function
+    /// declares looks at these, and finding them among thousands of top-level items per name made
+    /// that quadratic in the file's size.
+    file_vars: Vec<Node<'a>>,
     /// Facts about the file supplied by the caller.
     pub file: &'a FileInfo,
     /// Declarations across the workspace (empty when the caller keeps none).
@@ -38,15 +42,21 @@ static NO_FILE: FileInfo = FileInfo { is_test: false, go_version: None };
 impl<'a> Source<'a> {
     pub fn new(text: &'a str, tree: &'a Tree) -> Self {
         let mut imports = HashMap::new();
+        let mut file_vars = Vec::new();
         let root = tree.root_node();
         let mut cursor = root.walk();
-        for decl in root.children(&mut cursor).filter(|n| n.kind() == "import_declaration") {
-            collect_import_specs(decl, text, &mut imports);
+        for decl in root.children(&mut cursor) {
+            match decl.kind() {
+                "import_declaration" => collect_import_specs(decl, text, &mut imports),
+                "var_declaration" => file_vars.push(decl),
+                _ => {}
+            }
         }
         Source {
             text,
             tree,
             imports,
+            file_vars,
             file: &NO_FILE,
             index: &NO_INDEX,
             focus: None,
@@ -104,6 +114,11 @@ impl<'a> Source<'a> {
         self.file = file;
         self.index = index;
         self
+    }
+
+    /// The file-level `var` declarations, in file order.
+    pub fn file_vars(&self) -> &[Node<'a>] {
+        &self.file_vars
     }
 
     pub fn root(&self) -> Node<'a> {

@@ -266,7 +266,7 @@ fn is_local(src: &Source<'_>, at: Node<'_>, name: &str) -> bool {
 
 /// The values bound to `name` by `:=`, `=` or `var` directly in `scope` (nested functions
 /// excluded), each as (value expression if any, declared type if any).
-fn bindings<'t>(src: &Source<'_>, scope: Node<'t>, name: &str) -> Vec<(Option<Node<'t>>, Option<Node<'t>>)> {
+fn bindings<'t>(src: &Source<'t>, scope: Node<'t>, name: &str) -> Vec<(Option<Node<'t>>, Option<Node<'t>>)> {
     let mut out = Vec::new();
     let mut visit = |n: Node<'t>| {
         if !matches!(n.kind(), "short_var_declaration" | "assignment_statement" | "var_spec") {
@@ -287,8 +287,7 @@ fn bindings<'t>(src: &Source<'_>, scope: Node<'t>, name: &str) -> Vec<(Option<No
     };
     if scope.kind() == "source_file" {
         // Package-level `var` declarations only.
-        let mut cursor = scope.walk();
-        for decl in scope.named_children(&mut cursor).filter(|d| d.kind() == "var_declaration") {
+        for &decl in src.file_vars() {
             visit_all(decl, &mut visit);
         }
     } else {
