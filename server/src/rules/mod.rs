@@ -370,11 +370,12 @@ pub(crate) fn all_matches<'t>(
     let names = combined.query.capture_names();
     let mut out: AllMatches<'t> = vec![Vec::new(); RULES.len()];
     // The query runs at each node where one of its patterns can start (an anchor kind that
-    // [`may_start`] lets through), and goes no deeper than that pattern needs: `max_start_depth(0)` starts no pattern below the node it is given. The
-    // walk that finds those nodes is a plain cursor walk, which costs a fraction of the query
-    // cursor's own visit of every node: that visit, not the pattern tests, was most of the cost
-    // of matching, more than half a parse. Each match is found once, at its root node, so the
-    // matches are those of one run of the query over the whole tree.
+    // [`may_start`] lets through), and goes no deeper than that pattern needs:
+    // `max_start_depth(0)` starts no pattern below the node it is given. The walk that finds those
+    // nodes is a plain cursor walk, which costs a fraction of the query cursor's own visit of
+    // every node: that visit, not the pattern tests, was most of the cost of matching, more than
+    // half a parse. Each match is found once, at its root node, so the matches are those of one
+    // run of the query over the whole tree.
     let mut cursor = QueryCursor::new();
     cursor.set_match_limit(MATCH_LIMIT);
     cursor.set_max_start_depth(Some(0));
