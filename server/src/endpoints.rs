@@ -35,23 +35,39 @@ use crate::text::{Encoding, LineStarts};
 /// a pointer, instead of one allocation per mention.
 pub type Name = Arc<str>;
 
-/// Hands out one shared copy of each name. One `Names` per file shares what recurs within a file;
-/// `check` shares one across the whole run ([`file_facts_with`]). It only grows, so a long-lived
-/// process (the language server) uses one per file rather than one for its lifetime.
+/// Hands out one shared copy of each name, and of each call. One `Names` per file shares what
+/// recurs within a file; `check` shares one across the whole run ([`file_facts_with`]). It only
+/// grows, so a long-lived process (the language server) uses one per file rather than one for its
+/// lifetime.
 #[derive(Debug, Default)]
-pub struct Names(dashmap::DashSet<Name>);
+pub struct Names {
+    names: dashmap::DashSet<Name>,
+    /// Calls were most of the facts' memory: a function makes several, and the same calls
+    /// (`c.JSON` on a `*gin.Context`, a package's helpers) recur in thousands of functions.
+    calls: dashmap::DashSet<Arc<CallRef>>,
+}
 
 impl Names {
     /// The shared copy of `s`.
     pub fn get(&self, s: &str) -> Name {
-        if let Some(name) = self.0.get(s) {
+        if let Some(name) = self.names.get(s) {
             return name.clone();
         }
         let name: Name = Arc::from(s);
         // Two threads may race to add the same name: each then holds its own copy, which is only
         // a missed saving.
-        self.0.insert(name.clone());
+        self.names.insert(name.clone());
         name
+    }
+
+    /// The shared copy of a call.
+    fn call(&self, call: CallRef) -> Arc<CallRef> {
+        if let Some(shared) = self.calls.get(&call) {
+            return shared.clone();
+        }
+        let shared = Arc::new(call);
+        self.calls.insert(shared.clone());
+        shared
     }
 }
 
@@ -165,7 +181,7 @@ pub struct FuncFacts {
     pub lines: (u32, u32),
     pub spawns: Box<[Spawn]>,
     pub timeouts: Box<[DetachedTimeout]>,
-    pub calls: Box<[CallRef]>,
+    pub calls: Box<[Arc<CallRef>]>,
     /// The result types as written, to resolve methods on constructed values.
     pub results: Box<[Name]>,
     /// Findings of the rules inside the function: (rule id, place).
@@ -495,7 +511,7 @@ impl<'a> Extractor<'_, 'a> {
             }
             if let Some(r) = self.call_ref(callee, func) {
                 if seen.insert(r.clone()) {
-                    calls.push(r);
+                    calls.push(self.names.call(r));
                 }
             }
         }
@@ -1469,7 +1485,7 @@ mod tests {
         let text = "package p\n\nfunc F(conn *Conn) {\n\tconn := conn.Upgrade()\n\ta, b := b.X(), a.Y()\n\tconn.Do()\n\ta.Z()\n}\n";
         let facts = facts_for_texts(&[("p.go".into(), text.into())], &Config::default());
         let calls = &facts[0].funcs[0].calls;
-        assert!(calls.iter().all(|c| matches!(c, CallRef::Method { via: None, .. })), "{calls:?}");
+        assert!(calls.iter().all(|c| matches!(**c, CallRef::Method { via: None, .. })), "{calls:?}");
         assert_eq!(calls.len(), 5, "{calls:?}");
     }
 
