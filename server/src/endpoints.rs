@@ -45,6 +45,7 @@ pub struct Names {
     /// Calls were most of the facts' memory: a function makes several, and the same calls
     /// (`c.JSON` on a `*gin.Context`, a package's helpers) recur in thousands of functions.
     calls: dashmap::DashSet<Arc<CallRef>>,
+    results: dashmap::DashSet<Arc<[Name]>>,
 }
 
 impl Names {
@@ -58,6 +59,16 @@ impl Names {
         // a missed saving.
         self.names.insert(name.clone());
         name
+    }
+
+    /// The shared copy of a list of result types.
+    fn results(&self, results: Vec<Name>) -> Arc<[Name]> {
+        if let Some(shared) = self.results.get(results.as_slice()) {
+            return shared.clone();
+        }
+        let shared: Arc<[Name]> = results.into();
+        self.results.insert(shared.clone());
+        shared
     }
 
     /// The shared copy of a call.
@@ -179,13 +190,35 @@ pub struct FuncFacts {
     pub loc: Place,
     /// The first and last line (1-based) of the whole declaration, to place findings in it.
     pub lines: (u32, u32),
+    pub calls: Box<[Arc<CallRef>]>,
+    /// The result types as written, to resolve methods on constructed values; shared, as the
+    /// same lists (`error`, `(*User, error)`) end thousands of signatures.
+    pub results: Arc<[Name]>,
+    /// What most functions do not have, boxed so that they pay one word for it.
+    pub rare: Option<Box<Rare>>,
+}
+
+/// The facts that most functions do not have.
+#[derive(Clone, Debug, Default)]
+pub struct Rare {
     pub spawns: Box<[Spawn]>,
     pub timeouts: Box<[DetachedTimeout]>,
-    pub calls: Box<[Arc<CallRef>]>,
-    /// The result types as written, to resolve methods on constructed values.
-    pub results: Box<[Name]>,
     /// Findings of the rules inside the function: (rule id, place).
     pub findings: Box<[(&'static str, Place)]>,
+}
+
+impl FuncFacts {
+    pub fn spawns(&self) -> &[Spawn] {
+        self.rare.as_ref().map_or(&[], |r| &r.spawns)
+    }
+
+    pub fn timeouts(&self) -> &[DetachedTimeout] {
+        self.rare.as_ref().map_or(&[], |r| &r.timeouts)
+    }
+
+    pub fn findings(&self) -> &[(&'static str, Place)] {
+        self.rare.as_ref().map_or(&[], |r| &r.findings)
+    }
 }
 
 /// A handler or middleware as registered on a route.
@@ -516,19 +549,30 @@ impl<'a> Extractor<'_, 'a> {
             }
         }
         let range = func.byte_range();
-        let found = findings.iter().filter(|f| range.contains(&f.range.start)).map(|f| {
-            let node = self.src.root().descendant_for_byte_range(f.range.start, f.range.start).unwrap_or(func);
-            (f.rule, self.loc(node))
+        let found: Vec<_> = findings
+            .iter()
+            .filter(|f| range.contains(&f.range.start))
+            .map(|f| {
+                let node = self.src.root().descendant_for_byte_range(f.range.start, f.range.start).unwrap_or(func);
+                (f.rule, self.loc(node))
+            })
+            .collect();
+        let rare = (!spawns.is_empty() || !timeouts.is_empty() || !found.is_empty()).then(|| {
+            Box::new(Rare {
+                spawns: spawns.into_boxed_slice(),
+                timeouts: timeouts.into_boxed_slice(),
+                findings: found.into_boxed_slice(),
+            })
         });
+        let results: Vec<Name> =
+            crate::analysis::go::results(func).iter().map(|r| self.name(self.src.text_of(*r))).collect();
         FuncFacts {
             key,
             loc: self.loc(name_node),
             lines: (line(func.start_byte()), line(func.end_byte())),
-            spawns: spawns.into_boxed_slice(),
-            timeouts: timeouts.into_boxed_slice(),
             calls: calls.into_boxed_slice(),
-            results: crate::analysis::go::results(func).iter().map(|r| self.name(self.src.text_of(*r))).collect(),
-            findings: found.collect(),
+            results: self.names.results(results),
+            rare,
         }
     }
 
@@ -1091,10 +1135,10 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
                 HandlerRef::Named(_, text) => text.clone(),
                 HandlerRef::Inline(_) => "func literal".into(),
             };
-            let doubles = f.findings.iter().filter(|(rule, _)| *rule == "double-next").count() as u32;
+            let doubles = f.findings().iter().filter(|(rule, _)| *rule == "double-next").count() as u32;
             s.middleware.push(Middleware { name, loc: f.loc.loc(), doubles });
         }
-        for (_, loc) in facts.iter().flat_map(|f| f.findings.iter()).filter(|(rule, _)| *rule == "double-next") {
+        for (_, loc) in facts.iter().flat_map(|f| f.findings().iter()).filter(|(rule, _)| *rule == "double-next") {
             s.runs = s.runs.saturating_mul(2);
             let name = match mw {
                 HandlerRef::Named(_, text) => text.clone(),
@@ -1134,7 +1178,7 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
                 continue;
             }
             s.reached.push(Reached { file: f.loc.file.to_string(), lines: (f.lines.0 as usize, f.lines.1 as usize) });
-            for sp in f.spawns.iter() {
+            for sp in f.spawns() {
                 match sp.times {
                     Some(n) => s.goroutines = s.goroutines.saturating_add(n),
                     None => {
@@ -1150,12 +1194,12 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
                     loc: sp.loc.loc(),
                 });
             }
-            for t in f.timeouts.iter() {
+            for t in f.timeouts() {
                 if s.lifetime.as_ref().is_none_or(|(d, _)| t.duration > *d) {
                     s.lifetime = Some((t.duration, t.loc.loc()));
                 }
             }
-            for (rule, loc) in f.findings.iter() {
+            for (rule, loc) in f.findings() {
                 if matches!(
                     *rule,
                     "empty-filter" | "unbounded-read" | "unclosed-body" | "costly-log-field" | "unbounded-goroutines"
