@@ -234,6 +234,16 @@ impl Located {
     }
 }
 
+/// What the files of one run share while they are loaded.
+#[derive(Default)]
+struct Shared {
+    /// Source bytes whose trees pass 1 kept (see [`KEEP_TREES_BYTES`]).
+    kept: AtomicUsize,
+    /// One copy of each name in the endpoint facts of every file, which the run holds until the
+    /// report: the same names recur across thousands of files.
+    names: crate::endpoints::Names,
+}
+
 /// How `check` runs, from the arguments.
 #[derive(Clone, Copy)]
 struct Mode {
@@ -326,7 +336,7 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
     // Pass 1: read, parse, extract declarations, and run the rules. A file over the size limit is
     // neither read nor indexed; generated code is indexed but not analysed.
     progress.phase("indexing");
-    let kept = AtomicUsize::new(0);
+    let shared = Shared::default();
     let versions = GoVersions::new();
     let results: Vec<_> = files
         .par_iter()
@@ -340,7 +350,7 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
                     Some(skip) => Err(skip_notice(p, skip)),
                     None => {
                         let generated = !config.include_generated && config::is_generated(&text);
-                        Ok(load(p.clone(), text, info, config, mode, &kept, generated))
+                        Ok(load(p.clone(), text, info, config, mode, &shared, generated))
                     }
                 }),
             };
@@ -367,7 +377,7 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
     let results: Vec<_> = loaded
         .into_par_iter()
         .map(|file| {
-            let r = analyze_one(file, config, &index, mode);
+            let r = analyze_one(file, config, &index, mode, &shared.names);
             progress.tick();
             r
         })
@@ -465,13 +475,12 @@ fn check_stdin(args: &CheckArgs, config: &Config, mode: Mode, name: &Path) -> Ex
             Loaded::skipped(name.to_path_buf(), text, info)
         }
         skip => {
-            let (file, decls) =
-                load(name.to_path_buf(), text, info, config, mode, &AtomicUsize::new(0), skip.is_some());
+            let (file, decls) = load(name.to_path_buf(), text, info, config, mode, &Shared::default(), skip.is_some());
             index.set_file(&name.to_string_lossy(), decls);
             file
         }
     };
-    let (report, error) = analyze_one(file, config, &index, mode);
+    let (report, error) = analyze_one(file, config, &index, mode, &crate::endpoints::Names::default());
     let errors: Vec<String> = error.into_iter().collect();
     let reports = vec![report];
 
@@ -575,7 +584,7 @@ fn load(
     info: FileInfo,
     config: &Config,
     mode: Mode,
-    kept: &AtomicUsize,
+    shared: &Shared,
     skip: bool,
 ) -> (Loaded, Vec<FuncDecl>) {
     // Rules that panic log through tracing; the span names the file.
@@ -603,11 +612,11 @@ fn load(
     let facts = match &local {
         Some(found) if mode.endpoints => {
             let key = path.to_string_lossy();
-            Some(crate::endpoints::file_facts(&key, &Source::new(&text, &tree), found))
+            Some(crate::endpoints::file_facts_with(&key, &Source::new(&text, &tree), found, &shared.names))
         }
         _ => None,
     };
-    let keep = pending && kept.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= KEEP_TREES_BYTES;
+    let keep = pending && shared.kept.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= KEEP_TREES_BYTES;
     // The output needs only the findings' lines and columns, so the text need not wait for pass 2
     // unless pass 2 may analyse the file again. A pending file past the budget is read again in
     // pass 2 if it needs it, which costs far less than the parse it needs anyway, instead of holding
@@ -627,7 +636,13 @@ fn load(
 
 /// Pass 2 for one file: analyse, then fix and write when asked. Returns the report and an error
 /// for a fixed file that could not be written.
-fn analyze_one(file: Loaded, config: &Config, index: &Index, mode: Mode) -> (FileReport, Option<String>) {
+fn analyze_one(
+    file: Loaded,
+    config: &Config,
+    index: &Index,
+    mode: Mode,
+    names: &crate::endpoints::Names,
+) -> (FileReport, Option<String>) {
     let _span = tracing::error_span!("check", path = %file.path.display()).entered();
     let Loaded { path, mut text, digest, mut tree, located, info, mut local, pending, lookups, facts, skip } = file;
     if skip {
@@ -683,7 +698,9 @@ fn analyze_one(file: Loaded, config: &Config, index: &Index, mode: Mode) -> (Fil
             // The facts of pass 1 hold as long as the findings they list did not change.
             let facts = match facts {
                 Some(facts) if unchanged => Some(facts),
-                _ => mode.endpoints.then(|| crate::endpoints::file_facts(&key, &Source::new(&text, &tree), &findings)),
+                _ => mode
+                    .endpoints
+                    .then(|| crate::endpoints::file_facts_with(&key, &Source::new(&text, &tree), &findings, names)),
             };
             (findings, facts)
         }
@@ -711,7 +728,7 @@ fn analyze_one(file: Loaded, config: &Config, index: &Index, mode: Mode) -> (Fil
                 if mode.endpoints {
                     let tree = parse(&report.text, None);
                     let src = Source::new(&report.text, &tree).with_context(&info, index);
-                    report.facts = Some(crate::endpoints::file_facts(&key, &src, &report.findings));
+                    report.facts = Some(crate::endpoints::file_facts_with(&key, &src, &report.findings, names));
                 }
             }
             Ok(()) => {}

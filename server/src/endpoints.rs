@@ -19,15 +19,93 @@
 //! guessed into the product.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
-use ropey::Rope;
 use tree_sitter::{Node, Tree};
 
 use crate::analysis::go::{call_args, is_pkg_call, is_standard_library, method_call, unparen, visit_all};
 use crate::analysis::{Finding, Source};
 use crate::rules::{duration_of, human_duration};
-use crate::text::{byte_to_linecol, Encoding};
+use crate::text::{Encoding, LineStarts};
+
+/// A name or a type as the source writes it, shared by every fact that mentions it. `check` holds
+/// the facts of every file of the workspace until the report, and the same names (the file's path,
+/// its package, `ctx`, `*gin.Context`, `Close`) recur in thousands of them: one copy of each, behind
+/// a pointer, instead of one allocation per mention.
+pub type Name = Arc<str>;
+
+/// Hands out one shared copy of each name, and of each call. One `Names` per file shares what
+/// recurs within a file; `check` shares one across the whole run ([`file_facts_with`]). It only
+/// grows, so a long-lived process (the language server) uses one per file rather than one for its
+/// lifetime.
+#[derive(Debug, Default)]
+pub struct Names {
+    names: dashmap::DashSet<Name>,
+    /// Calls were most of the facts' memory: a function makes several, and the same calls
+    /// (`c.JSON` on a `*gin.Context`, a package's helpers) recur in thousands of functions.
+    calls: dashmap::DashSet<Arc<CallRef>>,
+    results: dashmap::DashSet<Arc<[Name]>>,
+}
+
+impl Names {
+    /// The shared copy of `s`.
+    pub fn get(&self, s: &str) -> Name {
+        if let Some(name) = self.names.get(s) {
+            return name.clone();
+        }
+        let name: Name = Arc::from(s);
+        // Two threads may race to add the same name: each then holds its own copy, which is only
+        // a missed saving.
+        self.names.insert(name.clone());
+        name
+    }
+
+    /// The shared copy of a list of result types.
+    fn results(&self, results: Vec<Name>) -> Arc<[Name]> {
+        if let Some(shared) = self.results.get(results.as_slice()) {
+            return shared.clone();
+        }
+        let shared: Arc<[Name]> = results.into();
+        self.results.insert(shared.clone());
+        shared
+    }
+
+    /// The shared copy of a call.
+    fn call(&self, call: CallRef) -> Arc<CallRef> {
+        if let Some(shared) = self.calls.get(&call) {
+            return shared.clone();
+        }
+        let shared = Arc::new(call);
+        self.calls.insert(shared.clone());
+        shared
+    }
+}
+
+/// A place in a file as the facts keep it: the file's shared name and 32-bit positions (tree-sitter
+/// counts bytes in 32 bits, so every offset and line of a parsed file fits). [`Place::loc`] gives
+/// the [`Loc`] that the report shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub file: Name,
+    /// 1-based.
+    pub line: u32,
+    /// 1-based, in characters.
+    pub col: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Place {
+    pub fn loc(&self) -> Loc {
+        Loc {
+            file: self.file.to_string(),
+            line: self.line as usize,
+            col: self.col as usize,
+            range: self.start as usize..self.end as usize,
+        }
+    }
+}
 
 /// A place in a file, 1-based, columns in characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,10 +126,10 @@ impl std::fmt::Display for Loc {
 /// A function or method by name, as calls spell it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FuncKey {
-    pub package: String,
+    pub package: Name,
     /// The receiver's type name without `*`, for methods.
-    pub receiver: Option<String>,
-    pub name: String,
+    pub receiver: Option<Name>,
+    pub name: Name,
 }
 
 impl std::fmt::Display for FuncKey {
@@ -66,7 +144,7 @@ impl std::fmt::Display for FuncKey {
 /// A goroutine started in a function: a `go` statement or an errgroup's `Go`.
 #[derive(Clone, Debug)]
 pub struct Spawn {
-    pub loc: Loc,
+    pub loc: Place,
     /// How many times it runs per call of the function: the product of the counts of the loops
     /// around it, or `None` when a loop runs over input of unknown length.
     pub times: Option<u32>,
@@ -80,7 +158,7 @@ pub struct Spawn {
 /// happens to the request.
 #[derive(Clone, Debug)]
 pub struct DetachedTimeout {
-    pub loc: Loc,
+    pub loc: Place,
     pub duration: Duration,
 }
 
@@ -88,36 +166,59 @@ pub struct DetachedTimeout {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TypeRef {
     /// A type as written (`*store.Postgres`, `Store`): the declared type of a parameter or receiver.
-    Named(String),
+    Named(Name),
     /// The type of the field `field` of the struct `owner` (`h.store` where `h` is a `*Users`),
     /// looked up across the workspace's struct declarations.
-    Field { owner: String, field: String },
+    Field { owner: Name, field: Name },
 }
 
 /// A call as written, resolved later against every file's functions.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum CallRef {
     /// `pkg.F(...)` or `F(...)` (then `package` is the caller's own).
-    Func { package: String, name: String },
+    Func { package: Name, name: Name },
     /// `x.M(...)` on a value; `via` names the constructor whose result `x` holds when visible, `on`
     /// the declared type of `x` when it is a parameter, the receiver or one of its fields.
-    Method { name: String, via: Option<Box<CallRef>>, on: Option<TypeRef> },
+    Method { name: Name, via: Option<Box<CallRef>>, on: Option<TypeRef> },
 }
 
-/// What a function contributes to a request.
+/// What a function contributes to a request. The lists are boxed slices: they are complete once
+/// the function's walk ends, and a slice is a word smaller than a `Vec` and holds no spare capacity.
 #[derive(Clone, Debug)]
 pub struct FuncFacts {
     pub key: FuncKey,
-    pub loc: Loc,
+    pub loc: Place,
     /// The first and last line (1-based) of the whole declaration, to place findings in it.
-    pub lines: (usize, usize),
-    pub spawns: Vec<Spawn>,
-    pub timeouts: Vec<DetachedTimeout>,
-    pub calls: Vec<CallRef>,
-    /// The result types as written, to resolve methods on constructed values.
-    pub results: Vec<String>,
+    pub lines: (u32, u32),
+    pub calls: Box<[Arc<CallRef>]>,
+    /// The result types as written, to resolve methods on constructed values; shared, as the
+    /// same lists (`error`, `(*User, error)`) end thousands of signatures.
+    pub results: Arc<[Name]>,
+    /// What most functions do not have, boxed so that they pay one word for it.
+    pub rare: Option<Box<Rare>>,
+}
+
+/// The facts that most functions do not have.
+#[derive(Clone, Debug, Default)]
+pub struct Rare {
+    pub spawns: Box<[Spawn]>,
+    pub timeouts: Box<[DetachedTimeout]>,
     /// Findings of the rules inside the function: (rule id, place).
-    pub findings: Vec<(&'static str, Loc)>,
+    pub findings: Box<[(&'static str, Place)]>,
+}
+
+impl FuncFacts {
+    pub fn spawns(&self) -> &[Spawn] {
+        self.rare.as_ref().map_or(&[], |r| &r.spawns)
+    }
+
+    pub fn timeouts(&self) -> &[DetachedTimeout] {
+        self.rare.as_ref().map_or(&[], |r| &r.timeouts)
+    }
+
+    pub fn findings(&self) -> &[(&'static str, Place)] {
+        self.rare.as_ref().map_or(&[], |r| &r.findings)
+    }
 }
 
 /// A handler or middleware as registered on a route.
@@ -134,7 +235,7 @@ pub enum HandlerRef {
 pub struct Route {
     pub method: String,
     pub path: String,
-    pub loc: Loc,
+    pub loc: Place,
     pub handler: HandlerRef,
     pub middleware: Vec<HandlerRef>,
 }
@@ -142,14 +243,17 @@ pub struct Route {
 /// Everything the report needs from one file.
 #[derive(Clone, Debug, Default)]
 pub struct FileFacts {
-    pub package: String,
+    pub package: Name,
     pub funcs: Vec<FuncFacts>,
     pub routes: Vec<Route>,
     /// Interfaces declared in the file: name and the names of the methods written in it.
-    pub interfaces: Vec<(String, Vec<String>)>,
+    pub interfaces: Vec<(Name, Box<[Name]>)>,
     /// Struct types declared in the file: name and its named fields with their types as written.
-    pub structs: Vec<(String, Vec<(String, String)>)>,
+    pub structs: Vec<(Name, Fields)>,
 }
+
+/// A struct's named fields with their types as written.
+pub type Fields = Box<[(Name, Name)]>;
 
 const GIN: &str = "github.com/gin-gonic/gin";
 const ECHO: &str = "github.com/labstack/echo/v4";
@@ -157,20 +261,35 @@ const CHI: &str = "github.com/go-chi/chi/v5";
 
 struct Extractor<'s, 'a> {
     src: &'s Source<'a>,
-    rope: Rope,
-    file: String,
-    package: String,
+    /// Where the file's lines start: the facts need a few positions per function, which do not
+    /// justify a rope of the whole text.
+    lines: LineStarts,
+    names: &'s Names,
+    file: Name,
+    package: Name,
     /// The constructors of the variables of the function last asked about (its node id), by name.
-    constructors: std::cell::RefCell<(Option<usize>, HashMap<String, CallRef>)>,
+    constructors: std::cell::RefCell<(Option<usize>, HashMap<&'a str, CallRef>)>,
     /// The declared types of the parameters and receiver of the function last asked about (its
     /// node id), by name: a method call asks for its operand's, and functions make many calls.
-    param_types: std::cell::RefCell<(Option<usize>, HashMap<String, String>)>,
+    param_types: std::cell::RefCell<(Option<usize>, HashMap<&'a str, &'a str>)>,
 }
 
-impl Extractor<'_, '_> {
-    fn loc(&self, node: Node<'_>) -> Loc {
-        let lc = byte_to_linecol(&self.rope, node.start_byte(), Encoding::Utf32);
-        Loc { file: self.file.clone(), line: lc.line + 1, col: lc.col + 1, range: node.byte_range() }
+impl<'a> Extractor<'_, 'a> {
+    fn loc(&self, node: Node<'_>) -> Place {
+        let lc = self.lines.linecol(self.src.text, node.start_byte(), Encoding::Utf32);
+        // Tree-sitter's offsets are 32-bit, so are the lines and columns within them.
+        Place {
+            file: self.file.clone(),
+            line: lc.line as u32 + 1,
+            col: lc.col as u32 + 1,
+            start: node.start_byte() as u32,
+            end: node.end_byte() as u32,
+        }
+    }
+
+    /// The shared copy of a name.
+    fn name(&self, s: &str) -> Name {
+        self.names.get(s)
     }
 
     /// The number of elements of a top-level `var name = []T{...}` (or a literal in place).
@@ -258,14 +377,14 @@ impl Extractor<'_, '_> {
         match callee.kind() {
             "identifier" => {
                 let name = self.src.text_of(callee);
-                Some(CallRef::Func { package: self.package.clone(), name: name.to_string() })
+                Some(CallRef::Func { package: self.package.clone(), name: self.name(name) })
             }
             "selector_expression" => {
                 let operand = unparen(callee.child_by_field_name("operand")?);
-                let name = self.src.text_of(callee.child_by_field_name("field")?).to_string();
+                let name = self.name(self.src.text_of(callee.child_by_field_name("field")?));
                 if operand.kind() == "identifier" {
                     if let Some(package) = self.src.imported_package(self.src.text_of(operand)) {
-                        return Some(CallRef::Func { package: package.to_string(), name });
+                        return Some(CallRef::Func { package: self.name(package), name });
                     }
                 }
                 let via = self.constructor_of(operand, scope).map(Box::new);
@@ -277,7 +396,7 @@ impl Extractor<'_, '_> {
     }
 
     /// The declared type of a parameter or the receiver of `scope` named `name`.
-    fn param_type(&self, name: &str, scope: Node<'_>) -> Option<String> {
+    fn param_type(&self, name: &str, scope: Node<'_>) -> Option<&'a str> {
         let mut cache = self.param_types.borrow_mut();
         if cache.0 != Some(scope.id()) {
             let mut params = crate::analysis::go::params(scope);
@@ -292,25 +411,25 @@ impl Extractor<'_, '_> {
             let mut types = HashMap::new();
             for p in params {
                 // The first parameter of a name wins, as a search in declaration order would find.
-                types.entry(self.src.text_of(p.name).to_string()).or_insert_with(|| self.src.text_of(p.ty).to_string());
+                types.entry(self.src.text_of(p.name)).or_insert_with(|| self.src.text_of(p.ty));
             }
             *cache = (Some(scope.id()), types);
         }
-        cache.1.get(name).cloned()
+        cache.1.get(name).copied()
     }
 
     /// What the syntax tells of the type of a method call's operand: `s` is a parameter or the
     /// receiver, or `h.store` is a field of one.
     fn operand_type(&self, operand: Node<'_>, scope: Node<'_>) -> Option<TypeRef> {
         match operand.kind() {
-            "identifier" => self.param_type(self.src.text_of(operand), scope).map(TypeRef::Named),
+            "identifier" => self.param_type(self.src.text_of(operand), scope).map(|t| TypeRef::Named(self.name(t))),
             "selector_expression" => {
                 let inner = unparen(operand.child_by_field_name("operand")?);
-                let field = self.src.text_of(operand.child_by_field_name("field")?).to_string();
+                let field = self.name(self.src.text_of(operand.child_by_field_name("field")?));
                 if inner.kind() != "identifier" {
                     return None;
                 }
-                let owner = base_type(&self.param_type(self.src.text_of(inner), scope)?)?;
+                let owner = self.name(base_type(self.param_type(self.src.text_of(inner), scope)?)?);
                 Some(TypeRef::Field { owner, field })
             }
             _ => None,
@@ -327,7 +446,7 @@ impl Extractor<'_, '_> {
         // One pass over the function for all its method calls: a walk per call would be
         // quadratic in the function's size. `func_facts` fills the cache in its own walk.
         if cache.0 != Some(scope.id()) {
-            let mut found: HashMap<String, CallRef> = HashMap::new();
+            let mut found: HashMap<&'a str, CallRef> = HashMap::new();
             visit_all(scope, |n| self.note_constructors(n, &mut found));
             *cache = (Some(scope.id()), found);
         }
@@ -347,7 +466,7 @@ impl Extractor<'_, '_> {
 
     /// Notes the constructor calls that `n`, when a `:=` statement, assigns to its variables; the
     /// first one of a name wins.
-    fn note_constructors(&self, n: Node<'_>, found: &mut HashMap<String, CallRef>) {
+    fn note_constructors(&self, n: Node<'_>, found: &mut HashMap<&'a str, CallRef>) {
         if n.kind() != "short_var_declaration" {
             return;
         }
@@ -358,7 +477,7 @@ impl Extractor<'_, '_> {
         for (i, var) in left.named_children(&mut c).enumerate() {
             let Some(call) = right.named_child(i).filter(|v| v.kind() == "call_expression") else { continue };
             if let Some(r) = call.child_by_field_name("function").and_then(|f| self.func_ref(f)) {
-                found.entry(self.src.text_of(var).to_string()).or_insert(r);
+                found.entry(self.src.text_of(var)).or_insert(r);
             }
         }
     }
@@ -370,43 +489,36 @@ impl Extractor<'_, '_> {
         let callee = unparen(callee);
         match callee.kind() {
             "identifier" => {
-                Some(CallRef::Func { package: self.package.clone(), name: self.src.text_of(callee).to_string() })
+                Some(CallRef::Func { package: self.package.clone(), name: self.name(self.src.text_of(callee)) })
             }
             "selector_expression" => {
                 let operand = unparen(callee.child_by_field_name("operand")?);
                 let package =
                     self.src.imported_package(self.src.text_of(operand)).filter(|_| operand.kind() == "identifier")?;
-                let name = self.src.text_of(callee.child_by_field_name("field")?).to_string();
-                Some(CallRef::Func { package: package.to_string(), name })
+                let name = self.name(self.src.text_of(callee.child_by_field_name("field")?));
+                Some(CallRef::Func { package: self.name(package), name })
             }
             _ => None,
         }
     }
 
     fn func_facts(&self, func: Node<'_>, key: FuncKey, name_node: Node<'_>, findings: &[Finding]) -> FuncFacts {
-        let line = |b: usize| byte_to_linecol(&self.rope, b, Encoding::Utf8).line + 1;
-        let mut facts = FuncFacts {
-            key,
-            loc: self.loc(name_node),
-            lines: (line(func.start_byte()), line(func.end_byte())),
-            spawns: Vec::new(),
-            timeouts: Vec::new(),
-            calls: Vec::new(),
-            results: crate::analysis::go::results(func).iter().map(|r| self.src.text_of(*r).to_string()).collect(),
-            findings: Vec::new(),
-        };
+        let line = |b: usize| self.lines.line(b) as u32 + 1;
+        let mut spawns = Vec::new();
+        let mut timeouts = Vec::new();
+        let mut calls = Vec::new();
         let limited = self.src.text_of(func).contains(".SetLimit(");
         // One walk collects what the facts need; the calls are resolved after it, once the
         // constructors of the function's variables are known.
         let mut callees = Vec::new();
         let mut constructors = HashMap::new();
         visit_all(func, |n| match n.kind() {
-            "go_statement" => facts.spawns.push(self.spawn(n, func, false)),
+            "go_statement" => spawns.push(self.spawn(n, func, false)),
             "short_var_declaration" => self.note_constructors(n, &mut constructors),
             "call_expression" => {
                 if let Some((_, "Go")) = method_call(self.src, n) {
                     if call_args(n).first().is_some_and(|a| a.kind() == "func_literal") {
-                        facts.spawns.push(self.spawn(n, func, limited));
+                        spawns.push(self.spawn(n, func, limited));
                     }
                 }
                 if is_pkg_call(self.src, n, "context", &["WithTimeout"]) {
@@ -415,7 +527,7 @@ impl Extractor<'_, '_> {
                         .first()
                         .is_some_and(|p| is_pkg_call(self.src, unparen(*p), "context", &["Background", "TODO"]));
                     if let (true, Some(d)) = (detached, args.get(1).and_then(|d| duration_of(self.src, *d))) {
-                        facts.timeouts.push(DetachedTimeout { loc: self.loc(n), duration: d });
+                        timeouts.push(DetachedTimeout { loc: self.loc(n), duration: d });
                     }
                 }
                 callees.extend(n.child_by_field_name("function"));
@@ -432,23 +544,43 @@ impl Extractor<'_, '_> {
             }
             if let Some(r) = self.call_ref(callee, func) {
                 if seen.insert(r.clone()) {
-                    facts.calls.push(r);
+                    calls.push(self.names.call(r));
                 }
             }
         }
         let range = func.byte_range();
-        for f in findings.iter().filter(|f| range.contains(&f.range.start)) {
-            let node = self.src.root().descendant_for_byte_range(f.range.start, f.range.start).unwrap_or(func);
-            facts.findings.push((f.rule, self.loc(node)));
+        let found: Vec<_> = findings
+            .iter()
+            .filter(|f| range.contains(&f.range.start))
+            .map(|f| {
+                let node = self.src.root().descendant_for_byte_range(f.range.start, f.range.start).unwrap_or(func);
+                (f.rule, self.loc(node))
+            })
+            .collect();
+        let rare = (!spawns.is_empty() || !timeouts.is_empty() || !found.is_empty()).then(|| {
+            Box::new(Rare {
+                spawns: spawns.into_boxed_slice(),
+                timeouts: timeouts.into_boxed_slice(),
+                findings: found.into_boxed_slice(),
+            })
+        });
+        let results: Vec<Name> =
+            crate::analysis::go::results(func).iter().map(|r| self.name(self.src.text_of(*r))).collect();
+        FuncFacts {
+            key,
+            loc: self.loc(name_node),
+            lines: (line(func.start_byte()), line(func.end_byte())),
+            calls: calls.into_boxed_slice(),
+            results: self.names.results(results),
+            rare,
         }
-        facts
     }
 
     fn handler_ref(&self, expr: Node<'_>, scope: Node<'_>, findings: &[Finding]) -> HandlerRef {
         let expr = unparen(expr);
         let text = self.src.text_of(expr).to_string();
         if expr.kind() == "func_literal" {
-            let key = FuncKey { package: self.package.clone(), receiver: None, name: "func literal".into() };
+            let key = FuncKey { package: self.package.clone(), receiver: None, name: self.name("func literal") };
             return HandlerRef::Inline(Box::new(self.func_facts(expr, key, expr, findings)));
         }
         // A factory call (`middleware.Logging(logger)`) stands for the function that builds the
@@ -456,7 +588,7 @@ impl Extractor<'_, '_> {
         let target = if expr.kind() == "call_expression" { expr.child_by_field_name("function") } else { Some(expr) };
         match target.and_then(|t| self.call_ref(t, scope)) {
             Some(r) => HandlerRef::Named(r, text),
-            None => HandlerRef::Named(CallRef::Func { package: String::new(), name: text.clone() }, text),
+            None => HandlerRef::Named(CallRef::Func { package: self.name(""), name: self.name(&text) }, text),
         }
     }
 }
@@ -487,18 +619,25 @@ const CHI_METHODS: &[&str] = &["Get", "Post", "Put", "Delete", "Patch", "Head", 
 
 /// Extracts a file's facts. `findings` are the rules' findings for the same text.
 pub fn file_facts(file: &str, src: &Source<'_>, findings: &[Finding]) -> FileFacts {
+    file_facts_with(file, src, findings, &Names::default())
+}
+
+/// [`file_facts`] with names shared through `names`, for a caller that holds the facts of many
+/// files at once.
+pub fn file_facts_with(file: &str, src: &Source<'_>, findings: &[Finding], names: &Names) -> FileFacts {
     let root = src.root();
     let mut cursor = root.walk();
     let package = root
         .named_children(&mut cursor)
         .find(|n| n.kind() == "package_clause")
         .and_then(|c| c.named_child(0))
-        .map(|n| src.text_of(n).to_string())
-        .unwrap_or_default();
+        .map(|n| names.get(src.text_of(n)))
+        .unwrap_or_else(|| names.get(""));
     let ex = Extractor {
         src,
-        rope: Rope::from_str(src.text),
-        file: file.to_string(),
+        lines: LineStarts::new(src.text),
+        names,
+        file: names.get(file),
         package: package.clone(),
         constructors: Default::default(),
         param_types: Default::default(),
@@ -511,7 +650,7 @@ pub fn file_facts(file: &str, src: &Source<'_>, findings: &[Finding]) -> FileFac
     let items: Vec<_> = root.named_children(&mut cursor).collect();
     for item in items {
         if item.kind() == "type_declaration" {
-            types_in(src, item, &mut facts);
+            types_in(src, names, item, &mut facts);
             continue;
         }
         let (receiver, name) = match item.kind() {
@@ -522,13 +661,13 @@ pub fn file_facts(file: &str, src: &Source<'_>, findings: &[Finding]) -> FileFac
                     .and_then(|r| r.named_child(0))
                     .and_then(|d| d.child_by_field_name("type"));
                 let recv =
-                    recv.map(|t| src.text_of(t).trim_start_matches('*').split('[').next().unwrap_or("").to_string());
+                    recv.map(|t| names.get(src.text_of(t).trim_start_matches('*').split('[').next().unwrap_or("")));
                 (recv, item.child_by_field_name("name"))
             }
             _ => continue,
         };
         let Some(name) = name else { continue };
-        let key = FuncKey { package: package.clone(), receiver, name: src.text_of(name).to_string() };
+        let key = FuncKey { package: package.clone(), receiver, name: names.get(src.text_of(name)) };
         facts.funcs.push(ex.func_facts(item, key, name, findings));
         if registers_routes {
             routes_in(&ex, item, findings, &mut facts.routes);
@@ -541,44 +680,27 @@ pub fn file_facts(file: &str, src: &Source<'_>, findings: &[Finding]) -> FileFac
 impl FileFacts {
     /// Gives back the spare capacity of every list. `check` holds the facts of every file of the
     /// workspace until the report is built, and the lists, grown by doubling as the walk pushed,
-    /// were a quarter or more spare.
+    /// were a quarter or more spare. (A function's own lists are boxed slices, never spare.)
     fn shrink_to_fit(&mut self) {
-        self.funcs.iter_mut().for_each(FuncFacts::shrink_to_fit);
         self.funcs.shrink_to_fit();
         for r in &mut self.routes {
             r.middleware.shrink_to_fit();
-            for h in std::iter::once(&mut r.handler).chain(&mut r.middleware) {
-                if let HandlerRef::Inline(f) = h {
-                    f.shrink_to_fit();
-                }
-            }
         }
         self.routes.shrink_to_fit();
         self.interfaces.shrink_to_fit();
-        self.structs.iter_mut().for_each(|(_, fields)| fields.shrink_to_fit());
         self.structs.shrink_to_fit();
-    }
-}
-
-impl FuncFacts {
-    fn shrink_to_fit(&mut self) {
-        self.spawns.shrink_to_fit();
-        self.timeouts.shrink_to_fit();
-        self.calls.shrink_to_fit();
-        self.results.shrink_to_fit();
-        self.findings.shrink_to_fit();
     }
 }
 
 /// Records the interfaces (with their method names) and structs (with their named fields) of a
 /// top-level type declaration, for resolving calls through interfaces and fields.
-fn types_in(src: &Source<'_>, decl: Node<'_>, facts: &mut FileFacts) {
+fn types_in(src: &Source<'_>, names: &Names, decl: Node<'_>, facts: &mut FileFacts) {
     let mut c = decl.walk();
     for spec in decl.named_children(&mut c).filter(|n| n.kind() == "type_spec") {
         let (Some(name), Some(ty)) = (spec.child_by_field_name("name"), spec.child_by_field_name("type")) else {
             continue;
         };
-        let name = src.text_of(name).to_string();
+        let name = names.get(src.text_of(name));
         match ty.kind() {
             "interface_type" => {
                 let mut c = ty.walk();
@@ -586,7 +708,7 @@ fn types_in(src: &Source<'_>, decl: Node<'_>, facts: &mut FileFacts) {
                     .named_children(&mut c)
                     .filter(|m| m.kind() == "method_elem")
                     .filter_map(|m| m.child_by_field_name("name"))
-                    .map(|n| src.text_of(n).to_string())
+                    .map(|n| names.get(src.text_of(n)))
                     .collect();
                 facts.interfaces.push((name, methods));
             }
@@ -599,11 +721,11 @@ fn types_in(src: &Source<'_>, decl: Node<'_>, facts: &mut FileFacts) {
                         let Some(fty) = field.child_by_field_name("type") else { continue };
                         let mut c = field.walk();
                         for n in field.children_by_field_name("name", &mut c) {
-                            fields.push((src.text_of(n).to_string(), src.text_of(fty).to_string()));
+                            fields.push((names.get(src.text_of(n)), names.get(src.text_of(fty))));
                         }
                     }
                 }
-                facts.structs.push((name, fields));
+                facts.structs.push((name, fields.into_boxed_slice()));
             }
             _ => {}
         }
@@ -613,11 +735,11 @@ fn types_in(src: &Source<'_>, decl: Node<'_>, facts: &mut FileFacts) {
 /// The name of the type a written type names, without pointer, package qualifier or type
 /// arguments (`*store.Postgres[K]` gives `Postgres`); `None` for slices, maps, channels and
 /// function types, which have no methods of their own in the workspace.
-fn base_type(written: &str) -> Option<String> {
+fn base_type(written: &str) -> Option<&str> {
     let t = written.trim().trim_start_matches('*');
     let t = t.split('[').next().unwrap_or(t);
     let t = t.rsplit('.').next().unwrap_or(t);
-    (!t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| t.to_string())
+    (!t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(t)
 }
 
 /// Whether a file's text may register a route: it names a router package or `ServeMux`. A cheap
@@ -821,7 +943,7 @@ struct Resolver<'f> {
     /// Method names per receiver type, (package, type).
     method_sets: HashMap<(&'f str, &'f str), HashSet<&'f str>>,
     /// Interfaces by name: the method names of each declaration with that name.
-    interfaces: HashMap<&'f str, Vec<&'f [String]>>,
+    interfaces: HashMap<&'f str, Vec<&'f [Name]>>,
     /// Field types by (struct, field), as written, one per declaration.
     fields: HashMap<(&'f str, &'f str), Vec<&'f str>>,
     /// Every struct and interface name declared in the workspace.
@@ -832,7 +954,7 @@ impl<'f> Resolver<'f> {
     fn new(files: &[&'f FileFacts]) -> Self {
         let mut r = Resolver {
             by_name: HashMap::new(),
-            packages: files.iter().map(|f| f.package.as_str()).collect(),
+            packages: files.iter().map(|f| &*f.package).collect(),
             method_sets: HashMap::new(),
             interfaces: HashMap::new(),
             fields: HashMap::new(),
@@ -840,22 +962,19 @@ impl<'f> Resolver<'f> {
         };
         for file in files {
             for f in &file.funcs {
-                r.by_name.entry(f.key.name.as_str()).or_default().push(f);
+                r.by_name.entry(&*f.key.name).or_default().push(f);
                 if let Some(recv) = &f.key.receiver {
-                    r.method_sets
-                        .entry((f.key.package.as_str(), recv.as_str()))
-                        .or_default()
-                        .insert(f.key.name.as_str());
+                    r.method_sets.entry((&*f.key.package, &**recv)).or_default().insert(&*f.key.name);
                 }
             }
             for (name, methods) in &file.interfaces {
-                r.interfaces.entry(name.as_str()).or_default().push(methods.as_slice());
-                r.types.insert(name.as_str());
+                r.interfaces.entry(&**name).or_default().push(&**methods);
+                r.types.insert(&**name);
             }
             for (name, fields) in &file.structs {
-                r.types.insert(name.as_str());
-                for (field, ty) in fields {
-                    r.fields.entry((name.as_str(), field.as_str())).or_default().push(ty.as_str());
+                r.types.insert(&**name);
+                for (field, ty) in fields.iter() {
+                    r.fields.entry((&**name, &**field)).or_default().push(&**ty);
                 }
             }
         }
@@ -869,19 +988,17 @@ impl<'f> Resolver<'f> {
             Some(TypeRef::Named(t)) => base_type(t),
             Some(TypeRef::Field { owner, field }) => {
                 // Structs of the same name in several packages must agree on the field's type.
-                let types: HashSet<String> = self
-                    .fields
-                    .get(&(owner.as_str(), field.as_str()))
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|t| base_type(t))
-                    .collect();
+                let types: HashSet<&str> =
+                    self.fields.get(&(&**owner, &**field)).into_iter().flatten().filter_map(|t| base_type(t)).collect();
                 (types.len() == 1).then(|| types.into_iter().next()).flatten()
             }
             None => None,
         };
-        declared.or_else(|| {
-            via.and_then(|v| self.resolve(v).ok().flatten()).and_then(|c| c.results.first()).and_then(|t| base_type(t))
+        declared.map(str::to_string).or_else(|| {
+            via.and_then(|v| self.resolve(v).ok().flatten())
+                .and_then(|c| c.results.first())
+                .and_then(|t| base_type(t))
+                .map(str::to_string)
         })
     }
 
@@ -896,7 +1013,7 @@ impl<'f> Resolver<'f> {
         let mut types: Vec<_> = self
             .method_sets
             .iter()
-            .filter(|(_, methods)| wanted.iter().all(|m| methods.contains(m.as_str())))
+            .filter(|(_, methods)| wanted.iter().all(|m| methods.contains(&**m)))
             .map(|(ty, _)| *ty)
             .collect();
         types.sort();
@@ -906,7 +1023,7 @@ impl<'f> Resolver<'f> {
                 .get(name)
                 .into_iter()
                 .flatten()
-                .find(|f| f.key.package == *package && f.key.receiver.as_deref() == Some(*ty))
+                .find(|f| &*f.key.package == *package && f.key.receiver.as_deref() == Some(*ty))
                 .copied()
                 .ok_or_else(|| format!("{name} on interface {iface}")),
             [] => Err(format!("{name} on interface {iface} (no implementation in the workspace)")),
@@ -919,12 +1036,12 @@ impl<'f> Resolver<'f> {
     fn resolve(&self, r: &CallRef) -> Result<Option<&'f FuncFacts>, String> {
         match r {
             CallRef::Func { package, name } => {
-                if !self.packages.contains(package.as_str()) {
+                if !self.packages.contains(&**package) {
                     return Ok(None);
                 }
                 let found: Vec<_> = self
                     .by_name
-                    .get(name.as_str())
+                    .get(&**name)
                     .into_iter()
                     .flatten()
                     .filter(|f| f.key.package == *package && f.key.receiver.is_none())
@@ -932,13 +1049,8 @@ impl<'f> Resolver<'f> {
                 Ok(found.first().map(|f| **f))
             }
             CallRef::Method { name, via, on } => {
-                let all: Vec<_> = self
-                    .by_name
-                    .get(name.as_str())
-                    .into_iter()
-                    .flatten()
-                    .filter(|f| f.key.receiver.is_some())
-                    .collect();
+                let all: Vec<_> =
+                    self.by_name.get(&**name).into_iter().flatten().filter(|f| f.key.receiver.is_some()).collect();
                 if let Some(ty) = self.operand_type(via.as_deref(), on.as_ref()) {
                     // Through an interface declared in the workspace: its one implementation, or
                     // unresolved. An interface method is never guessed from the name alone.
@@ -993,7 +1105,7 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
     let mut s = Summary {
         method: route.method.clone(),
         path: route.path.clone(),
-        loc: route.loc.clone(),
+        loc: route.loc.loc(),
         handler: String::new(),
         handler_loc: None,
         runs: 1,
@@ -1023,16 +1135,16 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
                 HandlerRef::Named(_, text) => text.clone(),
                 HandlerRef::Inline(_) => "func literal".into(),
             };
-            let doubles = f.findings.iter().filter(|(rule, _)| *rule == "double-next").count() as u32;
-            s.middleware.push(Middleware { name, loc: f.loc.clone(), doubles });
+            let doubles = f.findings().iter().filter(|(rule, _)| *rule == "double-next").count() as u32;
+            s.middleware.push(Middleware { name, loc: f.loc.loc(), doubles });
         }
-        for (_, loc) in facts.iter().flat_map(|f| &f.findings).filter(|(rule, _)| *rule == "double-next") {
+        for (_, loc) in facts.iter().flat_map(|f| f.findings().iter()).filter(|(rule, _)| *rule == "double-next") {
             s.runs = s.runs.saturating_mul(2);
             let name = match mw {
                 HandlerRef::Named(_, text) => text.clone(),
                 HandlerRef::Inline(_) => "an inline middleware".into(),
             };
-            s.runs_from.push(Factor { what: format!("{name} runs the rest of the chain twice"), loc: loc.clone() });
+            s.runs_from.push(Factor { what: format!("{name} runs the rest of the chain twice"), loc: loc.loc() });
         }
     }
     let start = match &route.handler {
@@ -1045,7 +1157,7 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
             match resolver.resolve(r) {
                 Ok(Some(f)) => {
                     s.handler = f.key.to_string();
-                    s.handler_loc = Some(f.loc.clone());
+                    s.handler_loc = Some(f.loc.loc());
                     Some(f)
                 }
                 Ok(None) => None,
@@ -1065,8 +1177,8 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
             if !seen.insert(f as *const _) {
                 continue;
             }
-            s.reached.push(Reached { file: f.loc.file.clone(), lines: f.lines });
-            for sp in &f.spawns {
+            s.reached.push(Reached { file: f.loc.file.to_string(), lines: (f.lines.0 as usize, f.lines.1 as usize) });
+            for sp in f.spawns() {
                 match sp.times {
                     Some(n) => s.goroutines = s.goroutines.saturating_add(n),
                     None => {
@@ -1079,23 +1191,23 @@ fn summarize(resolver: &Resolver<'_>, route: &Route) -> Summary {
                 let bound = if sp.bounded { ", bounded by errgroup.SetLimit" } else { "" };
                 s.goroutines_from.push(Factor {
                     what: format!("{count} goroutine(s) started in {}{how}{bound}", f.key),
-                    loc: sp.loc.clone(),
+                    loc: sp.loc.loc(),
                 });
             }
-            for t in &f.timeouts {
+            for t in f.timeouts() {
                 if s.lifetime.as_ref().is_none_or(|(d, _)| t.duration > *d) {
-                    s.lifetime = Some((t.duration, t.loc.clone()));
+                    s.lifetime = Some((t.duration, t.loc.loc()));
                 }
             }
-            for (rule, loc) in &f.findings {
+            for (rule, loc) in f.findings() {
                 if matches!(
                     *rule,
                     "empty-filter" | "unbounded-read" | "unclosed-body" | "costly-log-field" | "unbounded-goroutines"
                 ) {
-                    s.hazards.push(Factor { what: (*rule).to_string(), loc: loc.clone() });
+                    s.hazards.push(Factor { what: (*rule).to_string(), loc: loc.loc() });
                 }
             }
-            for c in &f.calls {
+            for c in f.calls.iter() {
                 match resolver.resolve(c) {
                     Ok(Some(callee)) => next.push(callee),
                     Ok(None) => {}
@@ -1417,7 +1529,7 @@ mod tests {
         let text = "package p\n\nfunc F(conn *Conn) {\n\tconn := conn.Upgrade()\n\ta, b := b.X(), a.Y()\n\tconn.Do()\n\ta.Z()\n}\n";
         let facts = facts_for_texts(&[("p.go".into(), text.into())], &Config::default());
         let calls = &facts[0].funcs[0].calls;
-        assert!(calls.iter().all(|c| matches!(c, CallRef::Method { via: None, .. })), "{calls:?}");
+        assert!(calls.iter().all(|c| matches!(**c, CallRef::Method { via: None, .. })), "{calls:?}");
         assert_eq!(calls.len(), 5, "{calls:?}");
     }
 

@@ -82,6 +82,50 @@ fn line_break_chars(line: &ropey::RopeSlice<'_>) -> usize {
     }
 }
 
+/// Where each line of a text starts, split as [`byte_to_linecol`]'s rope splits them (`\n`, `\r\n`
+/// and `\r`): the same positions without building a rope of the whole text, for a caller that needs
+/// only a few positions of a file it does not edit. It keeps one offset per line, not the text.
+#[derive(Clone, Debug, Default)]
+pub struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    pub fn new(text: &str) -> LineStarts {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            // A `\r` ends a line unless a `\n` follows, which then ends the same line.
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        starts.shrink_to_fit();
+        LineStarts(starts)
+    }
+
+    /// The zero-based line of `byte` (clamped to the end of the text the starts were taken of).
+    pub fn line(&self, byte: usize) -> usize {
+        self.0.partition_point(|&s| s <= byte).saturating_sub(1)
+    }
+
+    /// What [`byte_to_linecol`] gives for `byte` in `text`, which must be the text these starts
+    /// were taken of.
+    pub fn linecol(&self, text: &str, byte: usize, enc: Encoding) -> LineCol {
+        let mut byte = byte.min(text.len());
+        // Rounded down to the start of the character it falls into.
+        while !text.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        let line = self.line(byte);
+        let before = text.get(self.0[line]..byte).unwrap_or("");
+        let col = match enc {
+            Encoding::Utf8 => before.len(),
+            Encoding::Utf16 => before.encode_utf16().count(),
+            Encoding::Utf32 => before.chars().count(),
+        };
+        LineCol { line, col }
+    }
+}
+
 /// Tree-sitter's point for a byte offset: the row and the byte column within it.
 pub fn byte_to_point(rope: &Rope, byte: usize) -> tree_sitter::Point {
     let byte = byte.min(rope.len_bytes());
@@ -137,6 +181,31 @@ mod tests {
         assert_eq!(linecol_to_byte(&rope, LineCol { line: 9, col: 0 }, Encoding::Utf16), 5);
         assert_eq!(linecol_to_byte(&rope, LineCol { line: 1, col: 99 }, Encoding::Utf8), 5);
         assert_eq!(byte_to_linecol(&rope, 99, Encoding::Utf16), LineCol { line: 1, col: 2 });
+    }
+
+    #[test]
+    fn line_starts_place_every_offset_as_the_rope_does() {
+        let texts = [
+            "",
+            "package a\n\tfoo()\n",
+            "a\r\nb\rc\n\r\n\r\rd",
+            "\r\n",
+            "x😀漢\r\n字\u{2028}y\u{85}z\n\n",
+            "no line break at the end",
+        ];
+        for text in texts {
+            let rope = Rope::from_str(text);
+            let starts = LineStarts::new(text);
+            for byte in 0..=text.len() + 2 {
+                for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+                    assert_eq!(
+                        starts.linecol(text, byte, enc),
+                        byte_to_linecol(&rope, byte, enc),
+                        "byte {byte} of {text:?} in {enc:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -134,8 +134,15 @@ pub static NO_INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(Index
 
 #[derive(Clone, Debug, Default)]
 pub struct Index {
-    by_file: HashMap<String, Vec<FuncDecl>>,
-    by_name: HashMap<String, Vec<(String, usize)>>,
+    /// Each file's declarations, in the slot `slots` gives its key. A removed file's slot is empty
+    /// until another file takes it.
+    files: Vec<Option<Vec<FuncDecl>>>,
+    slots: HashMap<String, u32>,
+    free: Vec<u32>,
+    /// Every declaration of a name, as (slot, position in the file's declarations). A slot rather
+    /// than the file's key: `check` indexes every declaration of the workspace, and a copy of the
+    /// path per declaration was a fifth of the index.
+    by_name: HashMap<String, Vec<(u32, u32)>>,
     /// Bumped whenever a declaration changes, so cached findings that may depend on other files
     /// know when to be recomputed. Typing inside a function body does not change it.
     generation: u64,
@@ -147,21 +154,41 @@ pub struct Index {
 impl Index {
     /// Replaces what the index knows of the file `key` (a path or URI).
     pub fn set_file(&mut self, key: &str, decls: Vec<FuncDecl>) {
-        if self.by_file.get(key) == Some(&decls) {
+        if self.decls_of(key) == Some(&decls) {
             return;
         }
         self.unlink(key);
         self.generation += 1;
         *self.changes.entry(key.to_string()).or_default() += 1;
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.files.push(None);
+                // More than four billion files are beyond any workspace.
+                (self.files.len() - 1) as u32
+            }
+        };
         for (i, d) in decls.iter().enumerate() {
-            self.by_name.entry(d.name.clone()).or_default().push((key.to_string(), i));
+            match self.by_name.get_mut(d.name.as_str()) {
+                Some(list) => list.push((slot, i as u32)),
+                None => {
+                    self.by_name.insert(d.name.clone(), vec![(slot, i as u32)]);
+                }
+            }
         }
-        self.by_file.insert(key.to_string(), decls);
+        self.slots.insert(key.to_string(), slot);
+        self.files[slot as usize] = Some(decls);
+    }
+
+    /// The declarations the index holds for the file `key`.
+    fn decls_of(&self, key: &str) -> Option<&Vec<FuncDecl>> {
+        let slot = *self.slots.get(key)?;
+        self.files.get(slot as usize)?.as_ref()
     }
 
     /// What the index holds of the file `key`.
     pub fn file(&self, key: &str) -> Option<&[FuncDecl]> {
-        self.by_file.get(key).map(Vec::as_slice)
+        self.decls_of(key).map(Vec::as_slice)
     }
 
     pub fn remove_file(&mut self, key: &str) {
@@ -175,10 +202,12 @@ impl Index {
 
     /// Takes the file's declarations out of the maps; whether it had any entry.
     fn unlink(&mut self, key: &str) -> bool {
-        let Some(old) = self.by_file.remove(key) else { return false };
+        let Some(slot) = self.slots.remove(key) else { return false };
+        let Some(old) = self.files.get_mut(slot as usize).and_then(Option::take) else { return false };
+        self.free.push(slot);
         for d in old {
             if let Some(list) = self.by_name.get_mut(&d.name) {
-                list.retain(|(k, _)| k != key);
+                list.retain(|(s, _)| *s != slot);
                 if list.is_empty() {
                     self.by_name.remove(&d.name);
                 }
@@ -218,19 +247,24 @@ impl Index {
     }
 
     fn named<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s FuncDecl> + 's {
-        self.by_name.get(name).into_iter().flatten().filter_map(|(k, i)| self.by_file.get(k).and_then(|v| v.get(*i)))
+        self.by_name.get(name).into_iter().flatten().filter_map(|&(slot, i)| self.decl(slot, i))
+    }
+
+    fn decl(&self, slot: u32, i: u32) -> Option<&FuncDecl> {
+        self.files.get(slot as usize)?.as_ref()?.get(i as usize)
     }
 
     /// Whether every answer to `lookups` comes from the file `key` alone, so that an analysis that
     /// asked them of an index holding only that file's declarations got the same answers as it
     /// would get from this one.
     pub fn answered_by_file_alone(&self, key: &str, lookups: &[Lookup]) -> bool {
+        let own = self.slots.get(key).copied();
         lookups.iter().all(|l| {
             self.by_name
                 .get(l.name())
                 .into_iter()
                 .flatten()
-                .all(|(k, i)| k == key || self.by_file.get(k).and_then(|v| v.get(*i)).is_none_or(|d| !l.admits(d)))
+                .all(|&(slot, i)| Some(slot) == own || self.decl(slot, i).is_none_or(|d| !l.admits(d)))
         })
     }
 
@@ -253,7 +287,7 @@ impl Index {
     }
 
     pub fn len(&self) -> usize {
-        self.by_file.values().map(Vec::len).sum()
+        self.files.iter().flatten().map(Vec::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -283,6 +317,10 @@ fn param_names(src: &Source<'_>, list: Option<tree_sitter::Node<'_>>) -> (Vec<St
         }
         types.extend(std::iter::repeat_n(ty, count));
     }
+    // `check` holds every declaration of the workspace until its second pass ends; lists grown by
+    // pushing would hold up to three spare entries each.
+    out.shrink_to_fit();
+    types.shrink_to_fit();
     (out, types)
 }
 
@@ -405,5 +443,29 @@ mod tests {
         index.set_file("a.go", Vec::new());
         assert!(index.is_empty());
         assert_eq!(index.functions("GetInfo").count(), 0);
+    }
+
+    #[test]
+    fn a_removed_file_leaves_nothing_behind_and_its_slot_serves_the_next() {
+        let decls = |text: &str| {
+            let tree = parse(text, None);
+            declarations(&Source::new(text, &tree))
+        };
+        let mut index = Index::default();
+        index.set_file("a.go", decls("package a\nfunc F() {}\nfunc G() {}\n"));
+        index.set_file("b.go", decls("package b\nfunc F(x int) {}\n"));
+        let asked = [Lookup::Name("F".into())];
+        assert!(!index.answered_by_file_alone("a.go", &asked));
+        index.remove_file("b.go");
+        assert!(index.answered_by_file_alone("a.go", &asked));
+        assert!(!index.answered_by_file_alone("b.go", &asked), "b.go is gone: a.go answers it");
+        index.set_file("c.go", decls("package c\nfunc F(x, y int) {}\n"));
+        let mut packages: Vec<_> = index.functions("F").map(|d| (d.package.as_str(), d.params.len())).collect();
+        packages.sort();
+        assert_eq!(packages, [("a", 0), ("c", 2)]);
+        assert_eq!(index.len(), 3);
+        index.set_file("a.go", decls("package a\nfunc G() {}\n"));
+        assert_eq!(index.functions("F").map(|d| d.package.as_str()).collect::<Vec<_>>(), ["c"]);
+        assert!(index.answered_by_file_alone("c.go", &asked));
     }
 }
