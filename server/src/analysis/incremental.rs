@@ -120,7 +120,7 @@ impl Cache {
         let decl = |d: &FuncDecl| {
             std::mem::size_of::<FuncDecl>()
                 + d.name.len()
-                + d.receiver.as_ref().map_or(0, String::len)
+                + d.receiver.as_ref().map_or(0, |r| r.len())
                 + d.params.iter().chain(&d.types).chain(&d.results).map(|p| p.len() + 24).sum::<usize>()
         };
         let shapes: usize = self

@@ -13,20 +13,25 @@ use super::Source;
 /// One declared function, method or interface method.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FuncDecl {
-    pub name: String,
+    pub name: Text,
     /// The package clause of the file that declares it.
-    pub package: String,
+    pub package: Text,
     /// The receiver's type name without `*` for methods, the interface's name for interface
     /// methods, `None` for functions.
-    pub receiver: Option<String>,
+    pub receiver: Option<Text>,
     /// Parameter names in order; an unnamed parameter is the empty string.
-    pub params: Vec<String>,
+    pub params: Vec<Text>,
     /// The declared type of each parameter, as written (same length as `params`). A variadic
     /// parameter's type starts with `...`, as in `...map[string]string`.
-    pub types: Vec<String>,
+    pub types: Vec<Text>,
     /// The result types as written, one per result (`(*Claims, error)` gives two).
-    pub results: Vec<String>,
+    pub results: Vec<Text>,
 }
+
+/// A name or type as a declaration spells it. Shared: the index of a workspace holds the same
+/// packages, types and parameter names (`ctx`, `context.Context`, `error`) thousands of times,
+/// and [`Index::set_file`] keeps one copy of each.
+pub type Text = std::sync::Arc<str>;
 
 impl FuncDecl {
     /// Whether the last parameter is variadic.
@@ -38,7 +43,7 @@ impl FuncDecl {
     /// counted): a variadic parameter receives every argument from its position on.
     pub fn param_at(&self, pos: usize) -> Option<(&str, &str)> {
         let i = if self.is_variadic() { pos.min(self.params.len().saturating_sub(1)) } else { pos };
-        Some((self.params.get(i)?.as_str(), self.types.get(i)?.as_str()))
+        Some((self.params.get(i)?, self.types.get(i)?))
     }
 
     /// Whether a call with `args` arguments can call this declaration.
@@ -83,10 +88,10 @@ impl Lookup {
     /// Whether the declaration is part of this question's answer.
     fn admits(&self, d: &FuncDecl) -> bool {
         match self {
-            Lookup::Name(name) => d.name == *name,
-            Lookup::Method { name, receiver } => d.name == *name && d.receiver.as_deref() == Some(receiver),
-            Lookup::Function { name, package } => d.name == *name && d.package == *package && d.receiver.is_none(),
-            Lookup::AnyMethod(name) => d.name == *name && d.receiver.is_some(),
+            Lookup::Name(name) => *d.name == **name,
+            Lookup::Method { name, receiver } => *d.name == **name && d.receiver.as_deref() == Some(receiver.as_str()),
+            Lookup::Function { name, package } => *d.name == **name && *d.package == **package && d.receiver.is_none(),
+            Lookup::AnyMethod(name) => *d.name == **name && d.receiver.is_some(),
             Lookup::MapParam { of, pos, nargs, spread } => {
                 of.admits(d)
                     && (*spread || d.accepts(*nargs))
@@ -129,6 +134,9 @@ fn record(lookup: impl FnOnce() -> Lookup) {
     });
 }
 
+/// How many files the index sets between two prunings of its shared texts.
+const PRUNE_TEXTS_EVERY: usize = 4096;
+
 /// An empty index, for analyses that have none.
 pub static NO_INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(Index::default);
 
@@ -149,14 +157,19 @@ pub struct Index {
     /// How many of those changes each file made, so a file's cache can leave out its own changes
     /// (see [`Index::generation_except`]).
     changes: HashMap<String, u64>,
+    /// One shared copy of every name and type the declarations spell (see [`Text`]).
+    texts: std::collections::HashSet<Text>,
+    /// Files set since the texts no declaration holds any more were last dropped.
+    sets_since_pruning: usize,
 }
 
 impl Index {
     /// Replaces what the index knows of the file `key` (a path or URI).
-    pub fn set_file(&mut self, key: &str, decls: Vec<FuncDecl>) {
+    pub fn set_file(&mut self, key: &str, mut decls: Vec<FuncDecl>) {
         if self.decls_of(key) == Some(&decls) {
             return;
         }
+        self.share_texts(&mut decls);
         self.unlink(key);
         self.generation += 1;
         *self.changes.entry(key.to_string()).or_default() += 1;
@@ -169,15 +182,39 @@ impl Index {
             }
         };
         for (i, d) in decls.iter().enumerate() {
-            match self.by_name.get_mut(d.name.as_str()) {
+            match self.by_name.get_mut(&*d.name) {
                 Some(list) => list.push((slot, i as u32)),
                 None => {
-                    self.by_name.insert(d.name.clone(), vec![(slot, i as u32)]);
+                    self.by_name.insert(d.name.to_string(), vec![(slot, i as u32)]);
                 }
             }
         }
         self.slots.insert(key.to_string(), slot);
         self.files[slot as usize] = Some(decls);
+    }
+
+    /// Replaces each name and type of `decls` with the index's copy of it. A language server sets
+    /// a file on every keystroke that changes a declaration, so now and then the copies that no
+    /// declaration holds any more are dropped.
+    fn share_texts(&mut self, decls: &mut [FuncDecl]) {
+        self.sets_since_pruning += 1;
+        if self.sets_since_pruning >= PRUNE_TEXTS_EVERY {
+            self.sets_since_pruning = 0;
+            self.texts.retain(|t| std::sync::Arc::strong_count(t) > 1);
+        }
+        let texts = &mut self.texts;
+        let mut share = |t: &mut Text| match texts.get(&**t) {
+            Some(shared) => *t = shared.clone(),
+            None => {
+                texts.insert(t.clone());
+            }
+        };
+        for d in decls {
+            share(&mut d.name);
+            share(&mut d.package);
+            d.receiver.iter_mut().for_each(&mut share);
+            d.params.iter_mut().chain(&mut d.types).chain(&mut d.results).for_each(&mut share);
+        }
     }
 
     /// The declarations the index holds for the file `key`.
@@ -206,10 +243,10 @@ impl Index {
         let Some(old) = self.files.get_mut(slot as usize).and_then(Option::take) else { return false };
         self.free.push(slot);
         for d in old {
-            if let Some(list) = self.by_name.get_mut(&d.name) {
+            if let Some(list) = self.by_name.get_mut(&*d.name) {
                 list.retain(|(s, _)| *s != slot);
                 if list.is_empty() {
-                    self.by_name.remove(&d.name);
+                    self.by_name.remove(&*d.name);
                 }
             }
         }
@@ -231,7 +268,7 @@ impl Index {
     /// The package-level functions named `name` declared in package `package`.
     pub fn package_functions<'s>(&'s self, name: &str, package: &'s str) -> impl Iterator<Item = &'s FuncDecl> + 's {
         record(|| Lookup::Function { name: name.to_string(), package: package.to_string() });
-        self.named(name).filter(move |d| d.package == package && d.receiver.is_none())
+        self.named(name).filter(move |d| &*d.package == package && d.receiver.is_none())
     }
 
     /// The declarations `lookup` admits, without recording the question: for a rule that asks
@@ -296,7 +333,7 @@ impl Index {
 }
 
 /// The names and declared types of a parameter list, one entry per parameter.
-fn param_names(src: &Source<'_>, list: Option<tree_sitter::Node<'_>>) -> (Vec<String>, Vec<String>) {
+fn param_names(src: &Source<'_>, list: Option<tree_sitter::Node<'_>>) -> (Vec<Text>, Vec<Text>) {
     let mut out = Vec::new();
     let mut types = Vec::new();
     let Some(list) = list else { return (out, types) };
@@ -306,12 +343,14 @@ fn param_names(src: &Source<'_>, list: Option<tree_sitter::Node<'_>>) -> (Vec<St
             continue;
         }
         let mut c2 = decl.walk();
-        let names: Vec<_> = decl.children_by_field_name("name", &mut c2).map(|n| src.text_of(n).to_string()).collect();
+        let names: Vec<Text> =
+            decl.children_by_field_name("name", &mut c2).map(|n| Text::from(src.text_of(n))).collect();
         let ty = decl.child_by_field_name("type").map(|t| src.text_of(t)).unwrap_or("");
-        let ty = if decl.kind() == "variadic_parameter_declaration" { format!("...{ty}") } else { ty.to_string() };
+        let ty: Text =
+            if decl.kind() == "variadic_parameter_declaration" { format!("...{ty}").into() } else { ty.into() };
         let count = names.len().max(1);
         if names.is_empty() {
-            out.push(String::new());
+            out.push(Text::from(""));
         } else {
             out.extend(names);
         }
@@ -324,7 +363,7 @@ fn param_names(src: &Source<'_>, list: Option<tree_sitter::Node<'_>>) -> (Vec<St
     (out, types)
 }
 
-fn receiver_type(src: &Source<'_>, recv: tree_sitter::Node<'_>) -> Option<String> {
+fn receiver_type(src: &Source<'_>, recv: tree_sitter::Node<'_>) -> Option<Text> {
     let decl = recv.named_child(0)?;
     let mut ty = decl.child_by_field_name("type")?;
     if ty.kind() == "pointer_type" {
@@ -333,14 +372,14 @@ fn receiver_type(src: &Source<'_>, recv: tree_sitter::Node<'_>) -> Option<String
     if ty.kind() == "generic_type" {
         ty = ty.child_by_field_name("type")?;
     }
-    Some(src.text_of(ty).to_string())
+    Some(src.text_of(ty).into())
 }
 
 /// The result types of a signature's `result` field, one per result.
-fn result_types(src: &Source<'_>, result: Option<tree_sitter::Node<'_>>) -> Vec<String> {
+fn result_types(src: &Source<'_>, result: Option<tree_sitter::Node<'_>>) -> Vec<Text> {
     let Some(result) = result else { return Vec::new() };
     if result.kind() != "parameter_list" {
-        return vec![src.text_of(result).to_string()];
+        return vec![src.text_of(result).into()];
     }
     let (names, types) = param_names(src, Some(result));
     debug_assert_eq!(names.len(), types.len());
@@ -383,7 +422,7 @@ pub fn item_declarations(src: &Source<'_>, item: tree_sitter::Node<'_>, package:
             "method_elem" => {
                 // An interface method: the receiver is the interface's type name.
                 let iface = n.parent().and_then(|i| i.parent()).filter(|t| t.kind() == "type_spec");
-                let iface_name = iface.and_then(|t| t.child_by_field_name("name")).map(|x| src.text_of(x).to_string());
+                let iface_name = iface.and_then(|t| t.child_by_field_name("name")).map(|x| Text::from(src.text_of(x)));
                 (n.child_by_field_name("name"), iface_name, n.child_by_field_name("parameters"))
             }
             _ => return,
@@ -392,8 +431,8 @@ pub fn item_declarations(src: &Source<'_>, item: tree_sitter::Node<'_>, package:
         let (params, types) = param_names(src, params);
         let results = result_types(src, n.child_by_field_name("result"));
         out.push(FuncDecl {
-            name: src.text_of(name).to_string(),
-            package: package.to_string(),
+            name: src.text_of(name).into(),
+            package: package.into(),
             receiver,
             params,
             types,
@@ -410,6 +449,28 @@ pub fn item_declarations(src: &Source<'_>, item: tree_sitter::Node<'_>, package:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two files spelling the same package, type and parameter name hold one copy of each.
+    #[test]
+    fn declarations_share_their_texts() {
+        let decls = |text: &str| {
+            let tree = parse(text, None);
+            declarations(&Source::new(text, &tree))
+        };
+        let mut index = Index::default();
+        index.set_file("a.go", decls("package p\nfunc A(ctx context.Context) error { return nil }\n"));
+        index.set_file("b.go", decls("package p\nfunc B(ctx context.Context) error { return nil }\n"));
+        let a = index.functions("A").next().unwrap();
+        let b = index.functions("B").next().unwrap();
+        assert!(std::sync::Arc::ptr_eq(&a.package, &b.package));
+        assert!(std::sync::Arc::ptr_eq(&a.params[0], &b.params[0]));
+        assert!(std::sync::Arc::ptr_eq(&a.types[0], &b.types[0]));
+        assert!(std::sync::Arc::ptr_eq(&a.results[0], &b.results[0]));
+    }
+
+    fn strs(texts: &[Text]) -> Vec<&str> {
+        texts.iter().map(|t| &**t).collect()
+    }
     use crate::analysis::parse;
 
     #[test]
@@ -423,21 +484,21 @@ mod tests {
         let mut index = Index::default();
         index.set_file("a.go", declarations(&src));
         let get: Vec<_> = index.functions("GetInfo").collect();
-        assert_eq!(get[0].params, ["userID", "scope", "filter"]);
-        assert_eq!(get[0].types, ["string", "string", "map[string]string"]);
-        assert_eq!(get[0].package, "toolbox");
+        assert_eq!(strs(&get[0].params), ["userID", "scope", "filter"]);
+        assert_eq!(strs(&get[0].types), ["string", "string", "map[string]string"]);
+        assert_eq!(&*get[0].package, "toolbox");
         assert!(get[0].accepts(3) && !get[0].accepts(2));
         assert!(get[0].results.is_empty());
         let mut finds: Vec<_> =
-            index.functions("Find").map(|d| (d.receiver.clone().unwrap(), d.params.clone())).collect();
+            index.functions("Find").map(|d| (d.receiver.as_deref().unwrap().to_string(), strs(&d.params))).collect();
         finds.sort();
-        assert_eq!(finds[0], ("Finder".to_string(), vec!["ctx".to_string(), "query".to_string()]));
-        assert_eq!(finds[1], ("Store".to_string(), vec!["ctx".to_string(), "where".to_string(), "_".to_string()]));
+        assert_eq!(finds[0], ("Finder".to_string(), vec!["ctx", "query"]));
+        assert_eq!(finds[1], ("Store".to_string(), vec!["ctx", "where", "_"]));
         let text = "package store\nfunc Find(int, ...map[string]any) {}\n";
         let tree = parse(text, None);
         let variadic = declarations(&Source::new(text, &tree)).remove(0);
-        assert_eq!(variadic.params, ["", ""]);
-        assert_eq!(variadic.types, ["int", "...map[string]any"]);
+        assert_eq!(strs(&variadic.params), ["", ""]);
+        assert_eq!(strs(&variadic.types), ["int", "...map[string]any"]);
         assert!(variadic.accepts(1) && variadic.accepts(4));
         assert_eq!(variadic.param_at(3), Some(("", "...map[string]any")));
         index.set_file("a.go", Vec::new());
@@ -460,12 +521,12 @@ mod tests {
         assert!(index.answered_by_file_alone("a.go", &asked));
         assert!(!index.answered_by_file_alone("b.go", &asked), "b.go is gone: a.go answers it");
         index.set_file("c.go", decls("package c\nfunc F(x, y int) {}\n"));
-        let mut packages: Vec<_> = index.functions("F").map(|d| (d.package.as_str(), d.params.len())).collect();
+        let mut packages: Vec<_> = index.functions("F").map(|d| (&*d.package, d.params.len())).collect();
         packages.sort();
         assert_eq!(packages, [("a", 0), ("c", 2)]);
         assert_eq!(index.len(), 3);
         index.set_file("a.go", decls("package a\nfunc G() {}\n"));
-        assert_eq!(index.functions("F").map(|d| d.package.as_str()).collect::<Vec<_>>(), ["c"]);
+        assert_eq!(index.functions("F").map(|d| &*d.package).collect::<Vec<_>>(), ["c"]);
         assert!(index.answered_by_file_alone("c.go", &asked));
     }
 }

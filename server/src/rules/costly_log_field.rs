@@ -546,11 +546,11 @@ fn classify_call(src: &Source<'_>, call: Node<'_>) -> Class {
 /// (a single result, or a result and an error). Every declaration found must agree.
 fn indexed_result(src: &Source<'_>, local: &str, package: &str, name: &str) -> Class {
     let mut types = src.index.package_functions(name, package).map(|d| match d.results.as_slice() {
-        [one] | [one, _] if d.results.len() == 1 || d.results[1] == "error" => Some(one.clone()),
+        [one] | [one, _] if d.results.len() == 1 || &*d.results[1] == "error" => Some(one.to_string()),
         _ => None,
     });
     let Some(Some(first)) = types.next() else { return Class::Unknown };
-    if !types.all(|t| t.as_deref() == Some(first.as_str())) {
+    if !types.all(|t| t.as_deref() == Some(&*first)) {
         return Class::Unknown;
     }
     if let Some(inner) = first.strip_prefix('*') {

@@ -188,7 +188,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
                     Callee::Method(_) => Lookup::AnyMethod(name.to_string()),
                 };
                 let local = local.get_or_insert_with(|| declarations(src));
-                let candidates = src.index.candidates(&reach).chain(local.iter().filter(|d| d.name == name));
+                let candidates = src.index.candidates(&reach).chain(local.iter().filter(|d| &*d.name == name));
                 let found = filter_param(src, candidates, &package, &callee, pos, args.len(), spread, empty);
                 // What another file would have to declare to change this answer, so `check` can
                 // skip its second pass for the file when nothing does: a `nil` that no declaration
@@ -424,12 +424,12 @@ fn filter_param<'d>(
     let mut filter = None;
     for d in candidates {
         let reachable = match callee {
-            Callee::Plain => d.receiver.is_none() && d.package == package,
-            Callee::Package(path) => d.receiver.is_none() && d.package == package_of_path(path),
+            Callee::Plain => d.receiver.is_none() && *d.package == *package,
+            Callee::Package(path) => d.receiver.is_none() && &*d.package == package_of_path(path),
             Callee::Method(recv) => match &d.receiver {
                 // A method expression (`Store.Find(s, ...)`) shifts the arguments by one: stay quiet.
-                Some(r) if src.text_of(*recv).trim_matches(['(', ')', '*']) == r => return None,
-                Some(r) => call_recv.is_none_or(|t| t == r),
+                Some(r) if src.text_of(*recv).trim_matches(['(', ')', '*']) == &**r => return None,
+                Some(r) => call_recv.is_none_or(|t| t == &**r),
                 None => false,
             },
         };
