@@ -450,13 +450,15 @@ pub fn item_declarations(src: &Source<'_>, item: tree_sitter::Node<'_>, package:
 mod tests {
     use super::*;
 
+    /// The declarations of one file's text.
+    fn decls(text: &str) -> Vec<FuncDecl> {
+        let tree = parse(text, None);
+        declarations(&Source::new(text, &tree))
+    }
+
     /// Two files spelling the same package, type and parameter name hold one copy of each.
     #[test]
     fn declarations_share_their_texts() {
-        let decls = |text: &str| {
-            let tree = parse(text, None);
-            declarations(&Source::new(text, &tree))
-        };
         let mut index = Index::default();
         index.set_file("a.go", decls("package p\nfunc A(ctx context.Context) error { return nil }\n"));
         index.set_file("b.go", decls("package p\nfunc B(ctx context.Context) error { return nil }\n"));
@@ -508,10 +510,6 @@ mod tests {
 
     #[test]
     fn a_removed_file_leaves_nothing_behind_and_its_slot_serves_the_next() {
-        let decls = |text: &str| {
-            let tree = parse(text, None);
-            declarations(&Source::new(text, &tree))
-        };
         let mut index = Index::default();
         index.set_file("a.go", decls("package a\nfunc F() {}\nfunc G() {}\n"));
         index.set_file("b.go", decls("package b\nfunc F(x int) {}\n"));
