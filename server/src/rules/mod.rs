@@ -214,6 +214,15 @@ impl Combined {
     }
 }
 
+impl Combined {
+    /// Files a match of the combined query under its rule.
+    fn record<'t>(&'static self, m: &tree_sitter::QueryMatch<'_, 't>, out: &mut AllMatches<'t>) {
+        let names = self.query.capture_names();
+        let caps = m.captures.iter().map(|c| (names[c.index as usize], c.node)).collect();
+        out[self.rule_of_pattern[m.pattern_index]].push(Match { caps });
+    }
+}
+
 /// The node kind a pattern starts with: `call_expression` for `(call_expression function: …)`.
 /// Every rule's pattern is rooted at one named node; a pattern that starts otherwise (an
 /// alternation, a wildcard) would have no single kind to anchor on, and fails the build's tests.
@@ -367,7 +376,6 @@ pub(crate) fn all_matches<'t>(
     index_rules_only: bool,
 ) -> AllMatches<'t> {
     let combined = if index_rules_only { &*COMBINED_INDEX_RULES } else { &*COMBINED };
-    let names = combined.query.capture_names();
     let mut out: AllMatches<'t> = vec![Vec::new(); RULES.len()];
     // The query runs at each node where one of its patterns can start (an anchor kind that
     // [`may_start`] lets through), and goes no deeper than that pattern needs:
@@ -386,8 +394,7 @@ pub(crate) fn all_matches<'t>(
     let mut run = |node: Node<'t>, out: &mut AllMatches<'t>| {
         let mut it = cursor.matches(&combined.query, node, text.as_bytes());
         while let Some(m) = it.next() {
-            let rule = combined.rule_of_pattern[m.pattern_index];
-            out[rule].push(Match { caps: m.captures.iter().map(|c| (names[c.index as usize], c.node)).collect() });
+            combined.record(m, out);
         }
         drop(it);
         exceeded |= cursor.did_exceed_match_limit();
@@ -511,7 +518,6 @@ mod tests {
         index_rules_only: bool,
     ) -> AllMatches<'t> {
         let combined = if index_rules_only { &*COMBINED_INDEX_RULES } else { &*COMBINED };
-        let names = combined.query.capture_names();
         let mut cursor = QueryCursor::new();
         cursor.set_match_limit(MATCH_LIMIT);
         if let Some(focus) = focus {
@@ -520,8 +526,7 @@ mod tests {
         let mut out: AllMatches<'t> = vec![Vec::new(); RULES.len()];
         let mut it = cursor.matches(&combined.query, root, text.as_bytes());
         while let Some(m) = it.next() {
-            let rule = combined.rule_of_pattern[m.pattern_index];
-            out[rule].push(Match { caps: m.captures.iter().map(|c| (names[c.index as usize], c.node)).collect() });
+            combined.record(m, &mut out);
         }
         out
     }
