@@ -9,10 +9,12 @@
 //! that depends on a directory rather than a file (the module's Go version) is cached per directory.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use ropey::Rope;
@@ -20,6 +22,7 @@ use serde_json::{json, Value};
 
 use crate::analysis::fix::{self, Applied};
 use crate::analysis::index::{declarations, FuncDecl, Index, Lookup};
+use crate::analysis::outline::{self, Outline};
 use crate::analysis::{
     analyze_file, analyze_indexed_rules, analyze_local_rules, merge_findings, parse, without_indexed_rules, FileInfo,
     Finding, Severity, Source,
@@ -85,11 +88,12 @@ const EXIT_ERROR: u8 = 2;
 /// Source bytes whose syntax trees pass 1 keeps for pass 2. A tree-sitter tree of Go takes about 27
 /// times its source (33 MB of the Go standard library parse into 880 MB of trees), so keeping every
 /// tree until the index is complete would cost gigabytes on a large repository. Pass 1 therefore runs
-/// every rule, and keeps a tree only for files where a rule looked something up in the (still empty)
-/// index, and only the first 512 KiB of such source (about 15 to 20 MB of trees); past that budget those
-/// files are parsed again in pass 2. A file whose findings are final after pass 1 and that has none
-/// drops its text too. With `--fix` and `--diff`, which re-analyse as they fix, pass 1
-/// keeps trees for the first 512 KiB of any source.
+/// every rule, answering the index rules from the file's own declarations and an outline of the
+/// others (see `analysis::outline`), and keeps no tree: pass 2 reads and parses a file again only
+/// where the outline turned out wrong on a name the file asked about, which is rare. A file whose
+/// findings are final after pass 1 drops its text too. Without an outline (a buffer on standard
+/// input), and with `--fix` and `--diff`, which re-analyse as they fix, pass 1 keeps the trees of
+/// the first 512 KiB of the source that pass 2 may need (about 15 to 20 MB of trees).
 const KEEP_TREES_BYTES: usize = 512 << 10;
 
 /// How many fixes `--fix` applies to one file, per fixable finding it had: a fix may reveal a
@@ -118,8 +122,10 @@ struct Loaded {
     /// Whether the rules that use the index may have to run on this file again in pass 2: with
     /// `--fix`, or when they asked the index questions (`lookups`) that other files may answer.
     pending: bool,
-    /// The index questions pass 1 asked while the index held only this file's declarations.
+    /// The index questions pass 1 asked while the index held only this file's declarations and, when
+    /// `outlined`, the outline of the other files.
     lookups: Vec<Lookup>,
+    outlined: bool,
     /// The file's endpoint facts, when pass 1 could take them (its findings were final).
     facts: Option<crate::endpoints::FileFacts>,
     /// Generated code (or, from standard input, a buffer over the size limit): indexed, so other
@@ -140,6 +146,7 @@ impl Loaded {
             local: None,
             pending: false,
             lookups: Vec::new(),
+            outlined: false,
             facts: None,
             skip: true,
         }
@@ -329,9 +336,28 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
     let (files, mut errors) = walk::go_files(&paths);
     let progress = Progress::new(files.len());
 
-    // Whether any file may register routes, so that files record the facts the endpoint context of
-    // findings needs; a quick text search before pass 1, which drops most texts and trees.
-    let mode = Mode { endpoints: files.par_iter().any(|p| may_register_routes(p, config)), ..mode };
+    // Before pass 1, a quick look at every text: whether any file may register routes, so that files
+    // record the facts the endpoint context of findings needs, and the names each file may declare,
+    // so that pass 1 can answer the index rules from an outline of the workspace.
+    let routes = AtomicBool::new(false);
+    let scanned: Vec<Vec<u64>> = files
+        .par_iter()
+        .map(|p| {
+            let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            let Some(text) = config.skip_size(size).is_none().then(|| read_source(p).ok()).flatten() else {
+                return Vec::new();
+            };
+            if !routes.load(Ordering::Relaxed) && crate::endpoints::may_register_routes(&text) {
+                routes.store(true, Ordering::Relaxed);
+            }
+            outline::names(&text)
+        })
+        .collect();
+    let mode = Mode { endpoints: routes.into_inner(), ..mode };
+    let outline = {
+        let paths = files.clone();
+        Arc::new(Outline::new(scanned, move |id| read_source(&paths[id as usize]).ok()))
+    };
 
     // Pass 1: read, parse, extract declarations, and run the rules. A file over the size limit is
     // neither read nor indexed; generated code is indexed but not analysed.
@@ -340,7 +366,8 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
     let versions = GoVersions::new();
     let results: Vec<_> = files
         .par_iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(id, p)| {
             let info = FileInfo { go_version: versions.for_file(p), ..FileInfo::from_path(p) };
             let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
             let r = match config.skip_size(size) {
@@ -348,10 +375,7 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
                 None => read_source(p).map(|text| match config.skip_size(text.len() as u64) {
                     // The file grew between the two looks.
                     Some(skip) => Err(skip_notice(p, skip)),
-                    None => {
-                        let generated = !config.include_generated && config::is_generated(&text);
-                        Ok(load(p.clone(), text, info, config, mode, &shared, generated))
-                    }
+                    None => Ok(load(p.clone(), text, info, config, mode, &shared, Some((&outline, id as u32)))),
                 }),
             };
             progress.tick();
@@ -361,23 +385,33 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
     let mut index = Index::default();
     let mut loaded = Vec::with_capacity(results.len());
     let mut notices = Vec::new();
-    for r in results {
+    // The names on which the outline's answers may differ from the complete index's.
+    let mut mismatched = HashSet::new();
+    for (id, r) in results.into_iter().enumerate() {
         match r {
             Ok(Ok((file, decls))) => {
+                outline.check(id as u32, &decls, &mut mismatched);
                 index.set_file(&file.path.to_string_lossy(), decls);
                 loaded.push(file);
             }
-            Ok(Err(notice)) => notices.push(notice),
-            Err(e) => errors.push(e),
+            Ok(Err(notice)) => {
+                outline.check(id as u32, &[], &mut mismatched);
+                notices.push(notice)
+            }
+            Err(e) => {
+                outline.check(id as u32, &[], &mut mismatched);
+                errors.push(e)
+            }
         }
     }
+    drop(outline);
 
     // Pass 2: analyse (and fix) with the whole index.
     progress.phase("checking");
     let results: Vec<_> = loaded
         .into_par_iter()
         .map(|file| {
-            let r = analyze_one(file, config, &index, mode, &shared.names);
+            let r = analyze_one(file, config, &index, Some(&mismatched), mode, &shared.names);
             progress.tick();
             r
         })
@@ -474,13 +508,14 @@ fn check_stdin(args: &CheckArgs, config: &Config, mode: Mode, name: &Path) -> Ex
             notices.push(skip_notice(name, skip));
             Loaded::skipped(name.to_path_buf(), text, info)
         }
-        skip => {
-            let (file, decls) = load(name.to_path_buf(), text, info, config, mode, &Shared::default(), skip.is_some());
+        _ => {
+            let shared = Shared::default();
+            let (file, decls) = load(name.to_path_buf(), text, info, config, mode, &shared, None);
             index.set_file(&name.to_string_lossy(), decls);
             file
         }
     };
-    let (report, error) = analyze_one(file, config, &index, mode, &crate::endpoints::Names::default());
+    let (report, error) = analyze_one(file, config, &index, None, mode, &crate::endpoints::Names::default());
     let errors: Vec<String> = error.into_iter().collect();
     let reports = vec![report];
 
@@ -536,14 +571,6 @@ fn finish(
 
 /// Go's `./...` (and `dir/...`) means "this directory and everything below", which is what a walk
 /// of the directory does; Go programmers type it by habit, so it is accepted.
-/// Whether the file at `path` may register routes (see `endpoints::may_register_routes`); a file
-/// over the size limit is not read.
-fn may_register_routes(path: &Path, config: &Config) -> bool {
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    config.skip_size(size).is_none()
-        && std::fs::read(path).is_ok_and(|b| crate::endpoints::may_register_routes(&String::from_utf8_lossy(&b)))
-}
-
 fn go_pattern_dir(path: &Path) -> PathBuf {
     match path.to_str() {
         Some("...") => PathBuf::from("."),
@@ -575,9 +602,11 @@ fn into_utf8(bytes: Vec<u8>, path: &Path) -> Result<String, String> {
     })
 }
 
-/// Pass 1 for one file: parse, extract declarations, run the rules (only those that need no index
-/// when fixing), and keep the tree if pass 2 needs it and the budget allows. A skipped file (generated
-/// code) is only indexed: its tree would only take memory.
+/// Pass 1 for one file: parse, extract declarations, run the rules (none when fixing, which pass 2
+/// does), with the file's own declarations and `outline` (the workspace's outline and this file's
+/// id in it) as the index, and keep the tree if pass 2 may need it and the budget allows (see
+/// [`KEEP_TREES_BYTES`]). A skipped file (generated code) is only indexed: its tree would only take
+/// memory.
 fn load(
     path: PathBuf,
     text: String,
@@ -585,8 +614,10 @@ fn load(
     config: &Config,
     mode: Mode,
     shared: &Shared,
-    skip: bool,
+    outline: Option<(&Arc<Outline>, u32)>,
 ) -> (Loaded, Vec<FuncDecl>) {
+    // Generated code is indexed, so other files still see its declarations, but not analysed.
+    let skip = !config.include_generated && config::is_generated(&text);
     // Rules that panic log through tracing; the span names the file.
     let _span = tracing::error_span!("check", path = %path.display()).entered();
     let tree = parse(&text, None);
@@ -600,13 +631,18 @@ fn load(
     let (local, lookups) = if mode.fix {
         (None, Vec::new())
     } else {
-        // The file's own declarations answer the index rules now; pass 2 tells whether the rest of
-        // the workspace changes an answer, which is rare, so most files are done after one parse.
-        let own = Index::of_file(&path.to_string_lossy(), decls.clone());
+        // The file's own declarations and the outline of the others answer the index rules now;
+        // pass 2 tells whether the complete index changes an answer, which is rare, so most files
+        // are done after one parse.
+        let mut own = Index::of_file(&path.to_string_lossy(), decls.clone());
+        if let Some((outline, id)) = outline {
+            own = own.with_outline(outline.clone(), id);
+        }
         let first = analyze_local_rules(&text, &tree, config, &info, &own);
         (Some(first.findings), first.lookups)
     };
     let pending = local.is_none() || !lookups.is_empty();
+    let outlined = outline.is_some();
     // Findings that are final unless pass 2 finds otherwise: the endpoint facts can be taken now,
     // while the tree is at hand.
     let facts = match &local {
@@ -616,7 +652,11 @@ fn load(
         }
         _ => None,
     };
-    let keep = pending && shared.kept.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= KEEP_TREES_BYTES;
+    // With an outline, a file whose rules asked the index rarely needs pass 2: its tree would be kept
+    // for nothing.
+    let keep = pending
+        && (local.is_none() || !outlined)
+        && shared.kept.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= KEEP_TREES_BYTES;
     // The output needs only the findings' lines and columns, so the text need not wait for pass 2
     // unless pass 2 may analyse the file again. A pending file past the budget is read again in
     // pass 2 if it needs it, which costs far less than the parse it needs anyway, instead of holding
@@ -629,8 +669,20 @@ fn load(
     } else {
         (String::new(), None)
     };
-    let file =
-        Loaded { path, text, digest, tree: keep.then_some(tree), located, info, local, pending, lookups, facts, skip };
+    let file = Loaded {
+        path,
+        text,
+        digest,
+        tree: keep.then_some(tree),
+        located,
+        info,
+        local,
+        pending,
+        lookups,
+        outlined,
+        facts,
+        skip,
+    };
     (file, decls)
 }
 
@@ -640,20 +692,27 @@ fn analyze_one(
     file: Loaded,
     config: &Config,
     index: &Index,
+    mismatched: Option<&HashSet<String>>,
     mode: Mode,
     names: &crate::endpoints::Names,
 ) -> (FileReport, Option<String>) {
     let _span = tracing::error_span!("check", path = %file.path.display()).entered();
-    let Loaded { path, mut text, digest, mut tree, located, info, mut local, pending, lookups, facts, skip } = file;
+    let Loaded { path, mut text, digest, mut tree, located, info, mut local, pending, lookups, outlined, facts, skip } =
+        file;
     if skip {
         let text = if mode.keep_text { text } else { String::new() };
         let located = Located::default();
         return (FileReport { path, text, findings: Vec::new(), located, fixed: None, facts: None }, None);
     }
     let key = path.to_string_lossy().into_owned();
-    // Pass 1 ran every rule, and the workspace adds nothing to what the index rules asked: the
-    // findings, their positions and the facts are final.
-    let final_now = local.is_some() && (!pending || index.answered_by_file_alone(&key, &lookups));
+    // Pass 1 ran every rule, and the complete index answers what the index rules asked as pass 1's
+    // index did (the outline where it was right, or the file alone): the findings, their positions
+    // and the facts are final.
+    let answered = match mismatched {
+        Some(mismatched) if outlined => !lookups.iter().any(|l| mismatched.contains(l.name())),
+        _ => index.answered_by_file_alone(&key, &lookups),
+    };
+    let final_now = local.is_some() && (!pending || answered);
     let located = if final_now { located } else { None };
     if let Some(digest) = digest.filter(|_| !final_now) {
         match read_source(&path) {

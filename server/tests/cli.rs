@@ -539,6 +539,38 @@ fn findings_use_declarations_from_other_files() {
     assert_eq!(rules_of(&out), ["empty-filter"], "{}", stderr(&out));
 }
 
+/// `check` answers the index rules in one pass from an outline of the workspace, a text scan that
+/// assumes `gofmt`'s layout. Where that guess is wrong, the file that asked gets a second pass with
+/// the complete index: the findings are those of the real declarations.
+#[test]
+fn a_wrong_outline_costs_a_second_pass_not_a_wrong_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "go.mod", b"module example.com/svc\n\ngo 1.22\n");
+    write(dir.path(), "handlers/user.go", CALLER.as_bytes());
+    let indented = TOOLBOX.replace("\nfunc GetInfo", "\n  func GetInfo");
+    // A decoy at the start of a line inside a raw string, which the outline takes for a declaration.
+    let decoy = |real: &str, fake: &str| format!("{real}\nvar doc = `\nfunc GetInfo{fake} {{}}\n`\n");
+    let cases = [
+        // The outline misses the real declaration.
+        (indented.clone(), vec!["empty-filter"]),
+        // The outline gives a declaration without the map parameter.
+        (decoy(&indented, "(userID string)"), vec!["empty-filter"]),
+        // The outline gives a map parameter that the real declaration does not have.
+        (
+            decoy(
+                &indented.replace("filter map[string]string", "mode string"),
+                "(a, b string, filter map[string]string)",
+            ),
+            vec![],
+        ),
+    ];
+    for (toolbox, want) in cases {
+        write(dir.path(), "toolbox/toolbox.go", toolbox.as_bytes());
+        let out = gohazard(&["check", "--format", "json", "."], dir.path());
+        assert_eq!(rules_of(&out), want, "{toolbox}\n{}", stderr(&out));
+    }
+}
+
 #[test]
 fn go_version_comes_from_the_nearest_go_mod() {
     // detached-context offers `context.WithoutCancel` only from Go 1.21 on: the number of fixes

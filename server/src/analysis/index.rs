@@ -161,6 +161,10 @@ pub struct Index {
     texts: std::collections::HashSet<Text>,
     /// Files set since the texts no declaration holds any more were last dropped.
     sets_since_pruning: usize,
+    /// For a file analysed before the workspace index is complete: the outline of the workspace
+    /// and the file's id in it. Answers then take the other files' declarations from the outline,
+    /// in file order around this index's own.
+    outline: Option<(std::sync::Arc<super::outline::Outline>, u32)>,
 }
 
 impl Index {
@@ -283,8 +287,18 @@ impl Index {
         record(|| lookup);
     }
 
-    fn named<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s FuncDecl> + 's {
-        self.by_name.get(name).into_iter().flatten().filter_map(|&(slot, i)| self.decl(slot, i))
+    fn named<'s>(&'s self, name: &str) -> Box<dyn Iterator<Item = &'s FuncDecl> + 's> {
+        let own = self.by_name.get(name).into_iter().flatten().filter_map(|&(slot, i)| self.decl(slot, i));
+        let Some((outline, me)) = &self.outline else { return Box::new(own) };
+        // The order of a complete index, which holds the files in order: a rule that takes the
+        // first of several answers must take the same one.
+        let named = |id: u32| outline.decls(id).iter().filter(move |d| *d.name == *name);
+        let (before, after): (Vec<u32>, Vec<u32>) =
+            outline.declaring(name).filter(|id| id != me).partition(|id| id < me);
+        let mut all: Vec<&'s FuncDecl> = before.into_iter().flat_map(named).collect();
+        all.extend(own);
+        all.extend(after.into_iter().flat_map(named));
+        Box::new(all.into_iter())
     }
 
     fn decl(&self, slot: u32, i: u32) -> Option<&FuncDecl> {
@@ -310,6 +324,13 @@ impl Index {
         let mut index = Index::default();
         index.set_file(key, decls);
         index
+    }
+
+    /// This index of one file's declarations, completed by the outline of the workspace, where the
+    /// file has the id `id` (see [`super::outline`]).
+    pub fn with_outline(mut self, outline: std::sync::Arc<super::outline::Outline>, id: u32) -> Index {
+        self.outline = Some((outline, id));
+        self
     }
 
     pub fn generation(&self) -> u64 {

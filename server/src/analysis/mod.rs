@@ -10,6 +10,7 @@ pub mod go;
 pub mod handler;
 pub mod incremental;
 pub mod index;
+pub mod outline;
 pub mod resource;
 mod source;
 pub mod suppress;
