@@ -308,11 +308,16 @@ fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
         let mut variable = false;
         let mut cursor = args.walk();
         for arg in args.named_children(&mut cursor) {
-            let arg = arg.kind_id();
-            if arg == k.nil || arg == k.call || arg == k.composite_literal {
+            let kind = arg.kind_id();
+            // empty-filter's argument patterns: `nil`, `make(map…)`, `map[K]V{…}`.
+            let map_literal = || arg.child_by_field_name("type").is_some_and(|t| t.kind_id() == k.map_type);
+            if kind == k.nil
+                || (kind == k.call && makes_a_map(k, arg))
+                || (kind == k.composite_literal && map_literal())
+            {
                 return Start::Run;
             }
-            variable |= arg == k.identifier;
+            variable |= kind == k.identifier;
         }
         return if variable { Start::IfArgumentIsMap } else { Start::Skip };
     }
