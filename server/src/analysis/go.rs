@@ -191,8 +191,17 @@ pub fn unparen(mut node: Node<'_>) -> Node<'_> {
     node
 }
 
+/// The id of the node kind `identifier`. Comparing ids is much cheaper than comparing
+/// [`Node::kind`], which converts a C string on every call, in walks that test every node.
+pub fn identifier_kind() -> u16 {
+    static ID: std::sync::LazyLock<u16> = std::sync::LazyLock::new(|| {
+        tree_sitter::Language::from(tree_sitter_go::LANGUAGE).id_for_node_kind("identifier", true)
+    });
+    *ID
+}
+
 /// What a preorder walk does after visiting a node.
-enum Step {
+pub enum Step {
     /// Visit the node's children next.
     Enter,
     /// Go on after the node's subtree.
@@ -203,7 +212,7 @@ enum Step {
 
 /// Walks `root` and its descendants in source order with a tree cursor (iteratively, so deeply
 /// nested code cannot overflow the stack), letting `visit` choose at each node what comes next.
-fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Step) {
+pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Step) {
     let mut cursor = root.walk();
     loop {
         match visit(cursor.node()) {
@@ -235,6 +244,16 @@ pub fn visit_in_function<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
         } else {
             Step::Enter
         }
+    });
+}
+
+/// Like [`visit_in_function`], letting `visit` skip a subtree or end the walk: for searches that
+/// know where their answer can lie, which would otherwise visit every node of a function once per
+/// question.
+pub fn walk_in_function<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Step) {
+    walk(root, |node| match visit(node) {
+        Step::Enter if node.kind() == "func_literal" && node.id() != root.id() => Step::Skip,
+        step => step,
     });
 }
 

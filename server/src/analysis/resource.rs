@@ -21,7 +21,7 @@ use tree_sitter::Node;
 
 use super::flow::{self, Flow};
 use super::go::{
-    assigned_names, assignment_of, is_noreturn_call, next_statement, unparen, visit_all, visit_in_function,
+    self, assigned_names, assignment_of, is_noreturn_call, next_statement, unparen, visit_all, visit_in_function, Step,
 };
 use super::{Edit, Related, Source};
 
@@ -114,18 +114,24 @@ pub fn escapes<R: Resource + ?Sized>(
     err_block: Option<Node<'_>>,
 ) -> bool {
     let mut esc = false;
-    visit_all(acq.func, |n| {
-        if esc || n.kind() != "identifier" || src.text_of(n) != acq.var || n.id() == acq.func.id() {
-            return;
+    let identifier = go::identifier_kind();
+    go::walk(acq.func, |n| {
+        if n.kind_id() != identifier || src.text_of(n) != acq.var || n.id() == acq.func.id() {
+            return Step::Enter;
         }
         if err_block.is_some_and(|b| contains(b, n)) {
-            return;
+            return Step::Enter;
         }
         let (closure, in_go) = closure_around(n, acq.func);
         esc = match closure {
             Some(lit) => in_go || !is_deferred_closure_releasing(src, res, lit, acq.var),
             None => in_go || res.occurrence_escapes(src, n, acq),
         };
+        if esc {
+            Step::Stop
+        } else {
+            Step::Enter
+        }
     });
     esc
 }

@@ -6,7 +6,7 @@ use super::{matches, Rule};
 use crate::analysis::edits::{ensure_imports, merge_inserts};
 use crate::analysis::go::{
     ancestors_within, call_args, declaration_of, is_function, method_call, next_statement, outermost_function, unparen,
-    visit_all, visit_in_function, Declared, Param,
+    visit_all, visit_in_function, walk_in_function, Declared, Param, Step,
 };
 use crate::analysis::handler::{in_handler, is_entry_or_test, scope_at};
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
@@ -485,9 +485,17 @@ fn bounded_before(src: &Source<'_>, stmt: Node<'_>, funcs: &[Node<'_>]) -> bool 
     let mut found = false;
     for &f in funcs {
         if let Some(body) = f.child_by_field_name("body") {
-            visit_in_function(body, |n| {
-                if !found && n.start_byte() < stmt.start_byte() && !contains(stmt, n) {
-                    found = is_acquire(src, n, false);
+            // Nodes come in source order: the ones starting before the `go` come first, and none of
+            // them is inside it.
+            walk_in_function(body, |n| {
+                if n.start_byte() >= stmt.start_byte() {
+                    return Step::Stop;
+                }
+                found = is_acquire(src, n, false);
+                if found {
+                    Step::Stop
+                } else {
+                    Step::Enter
                 }
             });
         }
@@ -629,9 +637,13 @@ fn joined_after(src: &Source<'_>, stmt: Node<'_>, funcs: &[Node<'_>]) -> bool {
     let mut found = false;
     for &func in funcs {
         if let Some(body) = func.child_by_field_name("body") {
-            visit_in_function(body, |n| {
-                if found || n.start_byte() < stmt.end_byte() {
-                    return;
+            walk_in_function(body, |n| {
+                // A subtree that ends before the `go` does holds nothing after it.
+                if n.end_byte() < stmt.end_byte() {
+                    return Step::Skip;
+                }
+                if n.start_byte() < stmt.end_byte() {
+                    return Step::Enter;
                 }
                 found = match n.kind() {
                     "select_statement" => true,
@@ -642,6 +654,11 @@ fn joined_after(src: &Source<'_>, stmt: Node<'_>, funcs: &[Node<'_>]) -> bool {
                     }
                     _ => false,
                 };
+                if found {
+                    Step::Stop
+                } else {
+                    Step::Enter
+                }
             });
         }
         if found {
