@@ -191,13 +191,43 @@ pub fn unparen(mut node: Node<'_>) -> Node<'_> {
     node
 }
 
-/// The id of the node kind `identifier`. Comparing ids is much cheaper than comparing
-/// [`Node::kind`], which converts a C string on every call, in walks that test every node.
+/// The ids of node kinds that walks over every node test. Comparing ids is much cheaper than
+/// comparing [`Node::kind`], which converts a C string on every call.
+struct KindIds {
+    identifier: u16,
+    short_var_declaration: u16,
+    var_spec: u16,
+    range_clause: u16,
+    receive_statement: u16,
+    type_switch_statement: u16,
+    var_declaration: u16,
+    var_spec_list: u16,
+    labeled_statement: u16,
+}
+
+static KIND_IDS: std::sync::LazyLock<KindIds> = std::sync::LazyLock::new(|| {
+    let lang = tree_sitter::Language::from(tree_sitter_go::LANGUAGE);
+    let id = |name: &str| {
+        let id = lang.id_for_node_kind(name, true);
+        assert!(id != 0, "tree-sitter-go has no node kind `{name}`");
+        id
+    };
+    KindIds {
+        identifier: id("identifier"),
+        short_var_declaration: id("short_var_declaration"),
+        var_spec: id("var_spec"),
+        range_clause: id("range_clause"),
+        receive_statement: id("receive_statement"),
+        type_switch_statement: id("type_switch_statement"),
+        var_declaration: id("var_declaration"),
+        var_spec_list: id("var_spec_list"),
+        labeled_statement: id("labeled_statement"),
+    }
+});
+
+/// The id of the node kind `identifier` (see [`KindIds`]).
 pub fn identifier_kind() -> u16 {
-    static ID: std::sync::LazyLock<u16> = std::sync::LazyLock::new(|| {
-        tree_sitter::Language::from(tree_sitter_go::LANGUAGE).id_for_node_kind("identifier", true)
-    });
-    *ID
+    KIND_IDS.identifier
 }
 
 /// What a preorder walk does after visiting a node.
@@ -387,12 +417,19 @@ pub fn declaration_of<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<
     // The outermost function from one descent, and the file from the source: walking up parent by
     // parent is quadratic in the depth (see `ancestors`).
     let root = enclosing_functions(src.root(), at).last().copied().unwrap_or_else(|| src.root());
+    let ids = &*KIND_IDS;
     let consider = |n: Node<'t>, best: &mut Option<(usize, Declared<'t>)>| {
+        let id = n.kind_id();
+        if id != ids.short_var_declaration
+            && id != ids.var_spec
+            && id != ids.range_clause
+            && id != ids.receive_statement
+            && id != ids.type_switch_statement
+        {
+            return;
+        }
         let kind = n.kind();
-        if !matches!(
-            kind,
-            "short_var_declaration" | "var_spec" | "range_clause" | "receive_statement" | "type_switch_statement"
-        ) || n.start_byte() > at.start_byte()
+        if n.start_byte() > at.start_byte()
             || n.end_byte() > at.start_byte() && kind != "type_switch_statement"
             || best.as_ref().is_some_and(|(pos, _)| *pos > n.start_byte())
         {
@@ -472,7 +509,9 @@ fn visit_before<'t>(root: Node<'t>, at: usize, mut f: impl FnMut(Node<'t>)) {
             return Step::Stop;
         }
         f(n);
-        if n.end_byte() > at || matches!(n.kind(), "var_declaration" | "var_spec_list" | "labeled_statement") {
+        let ids = &*KIND_IDS;
+        let id = n.kind_id();
+        if n.end_byte() > at || id == ids.var_declaration || id == ids.var_spec_list || id == ids.labeled_statement {
             Step::Enter
         } else {
             Step::Skip
