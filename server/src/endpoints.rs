@@ -19,7 +19,7 @@
 //! guessed into the product.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use tree_sitter::{Node, Tree};
@@ -259,6 +259,127 @@ const GIN: &str = "github.com/gin-gonic/gin";
 const ECHO: &str = "github.com/labstack/echo/v4";
 const CHI: &str = "github.com/go-chi/chi/v5";
 
+/// The node kinds and fields of tree-sitter-go that the facts look at in every function, by id,
+/// looked up once. `Node::kind` converts the kind's C string on every call, and
+/// `child_by_field_name` searches the grammar's field names by string: compared per node of every
+/// function body, the two were a third of the facts' cost.
+struct Ids {
+    call: u16,
+    go_statement: u16,
+    short_var_declaration: u16,
+    selector: u16,
+    identifier: u16,
+    parenthesized: u16,
+    function: u16,
+    operand: u16,
+    field: u16,
+    left: u16,
+    right: u16,
+}
+
+static IDS: LazyLock<Ids> = LazyLock::new(|| {
+    let lang: tree_sitter::Language = tree_sitter_go::LANGUAGE.into();
+    let kind = |name: &str| {
+        let id = lang.id_for_node_kind(name, true);
+        assert!(id != 0, "tree-sitter-go has no node kind `{name}`");
+        id
+    };
+    let field = |name: &str| {
+        lang.field_id_for_name(name).unwrap_or_else(|| panic!("tree-sitter-go has no field `{name}`")).get()
+    };
+    Ids {
+        call: kind("call_expression"),
+        go_statement: kind("go_statement"),
+        short_var_declaration: kind("short_var_declaration"),
+        selector: kind("selector_expression"),
+        identifier: kind("identifier"),
+        parenthesized: kind("parenthesized_expression"),
+        function: field("function"),
+        operand: field("operand"),
+        field: field("field"),
+        left: field("left"),
+        right: field("right"),
+    }
+});
+
+/// [`unparen`] by kind id.
+fn strip_parens<'t>(ids: &Ids, mut node: Node<'t>) -> Node<'t> {
+    while node.kind_id() == ids.parenthesized {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+/// Where in `text` a call, a `go` statement or a `:=` may be, from `offset` on: every `(` (a call's
+/// arguments open with one), every `:=`, and every `go` that is not inside a longer name. A node
+/// that holds none of these places (and no syntax error) holds none of the three, nor do its
+/// descendants.
+fn fact_marks(text: &[u8], offset: usize) -> Vec<usize> {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut marks = Vec::new();
+    for (i, &b) in text.iter().enumerate() {
+        let mark = match b {
+            b'(' => true,
+            b':' => text.get(i + 1) == Some(&b'='),
+            b'g' => {
+                text.get(i + 1) == Some(&b'o')
+                    && !text.get(i + 2).is_some_and(|&c| word(c))
+                    && !i.checked_sub(1).is_some_and(|p| word(text[p]))
+            }
+            _ => false,
+        };
+        if mark {
+            marks.push(offset + i);
+        }
+    }
+    marks
+}
+
+/// Visits, in document order, `root` and the nodes under it that may be a call, a `go` statement
+/// or a `:=`, as `visit_all` would visit them, but without the subtrees that cannot hold one: those
+/// whose text has none of their [`fact_marks`] and that hold no syntax error (where a missing token
+/// or a skipped one could make a node without its mark). Most of a function's nodes are in such
+/// subtrees (names, selectors, literals, types, conditions), and the walk of every node was most of
+/// the facts' cost.
+fn visit_fact_candidates<'t>(text: &str, root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+    let range = root.byte_range();
+    let marks = fact_marks(text.as_bytes().get(range.clone()).unwrap_or(&[]), range.start);
+    // The first mark at or after the current node's start. Nodes come in document order, so it
+    // only moves forwards; should a node ever start before the previous one, it is searched again.
+    let mut next = 0;
+    let mut last_start = 0;
+    let mut cursor = root.walk();
+    'walk: loop {
+        let node = cursor.node();
+        let (start, end) = (node.start_byte(), node.end_byte());
+        if start < last_start {
+            next = marks.partition_point(|&m| m < start);
+        }
+        last_start = start;
+        while marks.get(next).is_some_and(|&m| m < start) {
+            next += 1;
+        }
+        if marks.get(next).is_some_and(|&m| m < end) || node.has_error() {
+            f(node);
+            if cursor.goto_first_child() {
+                continue;
+            }
+        }
+        // On to the next node in document order; a cursor made at `root` does not leave it.
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+}
+
 struct Extractor<'s, 'a> {
     src: &'s Source<'a>,
     /// Where the file's lines start: the facts need a few positions per function, which do not
@@ -371,27 +492,35 @@ impl<'a> Extractor<'_, 'a> {
         Spawn { loc: self.loc(node), times, loops, bounded }
     }
 
+    /// The field name of a callee `x.F` (parentheses stripped), the only names that the tests for
+    /// goroutines and timeouts accept.
+    fn last_name(&self, callee: Node<'_>) -> Option<&'a str> {
+        let ids = &*IDS;
+        let callee = strip_parens(ids, callee);
+        (callee.kind_id() == ids.selector).then(|| callee.child_by_field_id(ids.field).map(|f| self.src.text_of(f)))?
+    }
+
     /// A call or handler expression as a reference to resolve.
     fn call_ref(&self, callee: Node<'_>, scope: Node<'_>) -> Option<CallRef> {
-        let callee = unparen(callee);
-        match callee.kind() {
-            "identifier" => {
-                let name = self.src.text_of(callee);
-                Some(CallRef::Func { package: self.package.clone(), name: self.name(name) })
-            }
-            "selector_expression" => {
-                let operand = unparen(callee.child_by_field_name("operand")?);
-                let name = self.name(self.src.text_of(callee.child_by_field_name("field")?));
-                if operand.kind() == "identifier" {
-                    if let Some(package) = self.src.imported_package(self.src.text_of(operand)) {
-                        return Some(CallRef::Func { package: self.name(package), name });
-                    }
+        let ids = &*IDS;
+        let callee = strip_parens(ids, callee);
+        let kind = callee.kind_id();
+        if kind == ids.identifier {
+            let name = self.src.text_of(callee);
+            Some(CallRef::Func { package: self.package.clone(), name: self.name(name) })
+        } else if kind == ids.selector {
+            let operand = strip_parens(ids, callee.child_by_field_id(ids.operand)?);
+            let name = self.name(self.src.text_of(callee.child_by_field_id(ids.field)?));
+            if operand.kind_id() == ids.identifier {
+                if let Some(package) = self.src.imported_package(self.src.text_of(operand)) {
+                    return Some(CallRef::Func { package: self.name(package), name });
                 }
-                let via = self.constructor_of(operand, scope).map(Box::new);
-                let on = self.operand_type(operand, scope);
-                Some(CallRef::Method { name, via, on })
             }
-            _ => None,
+            let via = self.constructor_of(operand, scope).map(Box::new);
+            let on = self.operand_type(operand, scope);
+            Some(CallRef::Method { name, via, on })
+        } else {
+            None
         }
     }
 
@@ -421,25 +550,27 @@ impl<'a> Extractor<'_, 'a> {
     /// What the syntax tells of the type of a method call's operand: `s` is a parameter or the
     /// receiver, or `h.store` is a field of one.
     fn operand_type(&self, operand: Node<'_>, scope: Node<'_>) -> Option<TypeRef> {
-        match operand.kind() {
-            "identifier" => self.param_type(self.src.text_of(operand), scope).map(|t| TypeRef::Named(self.name(t))),
-            "selector_expression" => {
-                let inner = unparen(operand.child_by_field_name("operand")?);
-                let field = self.name(self.src.text_of(operand.child_by_field_name("field")?));
-                if inner.kind() != "identifier" {
-                    return None;
-                }
-                let owner = self.name(base_type(self.param_type(self.src.text_of(inner), scope)?)?);
-                Some(TypeRef::Field { owner, field })
+        let ids = &*IDS;
+        let kind = operand.kind_id();
+        if kind == ids.identifier {
+            self.param_type(self.src.text_of(operand), scope).map(|t| TypeRef::Named(self.name(t)))
+        } else if kind == ids.selector {
+            let inner = strip_parens(ids, operand.child_by_field_id(ids.operand)?);
+            let field = self.name(self.src.text_of(operand.child_by_field_id(ids.field)?));
+            if inner.kind_id() != ids.identifier {
+                return None;
             }
-            _ => None,
+            let owner = self.name(base_type(self.param_type(self.src.text_of(inner), scope)?)?);
+            Some(TypeRef::Field { owner, field })
+        } else {
+            None
         }
     }
 
     /// For `users` in `users.GetUser`, the call that built it (`handlers.NewUsers(...)`) when it is
     /// assigned in the same function.
     fn constructor_of(&self, operand: Node<'_>, scope: Node<'_>) -> Option<CallRef> {
-        if operand.kind() != "identifier" {
+        if operand.kind_id() != IDS.identifier {
             return None;
         }
         let mut cache = self.constructors.borrow_mut();
@@ -455,11 +586,12 @@ impl<'a> Extractor<'_, 'a> {
 
     /// Whether `callee` is `pkg.F` with `pkg` a standard-library package the file imports.
     fn is_library_call(&self, callee: Node<'_>) -> bool {
-        let callee = unparen(callee);
-        callee.kind() == "selector_expression"
-            && callee.child_by_field_name("operand").is_some_and(|operand| {
-                let operand = unparen(operand);
-                operand.kind() == "identifier"
+        let ids = &*IDS;
+        let callee = strip_parens(ids, callee);
+        callee.kind_id() == ids.selector
+            && callee.child_by_field_id(ids.operand).is_some_and(|operand| {
+                let operand = strip_parens(ids, operand);
+                operand.kind_id() == ids.identifier
                     && self.src.import_path_of(self.src.text_of(operand)).is_some_and(is_standard_library)
             })
     }
@@ -467,16 +599,17 @@ impl<'a> Extractor<'_, 'a> {
     /// Notes the constructor calls that `n`, when a `:=` statement, assigns to its variables; the
     /// first one of a name wins.
     fn note_constructors(&self, n: Node<'_>, found: &mut HashMap<&'a str, CallRef>) {
-        if n.kind() != "short_var_declaration" {
+        let ids = &*IDS;
+        if n.kind_id() != ids.short_var_declaration {
             return;
         }
-        let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+        let (Some(left), Some(right)) = (n.child_by_field_id(ids.left), n.child_by_field_id(ids.right)) else {
             return;
         };
         let mut c = left.walk();
         for (i, var) in left.named_children(&mut c).enumerate() {
-            let Some(call) = right.named_child(i).filter(|v| v.kind() == "call_expression") else { continue };
-            if let Some(r) = call.child_by_field_name("function").and_then(|f| self.func_ref(f)) {
+            let Some(call) = right.named_child(i).filter(|v| v.kind_id() == ids.call) else { continue };
+            if let Some(r) = call.child_by_field_id(ids.function).and_then(|f| self.func_ref(f)) {
                 found.entry(self.src.text_of(var)).or_insert(r);
             }
         }
@@ -486,19 +619,19 @@ impl<'a> Extractor<'_, 'a> {
     /// `call_ref` it does not look at the operand's origin, which could be the variable itself
     /// (`conn := conn.Upgrade()`) and would recurse without end.
     fn func_ref(&self, callee: Node<'_>) -> Option<CallRef> {
-        let callee = unparen(callee);
-        match callee.kind() {
-            "identifier" => {
-                Some(CallRef::Func { package: self.package.clone(), name: self.name(self.src.text_of(callee)) })
-            }
-            "selector_expression" => {
-                let operand = unparen(callee.child_by_field_name("operand")?);
-                let package =
-                    self.src.imported_package(self.src.text_of(operand)).filter(|_| operand.kind() == "identifier")?;
-                let name = self.name(self.src.text_of(callee.child_by_field_name("field")?));
-                Some(CallRef::Func { package: self.name(package), name })
-            }
-            _ => None,
+        let ids = &*IDS;
+        let callee = strip_parens(ids, callee);
+        let kind = callee.kind_id();
+        if kind == ids.identifier {
+            Some(CallRef::Func { package: self.package.clone(), name: self.name(self.src.text_of(callee)) })
+        } else if kind == ids.selector {
+            let operand = strip_parens(ids, callee.child_by_field_id(ids.operand)?);
+            let package =
+                self.src.imported_package(self.src.text_of(operand)).filter(|_| operand.kind_id() == ids.identifier)?;
+            let name = self.name(self.src.text_of(callee.child_by_field_id(ids.field)?));
+            Some(CallRef::Func { package: self.name(package), name })
+        } else {
+            None
         }
     }
 
@@ -512,27 +645,38 @@ impl<'a> Extractor<'_, 'a> {
         // constructors of the function's variables are known.
         let mut callees = Vec::new();
         let mut constructors = HashMap::new();
-        visit_all(func, |n| match n.kind() {
-            "go_statement" => spawns.push(self.spawn(n, func, false)),
-            "short_var_declaration" => self.note_constructors(n, &mut constructors),
-            "call_expression" => {
-                if let Some((_, "Go")) = method_call(self.src, n) {
-                    if call_args(n).first().is_some_and(|a| a.kind() == "func_literal") {
-                        spawns.push(self.spawn(n, func, limited));
+        let ids = &*IDS;
+        visit_fact_candidates(self.src.text, func, |n| {
+            let kind = n.kind_id();
+            if kind == ids.go_statement {
+                spawns.push(self.spawn(n, func, false));
+            } else if kind == ids.short_var_declaration {
+                self.note_constructors(n, &mut constructors);
+            } else if kind == ids.call {
+                let callee = n.child_by_field_id(ids.function);
+                // Only a call whose last name is `Go` or `WithTimeout` can start a goroutine or a
+                // detached timeout: the full tests run on those alone.
+                match callee.and_then(|c| self.last_name(c)) {
+                    Some("Go") => {
+                        if let Some((_, "Go")) = method_call(self.src, n) {
+                            if call_args(n).first().is_some_and(|a| a.kind() == "func_literal") {
+                                spawns.push(self.spawn(n, func, limited));
+                            }
+                        }
                     }
-                }
-                if is_pkg_call(self.src, n, "context", &["WithTimeout"]) {
-                    let args = call_args(n);
-                    let detached = args
-                        .first()
-                        .is_some_and(|p| is_pkg_call(self.src, unparen(*p), "context", &["Background", "TODO"]));
-                    if let (true, Some(d)) = (detached, args.get(1).and_then(|d| duration_of(self.src, *d))) {
-                        timeouts.push(DetachedTimeout { loc: self.loc(n), duration: d });
+                    Some("WithTimeout") if is_pkg_call(self.src, n, "context", &["WithTimeout"]) => {
+                        let args = call_args(n);
+                        let detached = args
+                            .first()
+                            .is_some_and(|p| is_pkg_call(self.src, unparen(*p), "context", &["Background", "TODO"]));
+                        if let (true, Some(d)) = (detached, args.get(1).and_then(|d| duration_of(self.src, *d))) {
+                            timeouts.push(DetachedTimeout { loc: self.loc(n), duration: d });
+                        }
                     }
+                    _ => {}
                 }
-                callees.extend(n.child_by_field_name("function"));
+                callees.extend(callee);
             }
-            _ => {}
         });
         *self.constructors.borrow_mut() = (Some(func.id()), constructors);
         let mut seen = std::collections::HashSet::new();
@@ -1543,6 +1687,69 @@ mod tests {
         assert_eq!(included.iter().map(|f| f.routes.len()).sum::<usize>(), 1);
         let small = Config { max_file_size: 10, ..Config::default() };
         assert!(facts_for_texts(&[("main.go".to_string(), route.to_string())], &small).is_empty());
+    }
+
+    /// The facts' walk skips subtrees without the marks of a call, a `go` statement or a `:=`: it
+    /// must still visit every such node that a walk of every node visits, in the same order, on
+    /// every fixture and on cut and damaged copies of them, whose syntax errors (skipped and
+    /// missing tokens) a mark may not show.
+    #[test]
+    fn the_candidate_walk_visits_every_call_go_and_short_var_declaration() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let dirs = [root.join("tests/rules"), root.join("tests/endpoints"), root.join("examples")];
+        let (files, _) = crate::walk::go_files(&dirs);
+        assert!(files.len() > 50, "fixtures not found under {}", root.display());
+        let ids = &*IDS;
+        let wanted = |n: Node<'_>| [ids.call, ids.go_statement, ids.short_var_declaration].contains(&n.kind_id());
+        // The ids stand for the kind names that the rest of the analysis compares.
+        let same_kinds = |n: Node<'_>| {
+            for (id, name) in [
+                (ids.call, "call_expression"),
+                (ids.go_statement, "go_statement"),
+                (ids.short_var_declaration, "short_var_declaration"),
+                (ids.selector, "selector_expression"),
+                (ids.identifier, "identifier"),
+                (ids.parenthesized, "parenthesized_expression"),
+            ] {
+                assert_eq!(n.kind_id() == id, n.kind() == name, "{} at {}", n.kind(), n.start_byte());
+            }
+        };
+        let boundary = |text: &str, mut i: usize| {
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let mut checked = 0;
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut variants = vec![text.clone()];
+            for k in 1..8 {
+                let cut = boundary(&text, text.len() * k / 8);
+                variants.push(text[..cut].to_string());
+                // A few bytes taken out of the middle of a line break its syntax there.
+                let end = boundary(&text, (cut + 3).min(text.len()));
+                variants.push(format!("{}{}", &text[..cut], &text[end..]));
+            }
+            for text in &variants {
+                let tree = crate::analysis::parse(text, None);
+                let top = tree.root_node();
+                let mut cursor = top.walk();
+                let roots: Vec<_> = std::iter::once(top).chain(top.named_children(&mut cursor)).collect();
+                for root in roots {
+                    let mut all = Vec::new();
+                    visit_all(root, |n| {
+                        same_kinds(n);
+                        all.extend(Some(n.id()).filter(|_| wanted(n)));
+                    });
+                    let mut candidates = Vec::new();
+                    visit_fact_candidates(text, root, |n| candidates.extend(Some(n.id()).filter(|_| wanted(n))));
+                    assert_eq!(candidates, all, "{} in {text:?}", path.display());
+                    checked += all.len();
+                }
+            }
+        }
+        assert!(checked > 10_000, "only {checked} nodes checked");
     }
 
     #[test]
