@@ -246,8 +246,9 @@ impl Located {
 struct Shared {
     /// Source bytes whose trees pass 1 kept (see [`KEEP_TREES_BYTES`]).
     kept: AtomicUsize,
-    /// One copy of each name in the endpoint facts of every file, which the run holds until the
-    /// report: the same names recur across thousands of files.
+    /// One copy of each name in the endpoint facts and the declarations of every file, which the
+    /// run holds until the report and the end of pass 2: the same names recur across thousands of
+    /// files.
     names: crate::endpoints::Names,
 }
 
@@ -624,6 +625,7 @@ fn load(
     let mut decls = declarations(&Source::new(&text, &tree));
     // The index keeps these for the whole run.
     decls.shrink_to_fit();
+    decls.iter_mut().for_each(|d| d.share_texts(|t| shared.names.get(t)));
     if skip {
         let text = if mode.keep_text { text } else { String::new() };
         return (Loaded::skipped(path, text, info), decls);

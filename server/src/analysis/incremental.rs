@@ -121,7 +121,7 @@ impl Cache {
             std::mem::size_of::<FuncDecl>()
                 + d.name.len()
                 + d.receiver.as_ref().map_or(0, |r| r.len())
-                + d.params.iter().chain(&d.types).chain(&d.results).map(|p| p.len() + 24).sum::<usize>()
+                + d.params().iter().chain(d.types()).chain(d.results()).map(|p| p.len() + 24).sum::<usize>()
         };
         let shapes: usize = self
             .shapes

@@ -19,13 +19,14 @@ pub struct FuncDecl {
     /// The receiver's type name without `*` for methods, the interface's name for interface
     /// methods, `None` for functions.
     pub receiver: Option<Text>,
-    /// Parameter names in order; an unnamed parameter is the empty string.
-    pub params: Vec<Text>,
-    /// The declared type of each parameter, as written (same length as `params`). A variadic
-    /// parameter's type starts with `...`, as in `...map[string]string`.
-    pub types: Vec<Text>,
-    /// The result types as written, one per result (`(*Claims, error)` gives two).
-    pub results: Vec<Text>,
+    /// The parameter names, then their types, then the result types (see [`FuncDecl::params`],
+    /// [`FuncDecl::types`] and [`FuncDecl::results`]). One allocation rather than three lists:
+    /// `check` holds every declaration of the workspace until its second pass ends, and three
+    /// vectors made a declaration 120 bytes and three allocations, most of them of one or two
+    /// entries.
+    signature: Box<[Text]>,
+    /// How many parameters `signature` starts with (and then as many types).
+    params: u32,
 }
 
 /// A name or type as a declaration spells it. Shared: the index of a workspace holds the same
@@ -34,24 +35,68 @@ pub struct FuncDecl {
 pub type Text = std::sync::Arc<str>;
 
 impl FuncDecl {
+    /// A declaration with `params` and `types` of the same length.
+    pub fn new(
+        name: Text,
+        package: Text,
+        receiver: Option<Text>,
+        params: Vec<Text>,
+        types: Vec<Text>,
+        results: Vec<Text>,
+    ) -> FuncDecl {
+        debug_assert_eq!(params.len(), types.len());
+        let count = params.len() as u32;
+        let mut signature = Vec::with_capacity(params.len() + types.len() + results.len());
+        signature.extend(params.into_iter().chain(types).chain(results));
+        FuncDecl { name, package, receiver, signature: signature.into_boxed_slice(), params: count }
+    }
+
+    /// Parameter names in order; an unnamed parameter is the empty string.
+    pub fn params(&self) -> &[Text] {
+        &self.signature[..self.params as usize]
+    }
+
+    /// The declared type of each parameter, as written (same length as `params`). A variadic
+    /// parameter's type starts with `...`, as in `...map[string]string`.
+    pub fn types(&self) -> &[Text] {
+        &self.signature[self.params as usize..2 * self.params as usize]
+    }
+
+    /// The result types as written, one per result (`(*Claims, error)` gives two).
+    pub fn results(&self) -> &[Text] {
+        &self.signature[2 * self.params as usize..]
+    }
+
     /// Whether the last parameter is variadic.
     pub fn is_variadic(&self) -> bool {
-        self.types.last().is_some_and(|t| t.starts_with("..."))
+        self.types().last().is_some_and(|t| t.starts_with("..."))
     }
 
     /// The parameter (name and type) that receives the argument at `pos` (0-based, receiver not
     /// counted): a variadic parameter receives every argument from its position on.
     pub fn param_at(&self, pos: usize) -> Option<(&str, &str)> {
-        let i = if self.is_variadic() { pos.min(self.params.len().saturating_sub(1)) } else { pos };
-        Some((self.params.get(i)?, self.types.get(i)?))
+        let i = if self.is_variadic() { pos.min(self.params().len().saturating_sub(1)) } else { pos };
+        Some((self.params().get(i)?, self.types().get(i)?))
+    }
+
+    /// Replaces each name and type with `share`'s copy of it. The index shares the texts of the
+    /// declarations it is given ([`Index::set_file`]), but `check` extracts the declarations of
+    /// every file before it indexes any: sharing them as they are extracted keeps one copy of each
+    /// instead of one per mention until then, which was the run's memory peak.
+    pub fn share_texts(&mut self, mut share: impl FnMut(&Text) -> Text) {
+        let mut one = |t: &mut Text| *t = share(t);
+        one(&mut self.name);
+        one(&mut self.package);
+        self.receiver.iter_mut().for_each(&mut one);
+        self.signature.iter_mut().for_each(&mut one);
     }
 
     /// Whether a call with `args` arguments can call this declaration.
     pub fn accepts(&self, args: usize) -> bool {
         if self.is_variadic() {
-            args + 1 >= self.params.len()
+            args + 1 >= self.params().len()
         } else {
-            args == self.params.len()
+            args == self.params().len()
         }
     }
 }
@@ -207,17 +252,14 @@ impl Index {
             self.texts.retain(|t| std::sync::Arc::strong_count(t) > 1);
         }
         let texts = &mut self.texts;
-        let mut share = |t: &mut Text| match texts.get(&**t) {
-            Some(shared) => *t = shared.clone(),
-            None => {
-                texts.insert(t.clone());
-            }
-        };
         for d in decls {
-            share(&mut d.name);
-            share(&mut d.package);
-            d.receiver.iter_mut().for_each(&mut share);
-            d.params.iter_mut().chain(&mut d.types).chain(&mut d.results).for_each(&mut share);
+            d.share_texts(|t| match texts.get(&**t) {
+                Some(shared) => shared.clone(),
+                None => {
+                    texts.insert(t.clone());
+                    t.clone()
+                }
+            });
         }
     }
 
@@ -377,10 +419,6 @@ fn param_names(src: &Source<'_>, list: Option<tree_sitter::Node<'_>>) -> (Vec<Te
         }
         types.extend(std::iter::repeat_n(ty, count));
     }
-    // `check` holds every declaration of the workspace until its second pass ends; lists grown by
-    // pushing would hold up to three spare entries each.
-    out.shrink_to_fit();
-    types.shrink_to_fit();
     (out, types)
 }
 
@@ -451,14 +489,7 @@ pub fn item_declarations(src: &Source<'_>, item: tree_sitter::Node<'_>, package:
         let Some(name) = name else { return };
         let (params, types) = param_names(src, params);
         let results = result_types(src, n.child_by_field_name("result"));
-        out.push(FuncDecl {
-            name: src.text_of(name).into(),
-            package: package.into(),
-            receiver,
-            params,
-            types,
-            results,
-        });
+        out.push(FuncDecl::new(src.text_of(name).into(), package.into(), receiver, params, types, results));
     };
     match item.kind() {
         "function_declaration" | "method_declaration" => visit(item),
@@ -486,9 +517,35 @@ mod tests {
         let a = index.functions("A").next().unwrap();
         let b = index.functions("B").next().unwrap();
         assert!(std::sync::Arc::ptr_eq(&a.package, &b.package));
-        assert!(std::sync::Arc::ptr_eq(&a.params[0], &b.params[0]));
-        assert!(std::sync::Arc::ptr_eq(&a.types[0], &b.types[0]));
-        assert!(std::sync::Arc::ptr_eq(&a.results[0], &b.results[0]));
+        assert!(std::sync::Arc::ptr_eq(&a.params()[0], &b.params()[0]));
+        assert!(std::sync::Arc::ptr_eq(&a.types()[0], &b.types()[0]));
+        assert!(std::sync::Arc::ptr_eq(&a.results()[0], &b.results()[0]));
+    }
+
+    /// Declarations shared as they are extracted, before any index holds them, hold one copy of
+    /// each text, and the index keeps those copies.
+    #[test]
+    fn declarations_share_their_texts_before_the_index() {
+        let mut seen = std::collections::HashSet::<Text>::new();
+        let mut share = |t: &Text| match seen.get(&**t) {
+            Some(shared) => shared.clone(),
+            None => {
+                seen.insert(t.clone());
+                t.clone()
+            }
+        };
+        let mut a = decls("package p\nfunc A(ctx context.Context) error { return nil }\n");
+        let mut b = decls("package p\nfunc B(ctx context.Context) error { return nil }\n");
+        a.iter_mut().chain(&mut b).for_each(|d| d.share_texts(&mut share));
+        assert!(std::sync::Arc::ptr_eq(&a[0].types()[0], &b[0].types()[0]));
+        assert!(std::sync::Arc::ptr_eq(&a[0].results()[0], &b[0].results()[0]));
+        let (package, ctx) = (a[0].package.clone(), a[0].params()[0].clone());
+        let mut index = Index::default();
+        index.set_file("a.go", a);
+        index.set_file("b.go", b);
+        let b = index.functions("B").next().unwrap();
+        assert!(std::sync::Arc::ptr_eq(&b.package, &package));
+        assert!(std::sync::Arc::ptr_eq(&b.params()[0], &ctx));
     }
 
     fn strs(texts: &[Text]) -> Vec<&str> {
@@ -507,21 +564,21 @@ mod tests {
         let mut index = Index::default();
         index.set_file("a.go", declarations(&src));
         let get: Vec<_> = index.functions("GetInfo").collect();
-        assert_eq!(strs(&get[0].params), ["userID", "scope", "filter"]);
-        assert_eq!(strs(&get[0].types), ["string", "string", "map[string]string"]);
+        assert_eq!(strs(get[0].params()), ["userID", "scope", "filter"]);
+        assert_eq!(strs(get[0].types()), ["string", "string", "map[string]string"]);
         assert_eq!(&*get[0].package, "toolbox");
         assert!(get[0].accepts(3) && !get[0].accepts(2));
-        assert!(get[0].results.is_empty());
+        assert!(get[0].results().is_empty());
         let mut finds: Vec<_> =
-            index.functions("Find").map(|d| (d.receiver.as_deref().unwrap().to_string(), strs(&d.params))).collect();
+            index.functions("Find").map(|d| (d.receiver.as_deref().unwrap().to_string(), strs(d.params()))).collect();
         finds.sort();
         assert_eq!(finds[0], ("Finder".to_string(), vec!["ctx", "query"]));
         assert_eq!(finds[1], ("Store".to_string(), vec!["ctx", "where", "_"]));
         let text = "package store\nfunc Find(int, ...map[string]any) {}\n";
         let tree = parse(text, None);
         let variadic = declarations(&Source::new(text, &tree)).remove(0);
-        assert_eq!(strs(&variadic.params), ["", ""]);
-        assert_eq!(strs(&variadic.types), ["int", "...map[string]any"]);
+        assert_eq!(strs(variadic.params()), ["", ""]);
+        assert_eq!(strs(variadic.types()), ["int", "...map[string]any"]);
         assert!(variadic.accepts(1) && variadic.accepts(4));
         assert_eq!(variadic.param_at(3), Some(("", "...map[string]any")));
         index.set_file("a.go", Vec::new());
@@ -540,7 +597,7 @@ mod tests {
         assert!(index.answered_by_file_alone("a.go", &asked));
         assert!(!index.answered_by_file_alone("b.go", &asked), "b.go is gone: a.go answers it");
         index.set_file("c.go", decls("package c\nfunc F(x, y int) {}\n"));
-        let mut packages: Vec<_> = index.functions("F").map(|d| (&*d.package, d.params.len())).collect();
+        let mut packages: Vec<_> = index.functions("F").map(|d| (&*d.package, d.params().len())).collect();
         packages.sort();
         assert_eq!(packages, [("a", 0), ("c", 2)]);
         assert_eq!(index.len(), 3);

@@ -545,8 +545,8 @@ fn classify_call(src: &Source<'_>, call: Node<'_>) -> Class {
 /// The class of what `package.name(...)` returns, from its declarations in the workspace index
 /// (a single result, or a result and an error). Every declaration found must agree.
 fn indexed_result(src: &Source<'_>, local: &str, package: &str, name: &str) -> Class {
-    let mut types = src.index.package_functions(name, package).map(|d| match d.results.as_slice() {
-        [one] | [one, _] if d.results.len() == 1 || &*d.results[1] == "error" => Some(one.to_string()),
+    let mut types = src.index.package_functions(name, package).map(|d| match d.results() {
+        [one] | [one, _] if d.results().len() == 1 || &*d.results()[1] == "error" => Some(one.to_string()),
         _ => None,
     });
     let Some(Some(first)) = types.next() else { return Class::Unknown };

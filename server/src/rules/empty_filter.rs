@@ -438,7 +438,7 @@ fn filter_param<'d>(
         }
         let Some((name, ty)) = d.param_at(pos) else { continue };
         // One empty map among several variadic filters may be a no-op rather than "everything".
-        if ty.starts_with("...") && (spread || nargs > d.params.len()) {
+        if ty.starts_with("...") && (spread || nargs > d.params().len()) {
             return None;
         }
         if name.is_empty() || name == "_" {
@@ -470,7 +470,7 @@ fn is_filter(d: &FuncDecl, name: &str, ty: &str, empty: Empty<'_>) -> bool {
     let weak = name_words.iter().any(|w| matches!(w.as_str(), "query" | "queries" | "opts" | "options"));
     // An HTTP helper's `query` map holds URL parameters: empty means none, not everything.
     let url_helper = d
-        .params
+        .params()
         .iter()
         .flat_map(|p| words(p))
         .any(|w| matches!(w.as_str(), "path" | "url" | "uri" | "endpoint" | "route"));
