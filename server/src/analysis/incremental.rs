@@ -219,10 +219,16 @@ fn context_of(
         }
         if !is_declaration(*item) {
             // Anything else (an ERROR node of half-typed code, a stray statement) declares the
-            // names found in it, each with the hash of the whole item: conservative, and it keeps a
-            // syntax error in one place from re-running the whole file.
+            // constants and struct fields found in it, each with the hash of the whole item:
+            // conservative, and it keeps a syntax error in one place from re-running the whole
+            // file. Its variables, types and interface methods are read by no rule outside the
+            // item (see [`declared_names`]).
             let start = loose.len();
-            loose.extend(declared_names(src, *item).into_iter().map(|(name, _)| (name, hash)));
+            declarers(*item, |name, declarer| {
+                if matches!(declarer.kind(), "field_declaration" | "const_spec") {
+                    loose.push((src.text_of(name), hash));
+                }
+            });
             sum = sum.wrapping_add(digest(loose[start..].iter().copied()));
             continue;
         }
@@ -264,11 +270,25 @@ fn context_of(
 }
 
 /// The names a top-level item declares, as other declarations look them up, each with a hash of
-/// the text that declares it: a function's name and its receiver's type name (rules ask which
-/// methods a type has), with its signature; a type's name with its spec, and its fields and
-/// interface methods each with their own line, so editing one field re-runs only the items that
-/// mention that field or the type; the names of variables and constants with their whole
-/// declaration (a constant's value may come from the spec before it, through `iota`).
+/// the text that declares it: a function's or method's name with its signature; a type's name with
+/// its spec, and its fields and interface methods each with their own line, so editing one field
+/// re-runs only the items that mention that field or the type; the names of variables and
+/// constants with their whole declaration (a constant's value may come from the spec before it,
+/// through `iota`).
+///
+/// A method does not declare its receiver's type name. Rules learn which methods a type has only
+/// from the index (`Index::methods`, whose questions the cache records with the method's name) or,
+/// in costly-log-field, by a method name they asked the index about first; either way the method's
+/// own name changes with it. Counting the receiver made a method whose `func` line is half typed
+/// re-run every item that mentions its type, about every method of it.
+///
+/// Half-typed code (an item that is not a declaration, see [`context_of`]) declares only what rules
+/// read from there: no rule looks up its variables, types or interface methods from another item
+/// (`Source`'s file variables, the index, and the type, constant and top-level name look-ups read
+/// declaration items only), so a broken function does not seem to declare its locals (`result`,
+/// `err`) for the whole file. Its constants count, since unbounded-goroutines' constant test
+/// searches the whole file, and so do its struct fields, which `Source::field_types` finds
+/// anywhere in the text.
 fn declared_names<'a>(src: &Source<'a>, item: Node<'_>) -> Vec<(&'a str, u64)> {
     let mut out = Vec::new();
     match item.kind() {
@@ -277,13 +297,6 @@ fn declared_names<'a>(src: &Source<'a>, item: Node<'_>) -> Vec<(&'a str, u64)> {
             let end = item.child_by_field_name("body").map_or(item.end_byte(), |b| b.start_byte());
             let sig = hash_str(&src.text[item.start_byte()..end]);
             out.extend(item.child_by_field_name("name").map(|n| (src.text_of(n), sig)));
-            if let Some(recv) = item.child_by_field_name("receiver") {
-                super::go::visit_all(recv, |n| {
-                    if n.kind() == "type_identifier" {
-                        out.push((src.text_of(n), sig));
-                    }
-                });
-            }
         }
         "var_declaration" | "const_declaration" => {
             let whole = hash_str(src.text_of(item));
@@ -294,23 +307,29 @@ fn declared_names<'a>(src: &Source<'a>, item: Node<'_>) -> Vec<(&'a str, u64)> {
                 }
             });
         }
-        _ => super::go::visit_all(item, |n| {
-            let declarer = match n.kind() {
-                "field_identifier" => {
-                    n.parent().filter(|p| matches!(p.kind(), "field_declaration" | "method_elem" | "method_spec"))
-                }
-                "type_identifier" => n.parent().filter(|p| matches!(p.kind(), "type_spec" | "type_alias")),
-                "identifier" => n.parent().filter(|p| matches!(p.kind(), "var_spec" | "const_spec")),
-                _ => None,
-            };
-            if let Some(declarer) = declarer {
-                // Outside a type declaration (half-typed code) the item's own hash is used by the
-                // caller; the declarer's text is enough inside one.
-                out.push((src.text_of(n), hash_str(src.text_of(declarer))));
-            }
-        }),
+        _ => declarers(item, |n, declarer| out.push((src.text_of(n), hash_str(src.text_of(declarer))))),
     }
     out
+}
+
+/// Calls `f` with each name that a type declaration or half-typed code (`item`) declares and the
+/// node that declares it: fields, interface methods, types, variables and constants. Outside a
+/// type declaration the caller hashes the item's whole text; the declarer's text is enough inside
+/// one.
+fn declarers<'t>(item: Node<'t>, mut f: impl FnMut(Node<'t>, Node<'t>)) {
+    super::go::visit_all(item, |n| {
+        let declarer = match n.kind() {
+            "field_identifier" => {
+                n.parent().filter(|p| matches!(p.kind(), "field_declaration" | "method_elem" | "method_spec"))
+            }
+            "type_identifier" => n.parent().filter(|p| matches!(p.kind(), "type_spec" | "type_alias")),
+            "identifier" => n.parent().filter(|p| matches!(p.kind(), "var_spec" | "const_spec")),
+            _ => None,
+        };
+        if let Some(declarer) = declarer {
+            f(n, declarer);
+        }
+    });
 }
 
 /// The file's index declarations (like [`super::index::declarations`]), extracting only those of
@@ -787,6 +806,31 @@ mod tests {
         }
         assert_eq!(version, text, "the steps repair what they break");
         assert!(local_broken_steps > 0, "no broken step was analysed by focused runs");
+    }
+
+    /// A half-typed `func` line turns a method into error items: they no longer declare the
+    /// method's receiver type, and the variables and types its body declares are its own. Neither
+    /// re-runs the other methods of the type (which all mention it and `err`), and every step still
+    /// equals a full analysis.
+    #[test]
+    fn a_broken_func_line_does_not_rerun_the_methods_of_its_type() {
+        let text = switch_methods(40).replace(
+            "func (h *API) Get20(url string) error {\n",
+            "func (h *API) Get20(url string) error {\n\tvar last error\n\ttype code int\n\t_, _ = last, code(0)\n",
+        );
+        let mut index = workspace_index(&[]);
+        let mut cache = Cache::default();
+        let (first, full, _) = both(&text, &mut index, &mut cache);
+        assert_eq!(first, full);
+        let func = text.find("func (h *API) Get20(").unwrap() + 1;
+        let mut version = text.clone();
+        for (at, removed, inserted) in [(func, 0, "q"), (func, 1, "")] {
+            version.replace_range(at..at + removed, inserted);
+            let (inc, full, stats) = both(&version, &mut index, &mut cache);
+            assert_eq!(inc, full, "incremental and full analysis differ at a step:\n{version}");
+            assert!(stats.items - stats.reused <= 6, "{stats:?}: the edit re-ran the type's other methods");
+        }
+        assert_eq!(version, text);
     }
 
     #[test]
