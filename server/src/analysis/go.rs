@@ -6,7 +6,8 @@ use super::Source;
 
 /// Node kinds that start a new function body.
 pub fn is_function(node: Node<'_>) -> bool {
-    matches!(node.kind(), "function_declaration" | "method_declaration" | "func_literal")
+    let (ids, id) = (&*KIND_IDS, node.kind_id());
+    id == ids.function_declaration || id == ids.method_declaration || id == ids.func_literal
 }
 
 /// The innermost function (declaration, method or literal) that contains `node`, itself excluded.
@@ -148,26 +149,30 @@ pub fn is_type(src: &Source<'_>, ty: Node<'_>, path: &str, name: &str, pointer: 
 
 /// Whether `call` is a call of `pkg.Fn` for one of `names`, with `pkg` bound to import path `path`.
 pub fn is_pkg_call(src: &Source<'_>, call: Node<'_>, path: &str, names: &[&str]) -> bool {
-    if call.kind() != "call_expression" {
+    let ids = &*KIND_IDS;
+    if call.kind_id() != ids.call_expression {
         return false;
     }
     let Some(func) = call.child_by_field_name("function") else { return false };
-    if func.kind() != "selector_expression" {
+    if func.kind_id() != ids.selector_expression {
         return false;
     }
     let (Some(operand), Some(field)) = (func.child_by_field_name("operand"), func.child_by_field_name("field")) else {
         return false;
     };
-    operand.kind() == "identifier" && names.contains(&src.text_of(field)) && src.is_package(src.text_of(operand), path)
+    operand.kind_id() == ids.identifier
+        && names.contains(&src.text_of(field))
+        && src.is_package(src.text_of(operand), path)
 }
 
 /// For a call `x.Method(...)`, the receiver expression and the method name.
 pub fn method_call<'a, 't>(src: &Source<'a>, call: Node<'t>) -> Option<(Node<'t>, &'a str)> {
-    if call.kind() != "call_expression" {
+    let ids = &*KIND_IDS;
+    if call.kind_id() != ids.call_expression {
         return None;
     }
     let func = unparen(call.child_by_field_name("function")?);
-    if func.kind() != "selector_expression" {
+    if func.kind_id() != ids.selector_expression {
         return None;
     }
     Some((func.child_by_field_name("operand")?, src.text_of(func.child_by_field_name("field")?)))
@@ -177,12 +182,14 @@ pub fn method_call<'a, 't>(src: &Source<'a>, call: Node<'t>) -> Option<(Node<'t>
 pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
     let Some(args) = call.child_by_field_name("arguments") else { return Vec::new() };
     let mut cursor = args.walk();
-    args.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect()
+    let comment = KIND_IDS.comment;
+    args.named_children(&mut cursor).filter(|n| n.kind_id() != comment).collect()
 }
 
 /// Strips parentheses around an expression.
 pub fn unparen(mut node: Node<'_>) -> Node<'_> {
-    while node.kind() == "parenthesized_expression" {
+    let parenthesized = KIND_IDS.parenthesized_expression;
+    while node.kind_id() == parenthesized {
         match node.named_child(0) {
             Some(inner) => node = inner,
             None => break,
@@ -195,6 +202,13 @@ pub fn unparen(mut node: Node<'_>) -> Node<'_> {
 /// comparing [`Node::kind`], which converts a C string on every call.
 struct KindIds {
     identifier: u16,
+    function_declaration: u16,
+    method_declaration: u16,
+    func_literal: u16,
+    call_expression: u16,
+    selector_expression: u16,
+    parenthesized_expression: u16,
+    comment: u16,
     short_var_declaration: u16,
     var_spec: u16,
     range_clause: u16,
@@ -214,6 +228,13 @@ static KIND_IDS: std::sync::LazyLock<KindIds> = std::sync::LazyLock::new(|| {
     };
     KindIds {
         identifier: id("identifier"),
+        function_declaration: id("function_declaration"),
+        method_declaration: id("method_declaration"),
+        func_literal: id("func_literal"),
+        call_expression: id("call_expression"),
+        selector_expression: id("selector_expression"),
+        parenthesized_expression: id("parenthesized_expression"),
+        comment: id("comment"),
         short_var_declaration: id("short_var_declaration"),
         var_spec: id("var_spec"),
         range_clause: id("range_clause"),
@@ -269,7 +290,7 @@ pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Step) {
 pub fn visit_in_function<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
     walk(root, |node| {
         f(node);
-        if node.kind() == "func_literal" && node.id() != root.id() {
+        if node.kind_id() == KIND_IDS.func_literal && node.id() != root.id() {
             Step::Skip
         } else {
             Step::Enter
@@ -282,7 +303,7 @@ pub fn visit_in_function<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
 /// question.
 pub fn walk_in_function<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Step) {
     walk(root, |node| match visit(node) {
-        Step::Enter if node.kind() == "func_literal" && node.id() != root.id() => Step::Skip,
+        Step::Enter if node.kind_id() == KIND_IDS.func_literal && node.id() != root.id() => Step::Skip,
         step => step,
     });
 }
