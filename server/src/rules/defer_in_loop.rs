@@ -344,17 +344,24 @@ fn places_of_defers(root: Node<'_>) -> HashMap<usize, Place<'_>> {
     let mut scopes: Vec<usize> = Vec::new();
     // The indices among the ancestors of the enclosing functions alone, innermost last.
     let mut funcs: Vec<usize> = Vec::new();
+    // Kind ids, not names: this walk tests every node of the declarations holding a `defer`, and
+    // `Node::kind` converts a C string per call.
+    static IDS: std::sync::LazyLock<(u16, u16)> = std::sync::LazyLock::new(|| {
+        let lang = tree_sitter::Language::from(tree_sitter_go::LANGUAGE);
+        (lang.id_for_node_kind("defer_statement", true), lang.id_for_node_kind("for_statement", true))
+    });
+    let (defer_statement, for_statement) = *IDS;
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
-        if node.kind() == "defer_statement" {
-            if let Some(&i) = scopes.last().filter(|&&i| ancestors[i].kind() == "for_statement") {
+        if node.kind_id() == defer_statement {
+            if let Some(&i) = scopes.last().filter(|&&i| ancestors[i].kind_id() == for_statement) {
                 let func = funcs.last().map(|&j| ancestors[j]);
                 out.insert(node.id(), Place { lp: ancestors[i], chain: ancestors[i..].to_vec(), func });
             }
         }
         if cursor.goto_first_child() {
-            if node.kind() == "for_statement" || is_function(node) {
+            if node.kind_id() == for_statement || is_function(node) {
                 scopes.push(ancestors.len());
             }
             if is_function(node) {
