@@ -279,11 +279,7 @@ struct Ids {
 
 static IDS: LazyLock<Ids> = LazyLock::new(|| {
     let lang: tree_sitter::Language = tree_sitter_go::LANGUAGE.into();
-    let kind = |name: &str| {
-        let id = lang.id_for_node_kind(name, true);
-        assert!(id != 0, "tree-sitter-go has no node kind `{name}`");
-        id
-    };
+    let kind = crate::analysis::go::kind_id;
     let field = |name: &str| {
         lang.field_id_for_name(name).unwrap_or_else(|| panic!("tree-sitter-go has no field `{name}`")).get()
     };

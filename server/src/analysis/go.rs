@@ -219,13 +219,16 @@ struct KindIds {
     labeled_statement: u16,
 }
 
+/// The id of the named node kind `name` of tree-sitter-go, for tables of ids looked up once.
+/// Panics on a name the grammar lacks: a typo would otherwise make a test silently never match.
+pub fn kind_id(name: &str) -> u16 {
+    let id = tree_sitter::Language::from(tree_sitter_go::LANGUAGE).id_for_node_kind(name, true);
+    assert!(id != 0, "tree-sitter-go has no node kind `{name}`");
+    id
+}
+
 static KIND_IDS: std::sync::LazyLock<KindIds> = std::sync::LazyLock::new(|| {
-    let lang = tree_sitter::Language::from(tree_sitter_go::LANGUAGE);
-    let id = |name: &str| {
-        let id = lang.id_for_node_kind(name, true);
-        assert!(id != 0, "tree-sitter-go has no node kind `{name}`");
-        id
-    };
+    let id = kind_id;
     KindIds {
         identifier: id("identifier"),
         function_declaration: id("function_declaration"),

@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use super::{matches, Rule};
 use crate::analysis::go::{
-    assigned_names, call_args, is_function, is_noreturn_call, method_call, unparen, visit_in_function,
+    assigned_names, call_args, is_function, is_noreturn_call, kind_id, method_call, unparen, visit_in_function,
 };
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
@@ -346,10 +346,8 @@ fn places_of_defers(root: Node<'_>) -> HashMap<usize, Place<'_>> {
     let mut funcs: Vec<usize> = Vec::new();
     // Kind ids, not names: this walk tests every node of the declarations holding a `defer`, and
     // `Node::kind` converts a C string per call.
-    static IDS: std::sync::LazyLock<(u16, u16)> = std::sync::LazyLock::new(|| {
-        let lang = tree_sitter::Language::from(tree_sitter_go::LANGUAGE);
-        (lang.id_for_node_kind("defer_statement", true), lang.id_for_node_kind("for_statement", true))
-    });
+    static IDS: std::sync::LazyLock<(u16, u16)> =
+        std::sync::LazyLock::new(|| (kind_id("defer_statement"), kind_id("for_statement")));
     let (defer_statement, for_statement) = *IDS;
     let mut cursor = root.walk();
     loop {

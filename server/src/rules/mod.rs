@@ -143,12 +143,8 @@ struct Kinds {
 }
 
 impl Kinds {
-    fn of(lang: &tree_sitter::Language) -> Kinds {
-        let id = |name: &str| {
-            let id = lang.id_for_node_kind(name, true);
-            assert!(id != 0, "tree-sitter-go has no node kind `{name}`");
-            id
-        };
+    fn new() -> Kinds {
+        let id = crate::analysis::go::kind_id;
         Kinds {
             call: id("call_expression"),
             selector: id("selector_expression"),
@@ -198,7 +194,7 @@ impl Combined {
             }
             assert!(known, "pattern {p} of the combined query starts with an unknown node kind `{root}`");
         }
-        let kinds = Kinds::of(&lang);
+        let kinds = Kinds::new();
         let mut words = vec![HashSet::new(); lang.node_kind_count()];
         let mut pattern_starts: Vec<usize> =
             (0..query.pattern_count()).map(|p| query.start_byte_for_pattern(p)).collect();
