@@ -3,7 +3,9 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::{matches, Rule};
-use crate::analysis::go::{declaration_of, enclosing_function, method_call, results, unparen, visit_all, Declared};
+use crate::analysis::go::{
+    declaration_of, enclosing_function, method_call, results, unparen, walk, walk_in_function, Declared, Step,
+};
 use crate::analysis::resource::{self, Acquired, Outcome, Resource};
 use crate::analysis::{Finding, Fix, Severity, Source};
 use crate::config::Config;
@@ -250,13 +252,15 @@ fn local_method(src: &Source<'_>, method: &str) -> Handle {
 /// The first `for rows.Next() { ... }` loop of the function, as the `rows.Next()` call.
 fn next_loop<'t>(src: &Source<'_>, acq: &Acquired<'t>) -> Option<Node<'t>> {
     let mut found = None;
-    crate::analysis::go::visit_in_function(acq.func, |n| {
-        if found.is_none() && n.kind() == "for_statement" {
+    walk_in_function(acq.func, |n| {
+        if n.kind() == "for_statement" {
             let cond = n.named_child(0).filter(|c| c.kind() == "call_expression").map(unparen);
             if let Some(c) = cond.filter(|c| is_method_on(src, *c, acq.var, "Next")) {
                 found = Some(c);
+                return Step::Stop;
             }
         }
+        Step::Enter
     });
     found
 }
@@ -314,7 +318,14 @@ fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
         }
         if let Some(next) = next_loop(src, &acq) {
             let mut checked = false;
-            visit_all(func, |n| checked |= is_method_on(src, n, var, "Err"));
+            walk(func, |n| {
+                checked = is_method_on(src, n, var, "Err");
+                if checked {
+                    Step::Stop
+                } else {
+                    Step::Enter
+                }
+            });
             if !checked {
                 out.push(Finding {
                     rule: RULE.id,
