@@ -122,10 +122,9 @@ struct Loaded {
     /// Whether the rules that use the index may have to run on this file again in pass 2: with
     /// `--fix`, or when they asked the index questions (`lookups`) that other files may answer.
     pending: bool,
-    /// The index questions pass 1 asked while the index held only this file's declarations and, when
-    /// `outlined`, the outline of the other files.
+    /// The index questions pass 1 asked while the index held only this file's declarations and, in
+    /// `check_paths`, the outline of the other files.
     lookups: Vec<Lookup>,
-    outlined: bool,
     /// The file's endpoint facts, when pass 1 could take them (its findings were final).
     facts: Option<crate::endpoints::FileFacts>,
     /// Generated code (or, from standard input, a buffer over the size limit): indexed, so other
@@ -146,7 +145,6 @@ impl Loaded {
             local: None,
             pending: false,
             lookups: Vec::new(),
-            outlined: false,
             facts: None,
             skip: true,
         }
@@ -389,20 +387,19 @@ fn check_paths(args: &CheckArgs, config: &Config, mode: Mode) -> ExitCode {
     // The names on which the outline's answers may differ from the complete index's.
     let mut mismatched = HashSet::new();
     for (id, r) in results.into_iter().enumerate() {
+        // A file that was not indexed declares nothing, whatever the outline said.
+        let real = match &r {
+            Ok(Ok((_, decls))) => decls.as_slice(),
+            _ => &[],
+        };
+        outline.check(id as u32, real, &mut mismatched);
         match r {
             Ok(Ok((file, decls))) => {
-                outline.check(id as u32, &decls, &mut mismatched);
                 index.set_file(&file.path.to_string_lossy(), decls);
                 loaded.push(file);
             }
-            Ok(Err(notice)) => {
-                outline.check(id as u32, &[], &mut mismatched);
-                notices.push(notice)
-            }
-            Err(e) => {
-                outline.check(id as u32, &[], &mut mismatched);
-                errors.push(e)
-            }
+            Ok(Err(notice)) => notices.push(notice),
+            Err(e) => errors.push(e),
         }
     }
     drop(outline);
@@ -644,7 +641,6 @@ fn load(
         (Some(first.findings), first.lookups)
     };
     let pending = local.is_none() || !lookups.is_empty();
-    let outlined = outline.is_some();
     // Findings that are final unless pass 2 finds otherwise: the endpoint facts can be taken now,
     // while the tree is at hand.
     let facts = match &local {
@@ -657,7 +653,7 @@ fn load(
     // With an outline, a file whose rules asked the index rarely needs pass 2: its tree would be kept
     // for nothing.
     let keep = pending
-        && (local.is_none() || !outlined)
+        && (local.is_none() || outline.is_none())
         && shared.kept.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= KEEP_TREES_BYTES;
     // The output needs only the findings' lines and columns, so the text need not wait for pass 2
     // unless pass 2 may analyse the file again. A pending file past the budget is read again in
@@ -671,25 +667,14 @@ fn load(
     } else {
         (String::new(), None)
     };
-    let file = Loaded {
-        path,
-        text,
-        digest,
-        tree: keep.then_some(tree),
-        located,
-        info,
-        local,
-        pending,
-        lookups,
-        outlined,
-        facts,
-        skip,
-    };
+    let file =
+        Loaded { path, text, digest, tree: keep.then_some(tree), located, info, local, pending, lookups, facts, skip };
     (file, decls)
 }
 
 /// Pass 2 for one file: analyse, then fix and write when asked. Returns the report and an error
-/// for a fixed file that could not be written.
+/// for a fixed file that could not be written. `mismatched` holds the names on which the outline
+/// pass 1 used was wrong (see `Outline::check`); `None` when pass 1 had no outline (standard input).
 fn analyze_one(
     file: Loaded,
     config: &Config,
@@ -699,8 +684,7 @@ fn analyze_one(
     names: &crate::endpoints::Names,
 ) -> (FileReport, Option<String>) {
     let _span = tracing::error_span!("check", path = %file.path.display()).entered();
-    let Loaded { path, mut text, digest, mut tree, located, info, mut local, pending, lookups, outlined, facts, skip } =
-        file;
+    let Loaded { path, mut text, digest, mut tree, located, info, mut local, pending, lookups, facts, skip } = file;
     if skip {
         let text = if mode.keep_text { text } else { String::new() };
         let located = Located::default();
@@ -711,7 +695,7 @@ fn analyze_one(
     // index did (the outline where it was right, or the file alone): the findings, their positions
     // and the facts are final.
     let answered = match mismatched {
-        Some(mismatched) if outlined => !lookups.iter().any(|l| mismatched.contains(l.name())),
+        Some(mismatched) => !lookups.iter().any(|l| mismatched.contains(l.name())),
         _ => index.answered_by_file_alone(&key, &lookups),
     };
     let final_now = local.is_some() && (!pending || answered);
