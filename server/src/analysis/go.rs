@@ -291,13 +291,9 @@ pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Step) {
 /// Visits `root` and its descendants in source order without entering nested function literals
 /// (their bodies run at another time).
 pub fn visit_in_function<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
-    walk(root, |node| {
+    walk_in_function(root, |node| {
         f(node);
-        if node.kind_id() == KIND_IDS.func_literal && node.id() != root.id() {
-            Step::Skip
-        } else {
-            Step::Enter
-        }
+        Step::Enter
     });
 }
 
