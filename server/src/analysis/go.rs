@@ -254,6 +254,19 @@ pub fn identifier_kind() -> u16 {
     KIND_IDS.identifier
 }
 
+/// The byte offsets where `word` occurs in `text`, overlapping occurrences included, for searches
+/// that find nodes from a name in the text instead of walking the tree (a node may start inside
+/// the previous occurrence: `aa` in `aaa`). Nothing for an empty word.
+pub fn occurrences<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let step = word.chars().next().map_or(0, char::len_utf8);
+    let mut from = if step == 0 { text.len() + 1 } else { 0 };
+    std::iter::from_fn(move || {
+        let at = from + text.get(from..)?.find(word)?;
+        from = at + step;
+        Some(at)
+    })
+}
+
 /// What a preorder walk does after visiting a node.
 pub enum Step {
     /// Visit the node's children next.

@@ -5,7 +5,7 @@ use super::server_without_timeouts::{
 };
 use super::{matches, Rule};
 use crate::analysis::edits::{add_top_level, declares_top_level, ensure_imports, merge_inserts};
-use crate::analysis::go::{call_args, is_type, unparen, visit_all};
+use crate::analysis::go::{call_args, is_type, occurrences, unparen};
 use crate::analysis::handler::scope_at;
 use crate::analysis::{Finding, Fix, Severity, Source};
 use crate::config::Config;
@@ -167,23 +167,38 @@ fn transport_bounded(src: &Source<'_>, body: Node<'_>) -> bool {
             .any(|k| literal_value_of(src, tbody, k).is_some_and(|v| src.text_of(v).contains("Timeout")))
 }
 
-/// Whether the file sets a timeout on `http.DefaultClient` or replaces it.
+/// Whether the file sets a timeout on `http.DefaultClient` or replaces it: an assignment whose left
+/// side assigns to `http.DefaultClient` or one of its fields.
+///
+/// The assignments are found from the name in the text rather than by a walk of the tree: after a
+/// keystroke the server analyses only the edited declaration, and a walk of the file made that
+/// cost grow with the file. A target spelled `http.DefaultClient…` starts where the text does, so
+/// the nodes that start there and hold it are the only candidates.
 fn default_client_configured(src: &Source<'_>, http: &str) -> bool {
     let default = format!("{http}.DefaultClient");
-    let mut found = false;
-    visit_all(src.root(), |n| {
-        if !found && n.kind() == "assignment_statement" {
-            found = n.child_by_field_name("left").is_some_and(|l| {
-                let mut cursor = l.walk();
-                let hit = l.named_children(&mut cursor).any(|t| {
-                    let t = src.text_of(t);
-                    t == default || t.strip_prefix(default.as_str()).is_some_and(|rest| rest.starts_with('.'))
-                });
-                hit
-            });
+    let root = src.root();
+    let configured = occurrences(src.text, &default).any(|at| {
+        let mut node = root.descendant_for_byte_range(at, at + default.len());
+        while let Some(n) = node.filter(|n| n.start_byte() == at) {
+            let parent = n.parent();
+            if parent.is_some_and(|list| is_assigned_list(list)) {
+                let t = src.text_of(n);
+                if t == default || t.strip_prefix(default.as_str()).is_some_and(|rest| rest.starts_with('.')) {
+                    return true;
+                }
+            }
+            node = parent;
         }
+        false
     });
-    found
+    configured
+}
+
+/// Whether `list` is the left side of an assignment statement.
+fn is_assigned_list(list: Node<'_>) -> bool {
+    list.parent().is_some_and(|stmt| {
+        stmt.kind() == "assignment_statement" && stmt.child_by_field_name("left").is_some_and(|l| l.id() == list.id())
+    })
 }
 
 /// `Timeout: defaultClientTimeout` added to the literal, with the constant declared once.

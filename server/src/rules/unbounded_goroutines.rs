@@ -5,8 +5,8 @@ use tree_sitter::Node;
 use super::{matches, Rule};
 use crate::analysis::edits::{ensure_imports, merge_inserts};
 use crate::analysis::go::{
-    ancestors_within, call_args, declaration_of, is_function, method_call, next_statement, outermost_function, unparen,
-    visit_all, visit_in_function, walk_in_function, Declared, Param, Step,
+    ancestors_within, call_args, declaration_of, is_function, kind_id, method_call, next_statement, occurrences,
+    outermost_function, unparen, visit_all, visit_in_function, walk_in_function, Declared, Param, Step,
 };
 use crate::analysis::handler::{in_handler, is_entry_or_test, scope_at};
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
@@ -337,7 +337,7 @@ fn is_count(src: &Source<'_>, expr: Node<'_>) -> bool {
                 Some(Declared::Var { ty: Some(ty), .. }) => is_int_type(src, ty),
                 Some(Declared::Var { value: Some(v), .. }) => v.kind() == "int_literal",
                 Some(_) => false,
-                None => declares_const(src, expr, name),
+                None => declares_const(src, name),
             }
         }
         "selector_expression" => {
@@ -355,22 +355,27 @@ fn is_int_type(src: &Source<'_>, ty: Node<'_>) -> bool {
     )
 }
 
-/// Whether `name` is a constant declared in the enclosing function or at file level.
-fn declares_const(src: &Source<'_>, at: Node<'_>, name: &str) -> bool {
-    let scope = outermost_function(at).unwrap_or_else(|| src.root());
-    let mut found = false;
-    for root in [scope, src.root()] {
-        visit_all(root, |n| {
-            if n.kind() == "const_spec" {
-                let mut c = n.walk();
-                found |= n.children_by_field_name("name", &mut c).any(|id| src.text_of(id) == name);
-            }
-        });
-        if found {
-            return true;
-        }
+/// Whether `name` is a constant declared in the enclosing function or at file level: in this file,
+/// that is any `const` spec naming it, since the file holds the enclosing function.
+///
+/// The specs are found from the name in the text rather than by a walk of the tree: after a
+/// keystroke the server analyses only the edited declaration, and a walk of the file made that
+/// cost grow with the file.
+fn declares_const(src: &Source<'_>, name: &str) -> bool {
+    if name.is_empty() {
+        return false;
     }
-    false
+    let root = src.root();
+    occurrences(src.text, name).any(|at| {
+        let Some(id) = root.descendant_for_byte_range(at, at + name.len()) else { return false };
+        if id.start_byte() != at || id.end_byte() != at + name.len() {
+            return false;
+        }
+        let Some(spec) = id.parent().filter(|p| p.kind() == "const_spec") else { return false };
+        let mut c = spec.walk();
+        let named = spec.children_by_field_name("name", &mut c).any(|n| n.id() == id.id());
+        named
+    })
 }
 
 /// Whether an expression is known to be a channel: a parameter or variable of channel type, or one
@@ -847,9 +852,10 @@ fn errgroup_fix<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>, call: Nod
     if !src.text[src.line_start(literal_body.end_byte() - 1)..literal_body.end_byte() - 1].trim().is_empty() {
         return None;
     }
-    let used = identifiers(src, func);
-    let group = ["g", "eg", "group"].into_iter().find(|n| !used.contains(*n))?;
-    let group_ctx = ["gctx", "groupCtx"].into_iter().find(|n| !used.contains(*n))?;
+    let used = identifiers(src, func, &NAMES);
+    let free = |mut names: std::ops::Range<usize>| names.find(|&i| !used[i]).map(|i| NAMES[i]);
+    let group = free(0..3)?;
+    let group_ctx = free(3..5)?;
 
     let mut edits = Vec::new();
     // The request's context, where the goroutine uses it, becomes the group's.
@@ -980,16 +986,33 @@ fn whole_lines(src: &Source<'_>, n: Node<'_>) -> std::ops::Range<usize> {
     src.line_start(n.start_byte())..src.line_end_inclusive(n.end_byte())
 }
 
-/// Every identifier spelled in a function, to pick names that shadow nothing.
-fn identifiers<'a>(src: &Source<'a>, func: Node<'_>) -> HashSet<&'a str> {
-    let mut out = HashSet::new();
+/// The names the fix may give the group and its context, in order of preference: the first three
+/// for the group, the last two for the context.
+const NAMES: [&str; 5] = ["g", "eg", "group", "gctx", "groupCtx"];
+
+/// Which of `names` a function spells as an identifier, to pick names that shadow nothing. Only
+/// these few names are compared: collecting every identifier of the function into a set cost a
+/// hash per identifier, for each goroutine the fix is offered on.
+fn identifiers<const N: usize>(src: &Source<'_>, func: Node<'_>, names: &[&str; N]) -> [bool; N] {
+    let (identifier, package_identifier) = *IDENTIFIERS;
+    let mut used = [false; N];
     visit_all(func, |n| {
-        if matches!(n.kind(), "identifier" | "package_identifier") {
-            out.insert(src.text_of(n));
+        let kind = n.kind_id();
+        if kind == identifier || kind == package_identifier {
+            let text = src.text_of(n);
+            for (u, name) in used.iter_mut().zip(names) {
+                *u |= text == *name;
+            }
         }
     });
-    out
+    used
 }
+
+static CALL: std::sync::LazyLock<u16> = std::sync::LazyLock::new(|| kind_id("call_expression"));
+
+/// The kind ids of `identifier` and `package_identifier`.
+static IDENTIFIERS: std::sync::LazyLock<(u16, u16)> =
+    std::sync::LazyLock::new(|| (kind_id("identifier"), kind_id("package_identifier")));
 
 /// The parameter names of a function literal; `None` for unnamed or variadic parameters.
 fn literal_params<'a>(src: &Source<'a>, lit: Node<'_>) -> Option<Vec<&'a str>> {
@@ -1029,8 +1052,10 @@ fn context_uses<'t>(src: &Source<'_>, lit: Node<'t>, context_expr: &str) -> Vec<
     let mut out = Vec::new();
     let Some(body) = lit.child_by_field_name("body") else { return out };
     let plain = !context_expr.contains('(');
+    let (identifier, _) = *IDENTIFIERS;
+    let call = *CALL;
     visit_all(body, |n| {
-        if plain && n.kind() == "identifier" && src.text_of(n) == context_expr {
+        if plain && n.kind_id() == identifier && src.text_of(n) == context_expr {
             // A field name or a key is not the variable; a declaration inside the literal shadows it.
             let outer = match declaration_of(src, n, context_expr) {
                 Some(Declared::Param(p)) => p.name.start_byte() < lit.start_byte(),
@@ -1042,11 +1067,13 @@ fn context_uses<'t>(src: &Source<'_>, lit: Node<'t>, context_expr: &str) -> Vec<
                 out.push(n);
             }
         }
-        if !plain && n.kind() == "call_expression" {
-            let text: String = src.text_of(n).chars().filter(|c| !c.is_whitespace()).collect();
-            if text == context_expr {
-                out.push(n);
-            }
+        // Compared without building the call's text without spaces: that allocated a copy of
+        // every call's text, nested ones included.
+        if !plain
+            && n.kind_id() == call
+            && src.text_of(n).chars().filter(|c| !c.is_whitespace()).eq(context_expr.chars())
+        {
+            out.push(n);
         }
     });
     out

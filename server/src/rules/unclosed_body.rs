@@ -1,11 +1,11 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
 use super::{matches, Rule};
 use crate::analysis::go::{
     assigned_names, assignment_of, call_args, enclosing_function, is_type, param_binding, unparen, visit_all,
-    visit_in_function,
+    visit_in_function, walk, Step,
 };
 use crate::analysis::resource::{self, plain_use_escapes, Acquired, Outcome, Resource};
 use crate::analysis::{Finding, Fix, Severity, Source};
@@ -144,7 +144,7 @@ impl Resource for Body {
 }
 
 fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
-    let imports = import_paths(src);
+    let mut memo = Memo::default();
     let mut seen = HashSet::new();
     for m in matches(src, RULE.id) {
         let (Some(call), Some(stmt), Some(resp), Some(err), Some(recv)) =
@@ -162,7 +162,7 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
         }
         let Some(func) = enclosing_function(call) else { continue };
         let r = Response { call, stmt, func, var: resp, err };
-        if !returns_http_response(src, &imports, &r, recv) || !resource::owned_here(src, &r) {
+        if !returns_http_response(src, &mut memo, &r, recv) || !resource::owned_here(src, &r) {
             continue;
         }
         let err_block = resource::direct_err_check(src, &Body, &r).and_then(|s| s.child_by_field_name("consequence"));
@@ -197,7 +197,29 @@ impl Client {
     }
 }
 
-fn returns_http_response<'t>(src: &Source<'t>, imports: &[String], r: &Response<'t>, recv: Node<'t>) -> bool {
+/// What one run of the rule learns about the file, so that it is learnt once per file and not once
+/// per call: the file's import paths and what the file's methods of a name return. Both are
+/// searches of the file's top-level declarations, which per call made a file of many requests
+/// quadratic, and made a focused run after a keystroke walk the file even with nothing to check.
+#[derive(Default)]
+struct Memo<'a> {
+    imports: Option<Vec<String>>,
+    methods: HashMap<&'a str, Client>,
+}
+
+impl<'a> Memo<'a> {
+    /// The import paths of the file, found on first use.
+    fn imports(&mut self, src: &Source<'_>) -> &[String] {
+        self.imports.get_or_insert_with(|| import_paths(src))
+    }
+
+    /// What the file's methods named `method` say (see [`local_method`]), found once per name.
+    fn local_method(&mut self, src: &Source<'_>, method: &'a str) -> Client {
+        *self.methods.entry(method).or_insert_with(|| local_method(src, method))
+    }
+}
+
+fn returns_http_response<'a, 't>(src: &Source<'a>, memo: &mut Memo<'a>, r: &Response<'t>, recv: Node<'t>) -> bool {
     let Some(func) = r.call.child_by_field_name("function") else { return false };
     let method = func.child_by_field_name("field").map(|f| src.text_of(f)).unwrap_or("");
     let arity = match method {
@@ -216,13 +238,13 @@ fn returns_http_response<'t>(src: &Source<'t>, imports: &[String], r: &Response<
         if src.is_package(name, "net/http") && !is_local(src, recv, name) {
             return method != "Do";
         }
-        if imports.iter().any(|p| src.is_package(name, p)) && !is_local(src, recv, name) {
+        if memo.imports(src).iter().any(|p| src.is_package(name, p)) && !is_local(src, recv, name) {
             return false;
         }
     }
-    let mut client = client_of(src, recv, r.call);
+    let mut client = client_of(src, memo, recv, r.call);
     if client == Client::Unknown {
-        client = local_method(src, method);
+        client = memo.local_method(src, method);
     }
     match client {
         Client::Http => true,
@@ -311,7 +333,7 @@ fn client_type(src: &Source<'_>, ty: Node<'_>) -> Client {
 
 /// What a value expression bound to the client says: `&http.Client{}` or `http.DefaultClient`
 /// make it one; a literal or call of another package makes it foreign.
-fn client_value(src: &Source<'_>, value: Node<'_>) -> Client {
+fn client_value(src: &Source<'_>, memo: &mut Memo<'_>, value: Node<'_>) -> Client {
     let mut v = unparen(value);
     if v.kind() == "unary_expression" && v.child_by_field_name("operator").is_some_and(|o| src.text_of(o) == "&") {
         match v.child_by_field_name("operand") {
@@ -328,7 +350,7 @@ fn client_value(src: &Source<'_>, value: Node<'_>) -> Client {
                 Some(pkg) if f.kind() == "selector_expression" && pkg.kind() == "identifier" => {
                     if src.is_package(src.text_of(pkg), "net/http") {
                         Client::Unknown
-                    } else if import_paths(src).iter().any(|p| src.is_package(src.text_of(pkg), p)) {
+                    } else if memo.imports(src).iter().any(|p| src.is_package(src.text_of(pkg), p)) {
                         Client::Foreign
                     } else {
                         Client::Unknown
@@ -349,7 +371,7 @@ fn is_default_client(src: &Source<'_>, sel: Node<'_>) -> bool {
 }
 
 /// Classifies the receiver of the call from its declarations in this file.
-fn client_of(src: &Source<'_>, recv: Node<'_>, call: Node<'_>) -> Client {
+fn client_of(src: &Source<'_>, memo: &mut Memo<'_>, recv: Node<'_>, call: Node<'_>) -> Client {
     match recv.kind() {
         "selector_expression" if is_default_client(src, recv) => Client::Http,
         "selector_expression" => {
@@ -380,7 +402,7 @@ fn client_of(src: &Source<'_>, recv: Node<'_>, call: Node<'_>) -> Client {
                         kind = kind.and(client_type(src, t));
                     }
                     if let Some(v) = value {
-                        kind = kind.and(client_value(src, v));
+                        kind = kind.and(client_value(src, memo, v));
                     }
                 }
             }
@@ -409,23 +431,35 @@ fn local_method(src: &Source<'_>, method: &str) -> Client {
 /// Whether the function reads the result like an `*http.Response`: `resp.Body`, `resp.StatusCode`
 /// or `resp.Header` as fields (methods of the same names belong to other clients' responses).
 fn used_as_response(src: &Source<'_>, r: &Response<'_>) -> bool {
+    let selector = *SELECTOR;
     let mut used = false;
-    visit_all(r.func, |n| {
-        if used || n.kind() != "selector_expression" {
-            return;
+    // Stops at the first use; the field is tested before the parent is looked up, since
+    // `Node::parent` descends from the root and most selectors are of other names.
+    walk(r.func, |n| {
+        if n.kind_id() != selector {
+            return Step::Enter;
         }
         let (Some(op), Some(field)) = (n.child_by_field_name("operand"), n.child_by_field_name("field")) else {
-            return;
+            return Step::Enter;
         };
-        let is_call =
-            n.parent().is_some_and(|p| p.kind() == "call_expression" && p.child_by_field_name("function") == Some(n));
         used = op.kind() == "identifier"
             && src.text_of(op) == r.var
             && matches!(src.text_of(field), "Body" | "StatusCode" | "Header")
-            && !is_call;
+            && !n
+                .parent()
+                .is_some_and(|p| p.kind() == "call_expression" && p.child_by_field_name("function") == Some(n));
+        if used {
+            Step::Stop
+        } else {
+            Step::Enter
+        }
     });
     used
 }
+
+/// The kind id of `selector_expression`, for the walks that test every node.
+static SELECTOR: std::sync::LazyLock<u16> =
+    std::sync::LazyLock::new(|| crate::analysis::go::kind_id("selector_expression"));
 
 // ---- Does the response change hands? ----
 

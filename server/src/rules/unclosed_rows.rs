@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
@@ -265,7 +265,16 @@ fn next_loop<'t>(src: &Source<'_>, acq: &Acquired<'t>) -> Option<Node<'t>> {
     found
 }
 
-fn is_rows(src: &Source<'_>, acq: &Acquired<'_>, recv: Node<'_>) -> bool {
+/// What the receiver of the acquiring call says about its result: rows of a database handle, a
+/// foreign type, or unknown (then the rule looks for a `Next` loop). `methods` remembers, per
+/// method name, what the file's methods of that name return: finding that out is a search of every
+/// top-level declaration, which per acquisition made a file of many queries quadratic.
+fn rows_handle<'a>(
+    src: &Source<'a>,
+    methods: &mut HashMap<&'a str, Handle>,
+    acq: &Acquired<'_>,
+    recv: Node<'_>,
+) -> Handle {
     let method = acq
         .call
         .child_by_field_name("function")
@@ -275,21 +284,18 @@ fn is_rows(src: &Source<'_>, acq: &Acquired<'_>, recv: Node<'_>) -> bool {
     let recv = unparen(recv);
     // `sql.Query(...)` would be a package function, not a handle's method.
     if recv.kind() == "identifier" && src.is_package(src.text_of(recv), "database/sql") {
-        return false;
+        return Handle::Foreign;
     }
     let mut handle = handle_of(src, recv);
     if handle == Handle::Unknown {
-        handle = local_method(src, method);
+        handle = *methods.entry(method).or_insert_with(|| local_method(src, method));
     }
-    match handle {
-        Handle::Db => true,
-        Handle::Foreign => false,
-        Handle::Unknown => next_loop(src, acq).is_some(),
-    }
+    handle
 }
 
 fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
     let mut seen = HashSet::new();
+    let mut methods = HashMap::new();
     for m in matches(src, RULE.id) {
         let (Some(call), Some(stmt), Some(rows), Some(err), Some(recv)) =
             (m.get("call"), m.get("stmt"), m.get("rows"), m.get("err"), m.get("recv"))
@@ -306,7 +312,16 @@ fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
         let Some(func) = enclosing_function(call) else { continue };
         let err = Some(src.text_of(err)).filter(|e| *e != "_");
         let acq = Acquired { call, stmt, func, var, err };
-        if !is_rows(src, &acq, recv) || !resource::owned_here(src, &acq) {
+        // The `Next` loop, searched for at most once per acquisition: both the type test and the
+        // `Err` check ask for it.
+        let next = std::cell::OnceCell::new();
+        let next_loop = || *next.get_or_init(|| next_loop(src, &acq));
+        let rows = match rows_handle(src, &mut methods, &acq, recv) {
+            Handle::Db => true,
+            Handle::Foreign => false,
+            Handle::Unknown => next_loop().is_some(),
+        };
+        if !rows || !resource::owned_here(src, &acq) {
             continue;
         }
         let err_block = resource::direct_err_check(src, &Rows, &acq).and_then(|s| s.child_by_field_name("consequence"));
@@ -316,7 +331,7 @@ fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
         if let Some(walk) = resource::walk(src, &Rows, &acq).filter(|w| !w.leaks.is_empty()) {
             out.push(unclosed(src, &acq, &walk));
         }
-        if let Some(next) = next_loop(src, &acq) {
+        if let Some(next) = next_loop() {
             let mut checked = false;
             walk(func, |n| {
                 checked = is_method_on(src, n, var, "Err");

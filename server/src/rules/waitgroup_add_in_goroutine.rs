@@ -1,7 +1,7 @@
 use tree_sitter::Node;
 
 use super::{matches, Rule};
-use crate::analysis::go::{declaration_of, is_type, method_call, params, unparen, visit_all, Declared};
+use crate::analysis::go::{declaration_of, is_type, method_call, occurrences, params, unparen, visit_all, Declared};
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
 
@@ -141,6 +141,29 @@ fn calls_method(src: &Source<'_>, root: Node<'_>, recv: &str, method: &str) -> b
     found
 }
 
+/// Whether the file contains a call `recv.method()` whose receiver is spelled `recv`, as
+/// [`calls_method`] over the whole tree decides it. The calls are found from the method's name in
+/// the text rather than by a walk of the tree: after a keystroke the server analyses only the
+/// edited declaration, and a walk of the file per goroutine made that cost grow with the file.
+fn file_calls_method(src: &Source<'_>, recv: &str, method: &str) -> bool {
+    let root = src.root();
+    occurrences(src.text, method).any(|at| {
+        // The method's name is the field of a selector that is, parentheses aside, the callee.
+        let Some(name) = root.descendant_for_byte_range(at, at + method.len()) else { return false };
+        let Some(mut callee) = name.parent() else { return false };
+        while let Some(parent) = callee.parent() {
+            if parent.kind_id() != *PARENTHESIZED {
+                return method_call(src, parent).is_some_and(|(r, m)| m == method && src.text_of(unparen(r)) == recv);
+            }
+            callee = parent;
+        }
+        false
+    })
+}
+
+static PARENTHESIZED: std::sync::LazyLock<u16> =
+    std::sync::LazyLock::new(|| crate::analysis::go::kind_id("parenthesized_expression"));
+
 /// Whether the receiver `wg` (seen from the `go` statement) is a `sync.WaitGroup`.
 fn is_wait_group(src: &Source<'_>, go: Node<'_>, wg: Node<'_>, goroutine_body: Node<'_>) -> bool {
     let declared = match wg.kind() {
@@ -153,7 +176,7 @@ fn is_wait_group(src: &Source<'_>, go: Node<'_>, wg: Node<'_>, goroutine_body: N
         // Unknown declaration: the usage must look like a wait group's.
         None => {
             let text = src.text_of(wg);
-            calls_method(src, goroutine_body, text, "Done") && calls_method(src, src.root(), text, "Wait")
+            calls_method(src, goroutine_body, text, "Done") && file_calls_method(src, text, "Wait")
         }
     }
 }
@@ -195,22 +218,14 @@ fn is_wait_group_value(src: &Source<'_>, value: Node<'_>) -> Option<bool> {
     }
 }
 
-/// What the struct types of this file say about a field named `field`.
+/// What the struct types of this file say about a field named `field`: `None` when no struct of
+/// the file declares it, else whether every declaration of it is a wait group (two structs may use
+/// the name with different types; any other type makes it unsure). The declarations come from
+/// [`Source::field_types`], which finds them from the name in the text instead of a walk of the
+/// file per goroutine.
 fn field_wait_group(src: &Source<'_>, field: &str) -> Option<bool> {
-    let mut verdict: Option<bool> = None;
-    visit_all(src.root(), |n| {
-        if n.kind() != "field_declaration" || verdict == Some(false) {
-            return;
-        }
-        let Some(ty) = n.child_by_field_name("type") else { return };
-        let mut cursor = n.walk();
-        let named = n.children_by_field_name("name", &mut cursor).any(|name| src.text_of(name) == field);
-        if named {
-            // Two structs may use the name with different types; any other type makes it unsure.
-            verdict = Some(is_wait_group_type(src, ty) && verdict != Some(false));
-        }
-    });
-    verdict
+    let types = src.field_types(field);
+    (!types.is_empty()).then(|| types.iter().all(|&ty| is_wait_group_type(src, ty)))
 }
 
 /// Moves the `Add` statement to the line before the `go` statement.
