@@ -78,6 +78,8 @@ fn union<S: PartialEq>(into: &mut Vec<S>, more: Vec<S>) {
     }
 }
 
+static CALL_EXPRESSION: std::sync::LazyLock<u16> = std::sync::LazyLock::new(|| super::go::kind_id("call_expression"));
+
 impl<'t, F: Flow<'t>> Walker<'_, '_, 't, F> {
     fn stmt(&mut self, node: Node<'t>, states: Vec<F::State>) -> Vec<F::State> {
         if states.is_empty() {
@@ -165,8 +167,10 @@ impl<'t, F: Flow<'t>> Walker<'_, '_, 't, F> {
     /// Evaluates the calls inside a simple statement or expression, innermost first.
     fn expr(&mut self, node: Node<'t>, mut states: Vec<F::State>) -> Vec<F::State> {
         let mut calls = Vec::new();
+        // A kind id, not a name: this tests every node of every statement on the paths.
+        let call_expression = *CALL_EXPRESSION;
         visit_in_function(node, |n| {
-            if n.kind() == "call_expression" {
+            if n.kind_id() == call_expression {
                 calls.push(n);
             }
         });

@@ -267,6 +267,33 @@ pub fn occurrences<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usi
     })
 }
 
+/// The calls `x.method(…)` in `scope` (itself included) as [`method_call`] sees them, found from
+/// the method's name in the text instead of a walk of every node of `scope`: the name is the field
+/// of a selector that is, parentheses aside, the callee. In no particular order.
+pub fn method_calls_in<'a, 't>(
+    src: &'a Source<'_>,
+    scope: Node<'t>,
+    method: &'a str,
+) -> impl Iterator<Item = Node<'t>> + 'a
+where
+    't: 'a,
+{
+    let start = scope.start_byte();
+    occurrences(src.text_of(scope), method).filter_map(move |at| {
+        let name = scope.descendant_for_byte_range(start + at, start + at + method.len())?;
+        let mut callee = name.parent()?;
+        loop {
+            let parent = callee.parent()?;
+            if parent.kind_id() != KIND_IDS.parenthesized_expression {
+                let inside = scope.start_byte() <= parent.start_byte() && parent.end_byte() <= scope.end_byte();
+                let named = method_call(src, parent).is_some_and(|(_, m)| m == method);
+                return (inside && named).then_some(parent);
+            }
+            callee = parent;
+        }
+    })
+}
+
 /// What a preorder walk does after visiting a node.
 pub enum Step {
     /// Visit the node's children next.

@@ -113,27 +113,40 @@ pub fn escapes<R: Resource + ?Sized>(
     acq: &Acquired<'_>,
     err_block: Option<Node<'_>>,
 ) -> bool {
-    let mut esc = false;
     let identifier = go::identifier_kind();
-    go::walk(acq.func, |n| {
-        if n.kind_id() != identifier || src.text_of(n) != acq.var || n.id() == acq.func.id() {
-            return Step::Enter;
-        }
+    let occurrence_escapes = |n: Node<'_>| {
         if err_block.is_some_and(|b| contains(b, n)) {
-            return Step::Enter;
+            return false;
         }
         let (closure, in_go) = closure_around(n, acq.func);
-        esc = match closure {
+        match closure {
             Some(lit) => in_go || !is_deferred_closure_releasing(src, res, lit, acq.var),
             None => in_go || res.occurrence_escapes(src, n, acq),
-        };
-        if esc {
-            Step::Stop
-        } else {
-            Step::Enter
         }
-    });
-    esc
+    };
+    if acq.var.is_empty() {
+        // A missing name in half-typed code: only a walk finds the other empty identifiers.
+        let mut esc = false;
+        go::walk(acq.func, |n| {
+            esc = n.kind_id() == identifier && src.text_of(n).is_empty() && occurrence_escapes(n);
+            if esc {
+                Step::Stop
+            } else {
+                Step::Enter
+            }
+        });
+        return esc;
+    }
+    // The occurrences are found from the name in the function's text rather than by a walk of
+    // every node of the function: most of a function is not the variable, and this runs for every
+    // acquisition. Every identifier spelled `var` starts at an occurrence of it.
+    let start = acq.func.start_byte();
+    go::occurrences(src.text_of(acq.func), acq.var).any(|at| {
+        let (from, to) = (start + at, start + at + acq.var.len());
+        acq.func.descendant_for_byte_range(from, to).is_some_and(|n| {
+            n.kind_id() == identifier && n.start_byte() == from && n.end_byte() == to && occurrence_escapes(n)
+        })
+    })
 }
 
 /// The outermost function literal between `n` and `func`, and whether a `go` statement is on the way.

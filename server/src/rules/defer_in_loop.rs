@@ -102,10 +102,12 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
     // made this rule the costliest of the server's.
     let mut places = HashMap::new();
     let mut walked = std::collections::HashSet::new();
+    let mut defers: Vec<usize> = found.iter().filter_map(|m| m.get("defer")).map(|d| d.start_byte()).collect();
+    defers.sort_unstable();
     for defer in found.iter().filter_map(|m| m.get("defer")) {
         if let Some(item) = root.child_with_descendant(defer) {
             if walked.insert(item.id()) {
-                places.extend(places_of_defers(item));
+                places.extend(places_of_defers(item, &defers));
             }
         }
     }
@@ -336,7 +338,15 @@ struct Place<'t> {
 /// belongs to the same function), where it sits. One cursor walk keeps the ancestors on a stack:
 /// `Node::parent` (and the sibling steps built on it) search down from the root, which would make
 /// walking up from each `defer` quadratic on deeply nested code.
-fn places_of_defers(root: Node<'_>) -> HashMap<usize, Place<'_>> {
+///
+/// Only the subtrees holding the start of one of `defers` (sorted byte offsets) are entered: the
+/// places of the other `defer` statements are never asked for, and most of a function holds no
+/// `defer`.
+fn places_of_defers<'t>(root: Node<'t>, defers: &[usize]) -> HashMap<usize, Place<'t>> {
+    let holds_a_defer = |node: Node<'_>| {
+        let first = defers.partition_point(|&d| d < node.start_byte());
+        defers.get(first).is_some_and(|&d| d <= node.end_byte())
+    };
     let mut out = HashMap::new();
     // All ancestors of the current node, and the indices among them of `for` statements and
     // functions, innermost last.
@@ -358,7 +368,7 @@ fn places_of_defers(root: Node<'_>) -> HashMap<usize, Place<'_>> {
                 out.insert(node.id(), Place { lp: ancestors[i], chain: ancestors[i..].to_vec(), func });
             }
         }
-        if cursor.goto_first_child() {
+        if holds_a_defer(node) && cursor.goto_first_child() {
             if node.kind_id() == for_statement || is_function(node) {
                 scopes.push(ancestors.len());
             }

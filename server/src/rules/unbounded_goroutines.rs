@@ -606,28 +606,34 @@ fn registered_worker(src: &Source<'_>, stmt: Node<'_>, anc: &[Node<'_>]) -> bool
 /// a semaphore keeps the rule quiet; inside a goroutine, only an unmistakable one is named in the
 /// message (a goroutine sending its result is not acquiring anything).
 fn is_acquire(src: &Source<'_>, n: Node<'_>, strict: bool) -> bool {
-    match n.kind() {
-        "send_statement" => {
-            let value = n.child_by_field_name("value").map(unparen);
-            if value.is_some_and(|v| is_empty_struct(src, v)) {
-                return true;
-            }
-            if strict {
-                return false;
-            }
-            let Some(ch) = n.child_by_field_name("channel").map(unparen) else { return false };
-            if ch.kind() != "identifier" {
-                return true;
-            }
-            match declaration_of(src, ch, src.text_of(ch)) {
-                Some(Declared::Var { value: Some(v), .. }) => made_chan(src, v) != Some(false),
-                _ => true,
-            }
-        }
-        "call_expression" => method_call(src, n).is_some_and(|(_, m)| matches!(m, "Acquire" | "TryAcquire")),
-        _ => false,
+    // Kind ids, not names: the searches before a `go` and inside a goroutine test every node.
+    let (send_statement, call_expression) = *ACQUIRE_KINDS;
+    let kind = n.kind_id();
+    if kind == call_expression {
+        return method_call(src, n).is_some_and(|(_, m)| matches!(m, "Acquire" | "TryAcquire"));
+    }
+    if kind != send_statement {
+        return false;
+    }
+    let value = n.child_by_field_name("value").map(unparen);
+    if value.is_some_and(|v| is_empty_struct(src, v)) {
+        return true;
+    }
+    if strict {
+        return false;
+    }
+    let Some(ch) = n.child_by_field_name("channel").map(unparen) else { return false };
+    if ch.kind() != "identifier" {
+        return true;
+    }
+    match declaration_of(src, ch, src.text_of(ch)) {
+        Some(Declared::Var { value: Some(v), .. }) => made_chan(src, v) != Some(false),
+        _ => true,
     }
 }
+
+static ACQUIRE_KINDS: std::sync::LazyLock<(u16, u16)> =
+    std::sync::LazyLock::new(|| (kind_id("send_statement"), kind_id("call_expression")));
 
 fn is_empty_struct(src: &Source<'_>, v: Node<'_>) -> bool {
     v.kind() == "composite_literal"
@@ -650,14 +656,19 @@ fn joined_after(src: &Source<'_>, stmt: Node<'_>, funcs: &[Node<'_>]) -> bool {
                 if n.start_byte() < stmt.end_byte() {
                     return Step::Enter;
                 }
-                found = match n.kind() {
-                    "select_statement" => true,
-                    "range_clause" => n.child_by_field_name("right").is_some_and(|r| is_channel(src, unparen(r))),
-                    "unary_expression" => n.child_by_field_name("operator").is_some_and(|o| src.text_of(o) == "<-"),
-                    "call_expression" => {
-                        method_call(src, n).is_some_and(|(_, m)| m == "Wait") && call_args(n).is_empty()
-                    }
-                    _ => false,
+                // Kind ids, not names: this tests every node after the `go`.
+                let k = &*JOIN_KINDS;
+                let kind = n.kind_id();
+                found = if kind == k.select {
+                    true
+                } else if kind == k.range {
+                    n.child_by_field_name("right").is_some_and(|r| is_channel(src, unparen(r)))
+                } else if kind == k.unary {
+                    n.child_by_field_name("operator").is_some_and(|o| src.text_of(o) == "<-")
+                } else if kind == k.call {
+                    method_call(src, n).is_some_and(|(_, m)| m == "Wait") && call_args(n).is_empty()
+                } else {
+                    false
                 };
                 if found {
                     Step::Stop
@@ -672,6 +683,21 @@ fn joined_after(src: &Source<'_>, stmt: Node<'_>, funcs: &[Node<'_>]) -> bool {
     }
     false
 }
+
+/// The kinds of the nodes [`joined_after`] tests.
+struct JoinKinds {
+    select: u16,
+    range: u16,
+    unary: u16,
+    call: u16,
+}
+
+static JOIN_KINDS: std::sync::LazyLock<JoinKinds> = std::sync::LazyLock::new(|| JoinKinds {
+    select: kind_id("select_statement"),
+    range: kind_id("range_clause"),
+    unary: kind_id("unary_expression"),
+    call: kind_id("call_expression"),
+});
 
 /// Whether the goroutine starts or stops a server (`go srv.ListenAndServe()`, `go srv.Shutdown(ctx)`):
 /// a lifecycle event, not work that scales with requests.

@@ -1,7 +1,9 @@
 use tree_sitter::Node;
 
 use super::{matches, Rule};
-use crate::analysis::go::{declaration_of, is_type, method_call, occurrences, params, unparen, visit_all, Declared};
+use crate::analysis::go::{
+    declaration_of, is_type, method_call, method_calls_in, params, unparen, visit_all, Declared,
+};
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
 
@@ -146,23 +148,9 @@ fn calls_method(src: &Source<'_>, root: Node<'_>, recv: &str, method: &str) -> b
 /// the text rather than by a walk of the tree: after a keystroke the server analyses only the
 /// edited declaration, and a walk of the file per goroutine made that cost grow with the file.
 fn file_calls_method(src: &Source<'_>, recv: &str, method: &str) -> bool {
-    let root = src.root();
-    occurrences(src.text, method).any(|at| {
-        // The method's name is the field of a selector that is, parentheses aside, the callee.
-        let Some(name) = root.descendant_for_byte_range(at, at + method.len()) else { return false };
-        let Some(mut callee) = name.parent() else { return false };
-        while let Some(parent) = callee.parent() {
-            if parent.kind_id() != *PARENTHESIZED {
-                return method_call(src, parent).is_some_and(|(r, m)| m == method && src.text_of(unparen(r)) == recv);
-            }
-            callee = parent;
-        }
-        false
-    })
+    let mut calls = method_calls_in(src, src.root(), method);
+    calls.any(|call| method_call(src, call).is_some_and(|(r, _)| src.text_of(unparen(r)) == recv))
 }
-
-static PARENTHESIZED: std::sync::LazyLock<u16> =
-    std::sync::LazyLock::new(|| crate::analysis::go::kind_id("parenthesized_expression"));
 
 /// Whether the receiver `wg` (seen from the `go` statement) is a `sync.WaitGroup`.
 fn is_wait_group(src: &Source<'_>, go: Node<'_>, wg: Node<'_>, goroutine_body: Node<'_>) -> bool {
