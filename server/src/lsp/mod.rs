@@ -1011,7 +1011,7 @@ pub fn run() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    runtime.block_on(async {
+    let written = runtime.block_on(async {
         let (service, socket) = LspService::build(|client| Backend {
             client,
             docs: Arc::new(DashMap::new()),
@@ -1032,13 +1032,15 @@ pub fn run() -> std::process::ExitCode {
         .custom_method("gohazard/status", Backend::status)
         .finish();
         // Messages pass through a filter that drops malformed frames (see `frames`).
-        let (filtered, input) = tokio::io::duplex(1 << 16);
-        let guard = tokio::spawn(frames::filter(tokio::io::stdin(), filtered));
-        Server::new(input, tokio::io::stdout(), socket).serve(service).await;
-        guard.abort();
+        let (output, written) = frames::stdout();
+        Server::new(frames::stdin(), output, socket).serve(service).await;
+        written
     });
-    // Tokio reads stdin on a blocking thread that cannot be interrupted; waiting for it would keep
-    // the process alive after `exit` until the client closes the pipe.
+    // The server's writer is gone; let its thread write what it was handed (the answer to
+    // `shutdown` may be among it), unless the client stopped reading.
+    written.wait(Duration::from_secs(2));
+    // Blocking threads may still be at work (an analysis, a scan); waiting for them would delay the
+    // exit. The thread that reads stdin keeps nothing alive either.
     runtime.shutdown_background();
     std::process::ExitCode::SUCCESS
 }
