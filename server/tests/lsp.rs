@@ -286,6 +286,86 @@ fn breaking_and_repairing_a_method_publishes_what_a_fresh_open_does() {
     assert!(fresh.shutdown().success());
 }
 
+/// Edits that arrive faster than the server analyses, without debounce: one analysis of a
+/// document runs at a time and the newest version is the one analysed after it, with the cache the
+/// previous analysis left; the last diagnostics equal a fresh open's. A document closed and opened
+/// again under its URI while an analysis of the old one runs is analysed as the new text, and the
+/// old analysis publishes nothing for it.
+#[test]
+fn a_burst_of_edits_and_a_reopen_during_analysis_publish_the_newest_text() {
+    let text = switch_methods(200);
+    let mut c = Client::spawn(&["lsp"]);
+    c.initialize(json!({}), json!({"debounceMs": 0}));
+    let uri = "file:///w/burst.go";
+    c.open(uri, &text);
+    assert_eq!(c.diagnostics(uri, 1).len(), 200);
+    let mut version = text.clone();
+    // Every edit types a letter into a method's name and the next one removes it again, so the
+    // last text is the first; versions in between are replaced before their analysis ends.
+    let mut v = 1;
+    for i in 0..60 {
+        let at = version.find(&format!("Get{}(", i * 3)).unwrap() + 3;
+        for (removed, inserted) in [(0, "q"), (1, "")] {
+            let range = json!({
+                "start": lsp_pos(&version, at, Encoding::Utf16),
+                "end": lsp_pos(&version, at + removed, Encoding::Utf16),
+            });
+            version.replace_range(at..at + removed, inserted);
+            v += 1;
+            c.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"range": range, "text": inserted}]}),
+            );
+        }
+    }
+    // And a last one that leaves a finding fewer: the first method closes its body.
+    let at = version.find("\tif err != nil {").unwrap();
+    let range = json!({"start": lsp_pos(&version, at, Encoding::Utf16), "end": lsp_pos(&version, at, Encoding::Utf16)});
+    let close = "\tdefer resp.Body.Close()\n";
+    version.replace_range(at..at, close);
+    v += 1;
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"range": range, "text": close}]}),
+    );
+    let typed = c.diagnostics(uri, v);
+    assert_eq!(typed.len(), 199);
+    let fresh_uri = "file:///w/fresh.go";
+    c.open(fresh_uri, &version);
+    let fresh = c.diagnostics(fresh_uri, 1);
+    let normalize = |v: &[Value], from: &str| serde_json::to_string(v).unwrap().replace(from, uri);
+    assert_eq!(normalize(&typed, uri), normalize(&fresh, fresh_uri));
+    // The cache went back to the document: it holds every item of the text.
+    let status = c.request("gohazard/status", json!({}));
+    let doc = status["documents"].as_array().unwrap().iter().find(|d| d["uri"] == uri).unwrap().clone();
+    assert_eq!(doc["version"], v);
+    assert!(doc["cacheItems"].as_u64().unwrap() > 200, "{doc}");
+
+    // Close and open again with other text while the analysis of an edit may still run: the new
+    // document starts at version 1 again, and only its text counts.
+    let at = version.find("Get7(").unwrap() + 3;
+    let range = json!({"start": lsp_pos(&version, at, Encoding::Utf16), "end": lsp_pos(&version, at, Encoding::Utf16)});
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": v + 1}, "contentChanges": [{"range": range, "text": "q"}]}),
+    );
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    let small = switch_methods(3);
+    c.open(uri, &small);
+    let reopened = c.diagnostics(uri, 1);
+    assert_eq!(reopened.len(), 3);
+    let at = small.find("\tif err != nil {").unwrap();
+    let range = json!({"start": lsp_pos(&small, at, Encoding::Utf16), "end": lsp_pos(&small, at, Encoding::Utf16)});
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": range, "text": close}]}),
+    );
+    assert_eq!(c.diagnostics(uri, 2).len(), 2);
+    let state = c.request("gohazard/documentState", json!({"uri": uri}));
+    assert_eq!(state["version"], 2);
+    assert!(c.shutdown().success());
+}
+
 #[test]
 fn stale_versions_and_bad_positions_are_handled() {
     let mut c = Client::spawn(&["lsp"]);

@@ -4,6 +4,7 @@
 //! them, before the notification handler awaits anything. tower-lsp-server runs notification
 //! handlers concurrently, so doing it later could apply edits out of order.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use ropey::Rope;
@@ -44,7 +45,18 @@ pub struct Document {
     /// Findings per top-level declaration, so an edit re-runs the rules only where it changed.
     /// Taken by the analysis that runs and put back when it is done.
     pub cache: Option<Cache>,
+    /// Tells this document from one opened again under the same URI, whose versions and
+    /// generations start over: an analysis of the old one must leave the new one alone.
+    pub id: u64,
+    /// Whether a run of analyses of this document is under way; it analyses the newest version
+    /// before it ends, so a change made meanwhile starts no other.
+    pub running: bool,
+    /// The newest generation that a run analysed (0 before the first).
+    pub analysed: u64,
 }
+
+/// The source of [`Document::id`].
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Document {
     pub fn new(version: i32, text: &str) -> Self {
@@ -55,6 +67,9 @@ impl Document {
             generation: 0,
             last: None,
             cache: Some(Cache::default()),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            running: false,
+            analysed: 0,
         }
     }
 

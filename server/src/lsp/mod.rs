@@ -212,39 +212,97 @@ fn analyze_text_indexed(
     (tree, findings)
 }
 
-/// Parses (incrementally when possible) and analyses a snapshot of the document on a blocking
-/// thread, so the JSON-RPC reader never waits for it. Stores the tree and the result if the
-/// document has not changed meanwhile.
+/// What an analysis needs of a document, taken from the store in one step: the text of one
+/// version, the tree edited to match it, and the incremental cache, which the analysis owns until
+/// it puts it back.
+struct Snapshot {
+    id: u64,
+    version: i32,
+    generation: u64,
+    rope: ropey::Rope,
+    old_tree: Option<tree_sitter::Tree>,
+    cache: Option<Cache>,
+}
+
+/// `id`, when given, must be the document's (see [`Document::id`]).
+fn snapshot(docs: &DashMap<Uri, Document>, uri: &Uri, id: Option<u64>) -> Option<Snapshot> {
+    let mut doc = docs.get_mut(uri).filter(|d| id.is_none_or(|id| d.id == id))?;
+    Some(Snapshot {
+        id: doc.id,
+        version: doc.version,
+        generation: doc.generation,
+        rope: doc.rope.clone(),
+        old_tree: doc.tree.clone(),
+        cache: doc.cache.take(),
+    })
+}
+
+/// Parses (incrementally when possible) and analyses a snapshot. CPU work: call it on a blocking
+/// thread. Returns the new tree (none for a skipped version), the cache to put back, and the result.
+fn analyze_snapshot(
+    snap: Snapshot,
+    uri: &Uri,
+    index: &RwLock<Index>,
+    config: &Config,
+) -> (Option<tree_sitter::Tree>, Option<Cache>, Arc<Analysis>) {
+    let Snapshot { version, rope, old_tree, cache, .. } = snap;
+    let key = uri.as_str();
+    let file = file_info(uri);
+    let text = rope.to_string();
+    if let Some(skip) = config.skip(&text) {
+        workspace::index_skipped(&text, key, skip, index);
+        let findings = Arc::new(Vec::new());
+        return (
+            None,
+            cache,
+            Arc::new(Analysis { version, rope, text: Arc::new(text), findings, skipped: Some(skip) }),
+        );
+    }
+    // Two analyses of one document rarely overlap; the one without the cache runs in full.
+    let mut cache = cache;
+    let (tree, findings) = analyze_text_indexed(&text, old_tree.as_ref(), key, &file, index, config, cache.as_mut());
+    let analysis = Analysis { version, rope, text: Arc::new(text), findings: Arc::new(findings), skipped: None };
+    (Some(tree), cache, Arc::new(analysis))
+}
+
+/// Keeps the tree and the result of an analysis if the document is still at the analysed version,
+/// and puts the cache back unless another analysis did first. `id` is the analysed document's: one
+/// opened again under its URI since starts afresh.
+fn store(
+    docs: &DashMap<Uri, Document>,
+    uri: &Uri,
+    id: u64,
+    tree: Option<tree_sitter::Tree>,
+    cache: Option<Cache>,
+    result: &Arc<Analysis>,
+) {
+    if let Some(mut doc) = docs.get_mut(uri).filter(|d| d.id == id) {
+        if doc.version == result.version {
+            // A skipped version leaves no tree: the next analysis parses afresh.
+            doc.tree = tree;
+            doc.last = Some(result.clone());
+        }
+        if doc.cache.is_none() {
+            doc.cache = cache;
+        }
+    }
+}
+
+/// Analyses a snapshot of the document on a blocking thread, so the JSON-RPC reader never waits
+/// for it, and stores the result. For requests that need the current analysis; typing goes
+/// through [`Backend::run_analyses`].
 async fn analyze_in_background(
     docs: Arc<DashMap<Uri, Document>>,
     index: Arc<RwLock<Index>>,
     uri: Uri,
     config: Arc<Config>,
 ) -> Option<Arc<Analysis>> {
-    let (version, rope, old_tree, cache) = {
-        let mut doc = docs.get_mut(&uri)?;
-        (doc.version, doc.rope.clone(), doc.tree.clone(), doc.cache.take())
+    let snap = snapshot(&docs, &uri, None)?;
+    let id = snap.id;
+    let job = {
+        let uri = uri.clone();
+        tokio::task::spawn_blocking(move || analyze_snapshot(snap, &uri, &index, &config))
     };
-    let key = uri.as_str().to_string();
-    let file = file_info(&uri);
-    let job = tokio::task::spawn_blocking(move || {
-        let text = rope.to_string();
-        if let Some(skip) = config.skip(&text) {
-            workspace::index_skipped(&text, &key, skip, &index);
-            let findings = Arc::new(Vec::new());
-            return (
-                None,
-                cache,
-                Arc::new(Analysis { version, rope, text: Arc::new(text), findings, skipped: Some(skip) }),
-            );
-        }
-        // Two analyses of one document rarely overlap; the one without the cache runs in full.
-        let mut cache = cache;
-        let (tree, findings) =
-            analyze_text_indexed(&text, old_tree.as_ref(), &key, &file, &index, &config, cache.as_mut());
-        let analysis = Analysis { version, rope, text: Arc::new(text), findings: Arc::new(findings), skipped: None };
-        (Some(tree), cache, Arc::new(analysis))
-    });
     let (tree, cache, result) = match job.await {
         Ok(r) => r,
         Err(e) => {
@@ -254,16 +312,7 @@ async fn analyze_in_background(
             return None;
         }
     };
-    if let Some(mut doc) = docs.get_mut(&uri) {
-        if doc.version == version {
-            // A skipped version leaves no tree: the next analysis parses afresh.
-            doc.tree = tree;
-            doc.last = Some(result.clone());
-        }
-        if doc.cache.is_none() {
-            doc.cache = cache;
-        }
-    }
+    store(&docs, &uri, id, tree, cache, &result);
     Some(result)
 }
 
@@ -289,40 +338,116 @@ impl Backend {
     }
 
     /// Schedules analysis of `uri` after the debounce delay, unless a newer change arrives first.
+    /// Without a delay the analysis starts from here, on a blocking thread, rather than from a
+    /// task that would start it: every hand-off between threads costs a wake-up, which on a busy
+    /// machine is a large part of a keystroke's latency.
     fn schedule(&self, uri: Uri, generation: u64) {
-        let docs = self.docs.clone();
-        let index = self.index.clone();
-        let client = self.client.clone();
-        let settings = self.settings();
-        let enc = self.encoding();
-        let push = !self.caps().pull_diagnostics;
+        let debounce = self.settings().debounce;
+        if debounce.is_zero() {
+            self.start_analyses(uri, generation);
+            return;
+        }
         let this = self.clone_handles();
         tokio::spawn(async move {
-            if !settings.debounce.is_zero() {
-                tokio::time::sleep(settings.debounce).await;
-            }
-            if docs.get(&uri).is_none_or(|d| d.generation != generation) {
+            tokio::time::sleep(debounce).await;
+            this.start_analyses(uri, generation);
+        });
+    }
+
+    /// Starts [`Backend::run_analyses`] for `uri` if `generation` is still the document's newest
+    /// and not analysed yet, and no run of the document is under way (that run analyses the
+    /// newest version before it ends).
+    fn start_analyses(&self, uri: Uri, generation: u64) {
+        let id = {
+            let Some(mut doc) = self.docs.get_mut(&uri) else { return };
+            if doc.generation != generation || doc.analysed == generation || doc.running {
                 return;
             }
-            let Some(result) = analyze_in_background(docs.clone(), index, uri.clone(), settings.config.clone()).await
-            else {
-                return;
+            doc.running = true;
+            doc.id
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            // Every caller runs on the runtime; should one not, the next change tries again.
+            if let Some(mut doc) = self.docs.get_mut(&uri) {
+                doc.running = false;
+            }
+            return;
+        };
+        let this = self.clone_handles();
+        tokio::task::spawn_blocking(move || this.run_analyses(&runtime, &uri, id));
+    }
+
+    /// Analyses the document, publishes its diagnostics and schedules its endpoint facts, then
+    /// does it again while the document changed meanwhile; on a blocking thread. One run per
+    /// document at a time, so each analysis gets the incremental cache the previous one left
+    /// (two at once would run one of them in full) and versions that a newer one replaced while
+    /// an analysis ran are never analysed: only the newest one is.
+    fn run_analyses(&self, runtime: &tokio::runtime::Handle, uri: &Uri, id: u64) {
+        loop {
+            let Some(snap) = snapshot(&self.docs, uri, Some(id)) else { return };
+            let generation = snap.generation;
+            let settings = self.settings();
+            let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                analyze_snapshot(snap, uri, &self.index, &settings.config)
+            }));
+            let result = match analysed {
+                Ok((tree, cache, result)) => {
+                    store(&self.docs, uri, id, tree, cache, &result);
+                    Some(result)
+                }
+                Err(_) => {
+                    // A panic in the analysis must not take the server down; the document keeps
+                    // its old diagnostics (and loses its cache, which the next analysis rebuilds).
+                    warn!("analysis of {} failed", uri.as_str());
+                    None
+                }
             };
-            if let Some(skip) = result.skipped {
-                workspace::tell_skipped(&client, &uri, skip, true).await;
+            // The run ends here unless the document changed since the snapshot; deciding that
+            // under the document's lock means a change either sees the run still going (and
+            // leaves the next analysis to it) or sees it ended (and starts one).
+            let again = {
+                // A document closed, or closed and opened again, ends the run: the new one has
+                // its own.
+                let Some(mut doc) = self.docs.get_mut(uri).filter(|d| d.id == id) else { return };
+                doc.analysed = doc.analysed.max(generation);
+                let again = doc.generation != generation;
+                doc.running = again;
+                again
+            };
+            if let Some(result) = result {
+                if !again {
+                    self.publish(runtime, uri, result);
+                }
             }
-            // Publish only if nothing changed meanwhile; the newer change has its own analysis.
-            if docs.get(&uri).is_none_or(|d| d.version != result.version) {
+            if !again {
                 return;
             }
-            // The diagnostics go out at once, with the endpoint context last sent; the report,
-            // which costs more than a keystroke's analysis, follows after a pause in typing and
-            // sends the diagnostics again if their context changed.
-            let sent = this.facts.published();
-            if push {
-                let diagnostics = routes::with_context(uri.as_str(), convert::diagnostics(&uri, &result, enc), &sent);
-                client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
+        }
+    }
+
+    /// Sends the diagnostics of an analysis of the current version at once, with the endpoint
+    /// context last sent; the report, which costs more than a keystroke's analysis, follows after
+    /// a pause in typing and sends the diagnostics again if their context changed.
+    fn publish(&self, runtime: &tokio::runtime::Handle, uri: &Uri, result: Arc<Analysis>) {
+        let enc = self.encoding();
+        let push = !self.caps().pull_diagnostics;
+        let sent = self.facts.published();
+        let diagnostics =
+            push.then(|| routes::with_context(uri.as_str(), convert::diagnostics(uri, &result, enc), &sent));
+        // A blocking thread may wait for a future; the client's queue is the only thing it waits
+        // for, and the protocol loop goes on meanwhile.
+        runtime.block_on(async {
+            if let Some(skip) = result.skipped {
+                workspace::tell_skipped(&self.client, uri, skip, true).await;
             }
+            if let Some(diagnostics) = diagnostics {
+                self.client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
+            }
+        });
+        let this = self.clone_handles();
+        let uri = uri.clone();
+        runtime.spawn(async move {
+            let docs = &this.docs;
             tokio::time::sleep(ENDPOINT_PAUSE).await;
             if docs.get(&uri).is_none_or(|d| d.version != result.version) {
                 return;
@@ -332,7 +457,7 @@ impl Backend {
             if push && current && sent.changed_files(&built.contexts).iter().any(|f| f == uri.as_str()) {
                 let diagnostics =
                     routes::with_context(uri.as_str(), convert::diagnostics(&uri, &result, enc), &built.contexts);
-                client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
+                this.client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
             }
             this.after_context_change(&built, Some(&uri)).await;
         });
@@ -886,7 +1011,7 @@ pub fn run() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    runtime.block_on(async {
+    let written = runtime.block_on(async {
         let (service, socket) = LspService::build(|client| Backend {
             client,
             docs: Arc::new(DashMap::new()),
@@ -907,13 +1032,15 @@ pub fn run() -> std::process::ExitCode {
         .custom_method("gohazard/status", Backend::status)
         .finish();
         // Messages pass through a filter that drops malformed frames (see `frames`).
-        let (filtered, input) = tokio::io::duplex(1 << 16);
-        let guard = tokio::spawn(frames::filter(tokio::io::stdin(), filtered));
-        Server::new(input, tokio::io::stdout(), socket).serve(service).await;
-        guard.abort();
+        let (output, written) = frames::stdout();
+        Server::new(frames::stdin(), output, socket).serve(service).await;
+        written
     });
-    // Tokio reads stdin on a blocking thread that cannot be interrupted; waiting for it would keep
-    // the process alive after `exit` until the client closes the pipe.
+    // The server's writer is gone; let its thread write what it was handed (the answer to
+    // `shutdown` may be among it), unless the client stopped reading.
+    written.wait(Duration::from_secs(2));
+    // Blocking threads may still be at work (an analysis, a scan); waiting for them would delay the
+    // exit. The thread that reads stdin keeps nothing alive either.
     runtime.shutdown_background();
     std::process::ExitCode::SUCCESS
 }
