@@ -169,6 +169,7 @@ fn transport_bounded(src: &Source<'_>, body: Node<'_>) -> bool {
 
 /// Whether the file sets a timeout on `http.DefaultClient` or replaces it.
 fn default_client_configured(src: &Source<'_>, http: &str) -> bool {
+    src.reads_file_about("DefaultClient");
     let default = format!("{http}.DefaultClient");
     let mut found = false;
     visit_all(src.root(), |n| {

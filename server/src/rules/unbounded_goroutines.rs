@@ -357,6 +357,7 @@ fn is_int_type(src: &Source<'_>, ty: Node<'_>) -> bool {
 
 /// Whether `name` is a constant declared in the enclosing function or at file level.
 fn declares_const(src: &Source<'_>, at: Node<'_>, name: &str) -> bool {
+    src.reads_file_about(name);
     let scope = outermost_function(at).unwrap_or_else(|| src.root());
     let mut found = false;
     for root in [scope, src.root()] {

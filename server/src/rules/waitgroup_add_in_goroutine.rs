@@ -153,6 +153,7 @@ fn is_wait_group(src: &Source<'_>, go: Node<'_>, wg: Node<'_>, goroutine_body: N
         // Unknown declaration: the usage must look like a wait group's.
         None => {
             let text = src.text_of(wg);
+            src.reads_file_about("Wait");
             calls_method(src, goroutine_body, text, "Done") && calls_method(src, src.root(), text, "Wait")
         }
     }
@@ -197,6 +198,7 @@ fn is_wait_group_value(src: &Source<'_>, value: Node<'_>) -> Option<bool> {
 
 /// What the struct types of this file say about a field named `field`.
 fn field_wait_group(src: &Source<'_>, field: &str) -> Option<bool> {
+    src.reads_fields_named(field);
     let mut verdict: Option<bool> = None;
     visit_all(src.root(), |n| {
         if n.kind() != "field_declaration" || verdict == Some(false) {
