@@ -9,9 +9,19 @@
 //! name they declare: when one changes, the items that mention one of its names are recomputed,
 //! since rules look other declarations up by name.
 //!
-//! Architecture invariant: a rule's findings in one declaration depend only on that declaration
-//! and on the context above. A rule that reads another function's body must not be cached this
-//! way; the differential test below (incremental equals full analysis) guards the invariant.
+//! Some rules read the whole file, bodies of other functions included: struct fields of types
+//! declared anywhere (`Source::field_types`), a `Wait()` call on a wait group, an assignment to
+//! `http.DefaultClient`, a server configured after construction, a constant declared in another
+//! function. They note each such read with the name it is about (`Source::reads_file_about`,
+//! `Source::reads_fields_named`), and the item that read runs again when an added, removed or
+//! moved item mentions that name (for fields: when a declaration of a field of that name was
+//! added or removed).
+//!
+//! Architecture invariant: a rule's findings in one declaration depend only on that declaration,
+//! on the context above and on the whole-file reads it noted. A rule that reads another
+//! function's body without noting it must not be cached this way; the differential tests below
+//! (incremental equals full analysis, through random edits and through edits of one item that
+//! change another's findings) guard the invariant.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
@@ -22,7 +32,7 @@ use std::sync::Arc;
 use tree_sitter::{Node, Tree};
 
 use super::index::{recording, FuncDecl, Index, Lookup};
-use super::{finish, run_rules, FileInfo, Finding, Source};
+use super::{finish, recording_file_reads, run_rules, FileInfo, Finding, Source, FIELD_READ};
 use crate::config::Config;
 
 struct CachedItem {
@@ -32,6 +42,12 @@ struct CachedItem {
     /// The names the item's rules looked up in the index (for a full run, the methods the whole
     /// run asked about, shared by every item).
     looked_up: Arc<Vec<String>>,
+    /// The names the item's rules read the whole file about ([`Source::reads_file_about`]; for a
+    /// group, those of the whole run, shared by every item of it; for a full run, see there).
+    reads: Arc<Vec<String>>,
+    /// The struct fields the item declares, anywhere in it, each with a hash of its declaration
+    /// (see [`Source::reads_fields_named`]).
+    fields: Vec<(String, u64)>,
 }
 
 /// What a declaration item contributes to the context, and its index declarations: both depend
@@ -82,6 +98,9 @@ pub struct Cache {
     shapes: HashMap<(u16, u64), Shape>,
     /// The package the cached declarations were extracted with.
     package: String,
+    /// The text the items were analysed in: the items that an edit removed are read here for the
+    /// names they mention (see [`Source::reads_file_about`]).
+    text: String,
 }
 
 /// How big a cache is, for the server's memory report.
@@ -133,7 +152,14 @@ impl Cache {
                     + s.decls.iter().flatten().map(decl).sum::<usize>()
             })
             .sum();
-        CacheSize { items: self.items.len(), findings, bytes: std::mem::size_of::<Cache>() + items + names + shapes }
+        CacheSize {
+            items: self.items.len(),
+            findings,
+            // The names of whole-file reads are left out: a few per item, and shared by the items of
+            // one run, so they would make the figure depend on how the items were last run. The
+            // text counts by its length for the same reason.
+            bytes: std::mem::size_of::<Cache>() + items + names + shapes + self.text.len(),
+        }
     }
 }
 
@@ -202,10 +228,9 @@ fn context_of(
         items.iter().find(|n| !is_header(**n) && n.kind() != "comment").map_or(src.text.len(), |n| n.start_byte());
     let mut h = DefaultHasher::new();
     src.text[..header_end].hash(&mut h);
-    // The contributions, as the key of a declaration's shape or the names of another item with
-    // that item's hash; the map is built from them only when their digest changed.
+    // The contributions, as the keys of the declarations' shapes; the map is built from them only
+    // when their digest changed.
     let mut keys: Vec<(u16, u64)> = Vec::new();
-    let mut loose: Vec<(&str, u64)> = Vec::new();
     let mut sum = 0u64;
     for (item, &hash) in items.iter().zip(hashes).filter(|(n, _)| n.start_byte() >= header_end) {
         if item.kind() == "comment" {
@@ -218,18 +243,10 @@ fn context_of(
             continue;
         }
         if !is_declaration(*item) {
-            // Anything else (an ERROR node of half-typed code, a stray statement) declares the
-            // constants and struct fields found in it, each with the hash of the whole item:
-            // conservative, and it keeps a syntax error in one place from re-running the whole
-            // file. Its variables, types and interface methods are read by no rule outside the
-            // item (see [`declared_names`]).
-            let start = loose.len();
-            declarers(*item, |name, declarer| {
-                if matches!(declarer.kind(), "field_declaration" | "const_spec") {
-                    loose.push((src.text_of(name), hash));
-                }
-            });
-            sum = sum.wrapping_add(digest(loose[start..].iter().copied()));
+            // Anything else (an ERROR node of half-typed code, a stray statement) declares no
+            // name: its variables, types and interface methods are read by no rule outside the
+            // item, and its constants and struct fields only by rules that read the whole file
+            // and say so (see [`declared_names`]).
             continue;
         }
         let key = (item.kind_id(), hash);
@@ -249,9 +266,6 @@ fn context_of(
                 names.insert(name.to_string(), hash);
             }
         };
-        for &(name, hash) in &loose {
-            add(name, hash);
-        }
         for shape in keys.iter().filter_map(|k| shapes.get(k)) {
             for (name, hash) in &shape.names {
                 add(name, *hash);
@@ -271,8 +285,8 @@ fn context_of(
 
 /// The names a top-level item declares, as other declarations look them up, each with a hash of
 /// the text that declares it: a function's or method's name with its signature; a type's name with
-/// its spec, and its fields and interface methods each with their own line, so editing one field
-/// re-runs only the items that mention that field or the type; the names of variables and
+/// its spec, and its interface methods each with their own line, so editing one method re-runs
+/// only the items that mention that method or the type; the names of variables and
 /// constants with their whole declaration (a constant's value may come from the spec before it,
 /// through `iota`).
 ///
@@ -282,13 +296,16 @@ fn context_of(
 /// own name changes with it. Counting the receiver made a method whose `func` line is half typed
 /// re-run every item that mentions its type, about every method of it.
 ///
-/// Half-typed code (an item that is not a declaration, see [`context_of`]) declares only what rules
-/// read from there: no rule looks up its variables, types or interface methods from another item
-/// (`Source`'s file variables, the index, and the type, constant and top-level name look-ups read
-/// declaration items only), so a broken function does not seem to declare its locals (`result`,
-/// `err`) for the whole file. Its constants count, since unbounded-goroutines' constant test
-/// searches the whole file, and so do its struct fields, which `Source::field_types` finds
-/// anywhere in the text.
+/// A struct field is no declared name: rules find fields by name anywhere in the file, in the
+/// bodies of functions too (`Source::field_types`), so they note those reads
+/// (`Source::reads_file_about`) and the cache re-runs them when any text that mentions the field
+/// changes. Following fields by mention re-ran every item that mentions `Name` or `ID` when one
+/// struct's field changed. Half-typed code (an item that is not a declaration, see
+/// [`context_of`]) declares nothing: no rule looks up its variables, types or interface methods
+/// from another item (`Source`'s file variables, the index, and the type, constant and top-level
+/// name look-ups read declaration items only), so a broken function does not seem to declare its
+/// locals (`result`, `err`) for the whole file; its constants and fields are found only by reads
+/// of the whole file, which are noted.
 fn declared_names<'a>(src: &Source<'a>, item: Node<'_>) -> Vec<(&'a str, u64)> {
     let mut out = Vec::new();
     match item.kind() {
@@ -312,18 +329,13 @@ fn declared_names<'a>(src: &Source<'a>, item: Node<'_>) -> Vec<(&'a str, u64)> {
     out
 }
 
-/// Calls `f` with each name that a type declaration or half-typed code (`item`) declares and the
-/// node that declares it: fields, interface methods, types, variables and constants. Outside a
-/// type declaration the caller hashes the item's whole text; the declarer's text is enough inside
-/// one.
+/// Calls `f` with each name that a type declaration (`item`) declares and the node that declares
+/// it: types and interface methods (struct fields are no declared names, see [`declared_names`]).
 fn declarers<'t>(item: Node<'t>, mut f: impl FnMut(Node<'t>, Node<'t>)) {
     super::go::visit_all(item, |n| {
         let declarer = match n.kind() {
-            "field_identifier" => {
-                n.parent().filter(|p| matches!(p.kind(), "field_declaration" | "method_elem" | "method_spec"))
-            }
+            "field_identifier" => n.parent().filter(|p| matches!(p.kind(), "method_elem" | "method_spec")),
             "type_identifier" => n.parent().filter(|p| matches!(p.kind(), "type_spec" | "type_alias")),
-            "identifier" => n.parent().filter(|p| matches!(p.kind(), "var_spec" | "const_spec")),
             _ => None,
         };
         if let Some(declarer) = declarer {
@@ -388,6 +400,41 @@ fn mentions(text: &str, name: &str) -> bool {
             let glued_after = bytes.get(end).is_some_and(|&b| ident(b));
             !glued_before && !glued_after
         })
+}
+
+/// The struct fields declared anywhere in `item` that [`Source::field_types`] finds (a named field
+/// with a type), each with a hash of its declaration.
+fn fields_of(src: &Source<'_>, item: Node<'_>) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    // Only a struct type declares fields: most functions need no walk.
+    if !src.text_of(item).contains("struct") {
+        return out;
+    }
+    super::go::visit_all(item, |n| {
+        if n.kind() != "field_declaration" || n.child_by_field_name("type").is_none() {
+            return;
+        }
+        let hash = hash_str(src.text_of(n));
+        let mut cursor = n.walk();
+        out.extend(n.children_by_field_name("name", &mut cursor).map(|f| (src.text_of(f).to_string(), hash)));
+    });
+    out
+}
+
+/// Every identifier-like word of `texts`.
+fn words_of<'t>(texts: &[&'t str]) -> std::collections::HashSet<&'t str> {
+    let ident = |c: char| c == '_' || c.is_alphanumeric();
+    texts.iter().flat_map(|t| t.split(|c: char| !ident(c))).filter(|w| !w.is_empty()).collect()
+}
+
+/// Whether `texts` (with their `words`) mention `name`: as a word, or for a name that is not one
+/// word, anywhere.
+fn touches(words: &std::collections::HashSet<&str>, texts: &[&str], name: &str) -> bool {
+    if name.chars().all(|c| c == '_' || c.is_alphanumeric()) {
+        words.contains(name)
+    } else {
+        texts.iter().any(|t| t.contains(name))
+    }
 }
 
 /// Moves every range of a cached finding from the item's old place to its new one. `None` when a
@@ -483,31 +530,106 @@ pub fn analyze_source(
     let mut dirty = Vec::new();
     let mut stats = Stats { items: items.len(), reused: 0 };
     let none: Arc<Vec<String>> = Arc::default();
+    // The items whose text is new here, or that moved past others: what they mention may change
+    // the findings of the items that read the whole file about it.
+    let mut new_text = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let range = item.byte_range();
         let hash = hashes[i];
         // Items keep their order, so search forward from the last match first.
         let found = (next_old..old.len()).chain(0..next_old).find(|&j| old[j].as_ref().is_some_and(|c| c.hash == hash));
-        let reused = found.and_then(|j| {
-            let c = old[j].take()?;
-            if changed.iter().any(|n| c.looked_up.iter().any(|l| l == n) || mentions(&text[range.clone()], n)) {
-                return None;
-            }
-            next_old = j + 1;
-            let findings =
-                c.findings.iter().map(|f| remap(f, &c.range, range.start, header_end)).collect::<Option<Vec<_>>>()?;
-            Some((findings, c.looked_up))
+        if found.is_none_or(|j| j < next_old) {
+            new_text.push(i);
+        }
+        let taken = found.and_then(|j| {
+            next_old = next_old.max(j + 1);
+            old[j].take()
         });
-        match reused {
-            Some((findings, looked_up)) => {
+        let Some(c) = taken else {
+            dirty.push(i);
+            let fields = fields_of(&src, *item);
+            new_items.push(CachedItem {
+                hash,
+                range,
+                findings: Vec::new(),
+                looked_up: none.clone(),
+                reads: none.clone(),
+                fields,
+            });
+            continue;
+        };
+        let stale = changed.iter().any(|n| c.looked_up.iter().any(|l| l == n) || mentions(&text[range.clone()], n));
+        let findings = if stale {
+            None
+        } else {
+            c.findings.iter().map(|f| remap(f, &c.range, range.start, header_end)).collect::<Option<Vec<_>>>()
+        };
+        match findings {
+            Some(findings) => {
                 stats.reused += 1;
-                new_items.push(CachedItem { hash, range, findings, looked_up });
+                new_items.push(CachedItem {
+                    hash,
+                    range,
+                    findings,
+                    looked_up: c.looked_up,
+                    reads: c.reads,
+                    fields: c.fields,
+                });
             }
             None => {
                 dirty.push(i);
-                new_items.push(CachedItem { hash, range, findings: Vec::new(), looked_up: none.clone() });
+                new_items.push(CachedItem {
+                    hash,
+                    range,
+                    findings: Vec::new(),
+                    looked_up: none.clone(),
+                    reads: none.clone(),
+                    fields: c.fields,
+                });
             }
         }
+    }
+    // A reused item whose rules read the whole file about a name runs again when an item that
+    // mentions the name was added, removed or moved, and one that read the fields of a name when
+    // a declaration of such a field was added or removed: such reads see every function's body,
+    // which the declared names do not cover.
+    if new_items.iter().any(|c| !c.reads.is_empty()) {
+        let removed: Vec<&CachedItem> = old.iter().flatten().collect();
+        let mut changed_texts: Vec<&str> = new_text.iter().map(|&i| &text[new_items[i].range.clone()]).collect();
+        changed_texts.extend(removed.iter().filter_map(|c| cache.text.get(c.range.clone())));
+        let words = words_of(&changed_texts);
+        // The field declarations of the removed items against those of the added ones, by name.
+        let mut field_sums: HashMap<&str, (u64, u64)> = HashMap::new();
+        for (name, hash) in removed.iter().flat_map(|c| c.fields.iter()) {
+            let e = field_sums.entry(name.as_str()).or_default();
+            e.0 = e.0.wrapping_add(*hash ^ 0x5bd1_e995).wrapping_add(1 << 40);
+        }
+        for (name, hash) in new_text.iter().flat_map(|&i| new_items[i].fields.iter()) {
+            let e = field_sums.entry(name.as_str()).or_default();
+            e.1 = e.1.wrapping_add(*hash ^ 0x5bd1_e995).wrapping_add(1 << 40);
+        }
+        let changed_fields: Vec<&str> = field_sums.iter().filter(|(_, (a, b))| a != b).map(|(n, _)| *n).collect();
+        let stale = |name: &str| match name.strip_prefix(FIELD_READ) {
+            Some(field) => changed_fields.contains(&field),
+            None => touches(&words, &changed_texts, name),
+        };
+        let dirty_before = dirty.len();
+        let mut now_dirty = Vec::new();
+        for (i, c) in new_items.iter().enumerate() {
+            if !c.reads.is_empty() && dirty.binary_search(&i).is_err() && c.reads.iter().any(|n| stale(n)) {
+                now_dirty.push(i);
+            }
+        }
+        for i in now_dirty {
+            let c = &mut new_items[i];
+            c.findings.clear();
+            c.reads = none.clone();
+            c.looked_up = none.clone();
+            if let Err(at) = dirty.binary_search(&i) {
+                dirty.insert(at, i);
+            }
+        }
+        stats.reused -= dirty.len() - dirty_before;
     }
     let mut complete = true;
     let groups = groups(&dirty);
@@ -519,7 +641,13 @@ pub fn analyze_source(
         // run about 0.5 ms plus its share of the walk. The run's look-ups cannot be
         // told apart by item, so every item is charged with all of them.
         src.prepare_matches();
-        let (found, looked_up) = recording(|| run_rules(&src, config));
+        let ((found, reads), looked_up) = recording(|| recording_file_reads(|| run_rules(&src, config)));
+        // A read of fields by name is about the field of a selector the judged item spells, so it
+        // is charged to the items that mention the field; other reads (`Wait`, `DefaultClient`,
+        // a constant's name) may come from any item, and are charged to all of them.
+        let (field_reads, other_reads): (Vec<String>, Vec<String>) =
+            reads.into_iter().partition(|n| n.starts_with(FIELD_READ));
+        let other_reads = Arc::new(other_reads);
         // A question about a callee is about a name its call mentions, which the check by mention
         // covers; a question whether a type has a method (`String`, asked by costly-log-field)
         // names what the rule chose, and could come from any item.
@@ -532,6 +660,14 @@ pub fn analyze_source(
         );
         for c in &mut new_items {
             c.looked_up = looked_up.clone();
+            let item_text = &text[c.range.clone()];
+            let own: Vec<&String> =
+                field_reads.iter().filter(|n| mentions(item_text, &n[FIELD_READ.len_utf8()..])).collect();
+            c.reads = if own.is_empty() {
+                other_reads.clone()
+            } else {
+                Arc::new(other_reads.iter().chain(own).cloned().collect())
+            };
             // The run finds the reused items' findings again; keeping the old ones too would
             // double them with every full run (the output is deduplicated, the cache was not).
             c.findings.clear();
@@ -550,6 +686,7 @@ pub fn analyze_source(
             let all = run_rules(&src, config);
             cache.items.clear();
             cache.context = 0;
+            cache.text.clear();
             return (finish(&src, all), Stats { items: items.len(), reused: 0 });
         }
     } else {
@@ -561,12 +698,14 @@ pub fn analyze_source(
         for g in groups {
             let range = new_items[g.start].range.start..new_items[g.end - 1].range.end;
             src.set_focus(Some(range));
-            let (found, looked_up) = recording(|| run_rules(&src, config));
+            let ((found, reads), looked_up) = recording(|| recording_file_reads(|| run_rules(&src, config)));
             let looked_up: Arc<Vec<String>> = Arc::new(looked_up.iter().flat_map(names_of).collect());
+            let reads = Arc::new(reads);
             let members = &mut new_items[g];
             for c in members.iter_mut() {
                 c.findings.clear();
                 c.looked_up = looked_up.clone();
+                c.reads = reads.clone();
             }
             for f in found {
                 // As for a single item, a finding outside every item of the run is not its own.
@@ -583,6 +722,8 @@ pub fn analyze_source(
     cache.context = context;
     cache.header_end = header_end;
     cache.items = new_items;
+    cache.text.clear();
+    cache.text.push_str(text);
     if let Some(names) = names {
         cache.names = names;
         cache.names_digest = names_digest;
@@ -831,6 +972,62 @@ mod tests {
             assert!(stats.items - stats.reused <= 6, "{stats:?}: the edit re-ran the type's other methods");
         }
         assert_eq!(version, text);
+    }
+
+    /// Analyses `before`, then `after` (an edit of one item that must change another item's
+    /// findings of `rule`), then `before` again, with one cache: every step equals a full analysis.
+    fn assert_cross_item(before: &str, after: &str, rule: &str) {
+        let mut index = workspace_index(&[]);
+        let mut cache = Cache::default();
+        let count = |f: &[Finding]| f.iter().filter(|f| f.rule == rule).count();
+        let mut counts = Vec::new();
+        for version in [before, after, before] {
+            let (inc, full, _) = both(version, &mut index, &mut cache);
+            assert_eq!(inc, full, "incremental and full analysis differ:\n{version}");
+            counts.push(count(&full));
+        }
+        assert_ne!(counts[0], counts[1], "the edit does not change the {rule} findings: the test tests nothing");
+    }
+
+    /// waitgroup-add-in-goroutine takes a receiver that is not declared anywhere for a wait group
+    /// when the file calls `Wait()` on it, in any function.
+    #[test]
+    fn a_wait_call_in_another_function_reruns_the_goroutine() {
+        let before = "package a\n\ntype S struct{ n int }\n\nfunc (s *S) run(items []int) {\n\tfor range items {\n\t\tgo func() {\n\t\t\ts.wg.Add(1)\n\t\t\tdefer s.wg.Done()\n\t\t}()\n\t}\n}\n\nfunc (s *S) stop() {\n\ts.wg.Done()\n}\n";
+        let after = before.replace("\ts.wg.Done()\n}\n", "\ts.wg.Wait()\n}\n");
+        assert_cross_item(before, &after, "waitgroup-add-in-goroutine");
+    }
+
+    /// client-without-timeout trusts `http.Get` once any function configures `http.DefaultClient`.
+    #[test]
+    fn configuring_the_default_client_elsewhere_reruns_its_calls() {
+        let before = "package a\n\nimport \"net/http\"\n\nfunc get() {\n\thttp.Get(\"http://example.com\")\n}\n\nfunc setup() {\n}\n";
+        let after = before.replace("func setup() {\n}", "func setup() {\n\thttp.DefaultClient.Timeout = 5\n}");
+        assert_cross_item(before, &after, "client-without-timeout");
+    }
+
+    /// server-without-timeouts trusts a server kept in a field once any function sets its timeouts.
+    #[test]
+    fn configuring_a_field_server_elsewhere_reruns_its_literal() {
+        let before = "package a\n\nimport \"net/http\"\n\ntype S struct{ srv *http.Server }\n\nfunc (s *S) start() {\n\ts.srv = &http.Server{Addr: \":8080\"}\n}\n\nfunc (s *S) tune() {\n}\n";
+        let after = before.replace("func (s *S) tune() {\n}", "func (s *S) tune() {\n\ts.srv.ReadTimeout = 5\n}");
+        assert_cross_item(before, &after, "server-without-timeouts");
+    }
+
+    /// unbounded-goroutines counts a constant declared in any function as a count.
+    #[test]
+    fn a_constant_declared_in_another_function_reruns_its_users() {
+        let before = "package a\n\nimport \"github.com/gin-gonic/gin\"\n\nfunc work() {}\n\nfunc spawn(c *gin.Context) {\n\tfor range workers {\n\t\tgo work()\n\t}\n}\n\nfunc other() {\n}\n";
+        let after = before.replace("func other() {\n}", "func other() {\n\tconst workers = 4\n\t_ = workers\n}");
+        assert_cross_item(before, &after, "unbounded-goroutines");
+    }
+
+    /// `Source::field_types` finds the fields of struct types declared inside functions.
+    #[test]
+    fn a_local_struct_field_reruns_the_calls_on_it() {
+        let before = "package a\n\nimport \"net/http\"\n\nfunc fetch(s *server) {\n\tresp, err := s.client.Get(\"http://example.com\")\n\tif err != nil {\n\t\treturn\n\t}\n\tprintln(resp.StatusCode)\n}\n\nfunc types() {\n\ttype server struct{ client *resty.Client }\n\t_ = server{}\n}\n";
+        let after = before.replace("client *resty.Client", "client *http.Client");
+        assert_cross_item(before, &after, "unclosed-body");
     }
 
     #[test]

@@ -19,6 +19,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 pub use source::Source;
+pub(crate) use source::{recording_file_reads, FIELD_READ};
 
 use crate::config::Config;
 use crate::rules;

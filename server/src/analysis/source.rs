@@ -39,6 +39,38 @@ pub struct Source<'a> {
 
 static NO_FILE: FileInfo = FileInfo { is_test: false, go_version: None };
 
+/// The prefix of a recorded read of struct fields by name (see [`Source::reads_fields_named`]):
+/// no identifier starts with it.
+pub(crate) const FIELD_READ: char = '.';
+
+thread_local! {
+    /// The names rules asked the whole file about on this thread inside [`recording_file_reads`],
+    /// if one is running.
+    static FILE_READS: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` and returns what it returned with the names that rules asked the whole file about
+/// meanwhile on this thread ([`Source::reads_file_about`]), sorted and without repeats. The
+/// incremental cache runs the rules of its items inside this, so that an edit anywhere in the file
+/// that mentions one of those names re-runs the items that asked.
+pub(crate) fn recording_file_reads<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
+    /// Stops the recording even if `f` unwinds, so a later recording starts empty.
+    struct Stop;
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            FILE_READS.with(|r| r.borrow_mut().take());
+        }
+    }
+    FILE_READS.with(|r| *r.borrow_mut() = Some(Vec::new()));
+    let stop = Stop;
+    let out = f();
+    let mut asked = FILE_READS.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    drop(stop);
+    asked.sort();
+    asked.dedup();
+    (out, asked)
+}
+
 impl<'a> Source<'a> {
     pub fn new(text: &'a str, tree: &'a Tree) -> Self {
         let mut imports = HashMap::new();
@@ -157,7 +189,31 @@ impl<'a> Source<'a> {
         self.imports.iter().find(|(_, p)| *p == path).map(|(n, _)| n.as_str())
     }
 
+    /// Notes that the calling rule reads the whole file (the bodies of other functions included)
+    /// for something about `name`, and that its findings may change when any text that mentions
+    /// `name` as a word changes, anywhere in the file. Rules must call this for every such read
+    /// that is not through the index or a name their own declaration mentions: the incremental
+    /// cache follows other declarations only by the names an item mentions, and by these.
+    pub fn reads_file_about(&self, name: &str) {
+        FILE_READS.with(|r| {
+            if let Some(asked) = r.borrow_mut().as_mut() {
+                asked.push(name.to_string());
+            }
+        });
+    }
+
+    /// Notes that the calling rule reads the declarations of the struct fields named `field`
+    /// anywhere in the file (those of types declared inside functions too). Narrower than
+    /// [`Source::reads_file_about`]: the incremental cache re-runs the rule only when a field
+    /// declaration of that name changes, not when any text that mentions the name does.
+    pub fn reads_fields_named(&self, field: &str) {
+        self.reads_file_about(&format!("{FIELD_READ}{field}"));
+    }
+
     /// The declared types of every struct field named `field` in this file, in file order.
+    ///
+    /// The fields of struct types declared inside functions count, so the answer depends on every
+    /// function of the file: it is noted with [`Source::reads_fields_named`].
     ///
     /// The candidates are found by searching the text for the name, not by walking the tree:
     /// rules ask this for calls inside the one function being re-analysed after a keystroke, and a
@@ -166,6 +222,7 @@ impl<'a> Source<'a> {
         if field.is_empty() {
             return Vec::new();
         }
+        self.reads_fields_named(field);
         let mut cache = self.field_names.borrow_mut();
         let names = cache.entry(field.to_string()).or_insert_with(|| self.field_name_offsets(field));
         names

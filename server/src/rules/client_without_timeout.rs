@@ -175,6 +175,7 @@ fn transport_bounded(src: &Source<'_>, body: Node<'_>) -> bool {
 /// cost grow with the file. A target spelled `http.DefaultClient…` starts where the text does, so
 /// the nodes that start there and hold it are the only candidates.
 fn default_client_configured(src: &Source<'_>, http: &str) -> bool {
+    src.reads_file_about("DefaultClient");
     let default = format!("{http}.DefaultClient");
     let root = src.root();
     let configured = occurrences(src.text, &default).any(|at| {

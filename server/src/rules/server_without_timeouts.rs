@@ -227,6 +227,9 @@ fn last_segment<'a>(src: &Source<'a>, expr: Node<'_>) -> Option<&'a str> {
 pub(super) fn configured_later(src: &Source<'_>, lit: Node<'_>, fields: &[&str]) -> bool {
     let Some((name, local)) = binding_name(src, lit) else { return false };
     let scope = if local { outermost_function(lit).unwrap_or(src.root()) } else { src.root() };
+    if scope.id() == src.root().id() {
+        src.reads_file_about(name);
+    }
     let mut found = false;
     visit_all(scope, |n| {
         if found {
