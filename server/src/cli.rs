@@ -24,8 +24,8 @@ use crate::analysis::fix::{self, Applied};
 use crate::analysis::index::{declarations, FuncDecl, Index, Lookup};
 use crate::analysis::outline::{self, Outline};
 use crate::analysis::{
-    analyze_file, analyze_indexed_rules, analyze_local_rules, merge_findings, parse, without_indexed_rules, FileInfo,
-    Finding, Severity, Source,
+    analyze_file, analyze_indexed_rules, analyze_local_rules_then, merge_findings, parse, without_indexed_rules,
+    FileInfo, Finding, Severity, Source,
 };
 use crate::config::{self, Config, RuleSettings};
 use crate::gomod::GoVersions;
@@ -627,29 +627,26 @@ fn load(
         let text = if mode.keep_text { text } else { String::new() };
         return (Loaded::skipped(path, text, info), decls);
     }
-    let (local, lookups) = if mode.fix {
-        (None, Vec::new())
+    let (local, lookups, facts) = if mode.fix {
+        (None, Vec::new(), None)
     } else {
         // The file's own declarations and the outline of the others answer the index rules now;
         // pass 2 tells whether the complete index changes an answer, which is rare, so most files
         // are done after one parse.
-        let mut own = Index::of_file(&path.to_string_lossy(), decls.clone());
+        let key = path.to_string_lossy();
+        let mut own = Index::of_file(&key, decls.clone());
         if let Some((outline, id)) = outline {
             own = own.with_outline(outline.clone(), id);
         }
-        let first = analyze_local_rules(&text, &tree, config, &info, &own);
-        (Some(first.findings), first.lookups)
+        // Findings that are final unless pass 2 finds otherwise: the endpoint facts are taken now,
+        // from the source the rules ran on, whose walk for their matches collected the nodes the
+        // facts read.
+        let (first, facts) = analyze_local_rules_then(&text, &tree, config, &info, &own, |src, found| {
+            mode.endpoints.then(|| crate::endpoints::file_facts_with(&key, src, found, &shared.names))
+        });
+        (Some(first.findings), first.lookups, facts)
     };
     let pending = local.is_none() || !lookups.is_empty();
-    // Findings that are final unless pass 2 finds otherwise: the endpoint facts can be taken now,
-    // while the tree is at hand.
-    let facts = match &local {
-        Some(found) if mode.endpoints => {
-            let key = path.to_string_lossy();
-            Some(crate::endpoints::file_facts_with(&key, &Source::new(&text, &tree), found, &shared.names))
-        }
-        _ => None,
-    };
     // With an outline, a file whose rules asked the index rarely needs pass 2: its tree would be kept
     // for nothing.
     let keep = pending

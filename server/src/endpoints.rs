@@ -259,6 +259,10 @@ const GIN: &str = "github.com/gin-gonic/gin";
 const ECHO: &str = "github.com/labstack/echo/v4";
 const CHI: &str = "github.com/go-chi/chi/v5";
 
+/// The kinds of the nodes a function's facts come from: calls, `go` statements and `:=`. The walk
+/// that finds the rules' matches collects them for the whole file (`rules::FactNodes`).
+pub(crate) const FACT_KINDS: &[&str] = &["call_expression", "go_statement", "short_var_declaration"];
+
 /// The node kinds and fields of tree-sitter-go that the facts look at in every function, by id,
 /// looked up once. `Node::kind` converts the kind's C string on every call, and
 /// `child_by_field_name` searches the grammar's field names by string: compared per node of every
@@ -631,7 +635,10 @@ impl<'a> Extractor<'_, 'a> {
         }
     }
 
-    fn func_facts(&self, func: Node<'_>, key: FuncKey, name_node: Node<'_>, findings: &[Finding]) -> FuncFacts {
+    fn func_facts<'f>(&self, func: Node<'f>, key: FuncKey, name_node: Node<'_>, findings: &[Finding]) -> FuncFacts
+    where
+        'a: 'f,
+    {
         let line = |b: usize| self.lines.line(b) as u32 + 1;
         let mut spawns = Vec::new();
         let mut timeouts = Vec::new();
@@ -642,7 +649,7 @@ impl<'a> Extractor<'_, 'a> {
         let mut callees = Vec::new();
         let mut constructors = HashMap::new();
         let ids = &*IDS;
-        visit_fact_candidates(self.src.text, func, |n| {
+        let visit = |n: Node<'f>| {
             let kind = n.kind_id();
             if kind == ids.go_statement {
                 spawns.push(self.spawn(n, func, false));
@@ -673,7 +680,13 @@ impl<'a> Extractor<'_, 'a> {
                 }
                 callees.extend(callee);
             }
-        });
+        };
+        // The walk that found the rules' matches collected the nodes of a top-level function;
+        // a function literal, or a file analysed otherwise, takes a walk of its own.
+        match self.src.fact_nodes().and_then(|facts| facts.of_item(func)) {
+            Some(nodes) => nodes.iter().copied().for_each(visit),
+            None => visit_fact_candidates(self.src.text, func, visit),
+        }
         *self.constructors.borrow_mut() = (Some(func.id()), constructors);
         let mut seen = std::collections::HashSet::new();
         for callee in callees {
@@ -1688,13 +1701,22 @@ mod tests {
     /// The facts' walk skips subtrees without the marks of a call, a `go` statement or a `:=`: it
     /// must still visit every such node that a walk of every node visits, in the same order, on
     /// every fixture and on cut and damaged copies of them, whose syntax errors (skipped and
-    /// missing tokens) a mark may not show.
+    /// missing tokens) a mark may not show. So must the walk for the rules' matches, which collects
+    /// those nodes for each top-level item (`rules::FactNodes`) and skips subtrees by marks of its
+    /// own. `GOHAZARD_MATCH_DIRS=dir1:dir2` adds real projects, whole files only.
     #[test]
     fn the_candidate_walk_visits_every_call_go_and_short_var_declaration() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let dirs = [root.join("tests/rules"), root.join("tests/endpoints"), root.join("examples")];
         let (files, _) = crate::walk::go_files(&dirs);
         assert!(files.len() > 50, "fixtures not found under {}", root.display());
+        let extra: Vec<_> = std::env::var("GOHAZARD_MATCH_DIRS")
+            .unwrap_or_default()
+            .split(':')
+            .filter(|d| !d.is_empty())
+            .map(std::path::PathBuf::from)
+            .collect();
+        let (extra, _) = crate::walk::go_files(&extra);
         let ids = &*IDS;
         let wanted = |n: Node<'_>| [ids.call, ids.go_statement, ids.short_var_declaration].contains(&n.kind_id());
         // The ids stand for the kind names that the rest of the analysis compares.
@@ -1717,10 +1739,11 @@ mod tests {
             i
         };
         let mut checked = 0;
-        for path in files {
+        let whole = extra.len();
+        for (i, path) in extra.into_iter().chain(files).enumerate() {
             let text = std::fs::read_to_string(&path).unwrap();
             let mut variants = vec![text.clone()];
-            for k in 1..8 {
+            for k in (1..8).filter(|_| i >= whole) {
                 let cut = boundary(&text, text.len() * k / 8);
                 variants.push(text[..cut].to_string());
                 // A few bytes taken out of the middle of a line break its syntax there.
@@ -1729,6 +1752,8 @@ mod tests {
             }
             for text in &variants {
                 let tree = crate::analysis::parse(text, None);
+                let mut src = Source::new(text, &tree);
+                src.prepare_matches();
                 let top = tree.root_node();
                 let mut cursor = top.walk();
                 let roots: Vec<_> = std::iter::once(top).chain(top.named_children(&mut cursor)).collect();
@@ -1741,6 +1766,12 @@ mod tests {
                     let mut candidates = Vec::new();
                     visit_fact_candidates(text, root, |n| candidates.extend(Some(n.id()).filter(|_| wanted(n))));
                     assert_eq!(candidates, all, "{} in {text:?}", path.display());
+                    if root.id() != top.id() {
+                        let shared = src.fact_nodes().expect("a whole file's walk collects the facts' nodes");
+                        let collected: Vec<_> =
+                            shared.of_item(root).expect("a top-level item").iter().map(|n| n.id()).collect();
+                        assert_eq!(collected, all, "{} in {text:?}", path.display());
+                    }
                     checked += all.len();
                 }
             }

@@ -201,12 +201,27 @@ pub fn analyze_local_rules(
     file: &FileInfo,
     own: &index::Index,
 ) -> FirstPass {
+    analyze_local_rules_then(text, tree, config, file, own, |_, _| ()).0
+}
+
+/// [`analyze_local_rules`], then `then` with the file's source and findings: what the walk for the
+/// rules' matches collected for the endpoint facts is still at hand there.
+pub fn analyze_local_rules_then<T>(
+    text: &str,
+    tree: &tree_sitter::Tree,
+    config: &Config,
+    file: &FileInfo,
+    own: &index::Index,
+    then: impl FnOnce(&Source<'_>, &[Finding]) -> T,
+) -> (FirstPass, T) {
     let mut src = Source::new(text, tree).with_context(file, own);
     src.prepare_matches();
     let mut findings = run_some_rules(&src, config, |r| !r.uses_index());
     let (indexed, lookups) = index::recording(|| run_some_rules(&src, config, |r| r.uses_index()));
     findings.extend(indexed);
-    FirstPass { findings: finish(&src, findings), lookups }
+    let findings = finish(&src, findings);
+    let after = then(&src, &findings);
+    (FirstPass { findings, lookups }, after)
 }
 
 /// What [`analyze_local_rules`] found in one file, and what it asked the index.

@@ -137,8 +137,13 @@ impl<'a> Source<'a> {
         );
         match &self.matches {
             Some(all) => all[rule].clone(),
-            None => rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref(), false).swap_remove(rule),
+            None => rules::all_matches(self.text, self.tree.root_node(), self.focus.as_ref(), false).into_rule(rule),
         }
+    }
+
+    /// The nodes the endpoint facts read, from [`Source::prepare_matches`] over the whole file.
+    pub(crate) fn fact_nodes(&self) -> Option<&rules::FactNodes<'a>> {
+        self.matches.as_deref()?.facts()
     }
 
     /// Attaches facts about the file and the workspace index.

@@ -113,9 +113,9 @@ struct Combined {
     query: Query,
     /// The index in `RULES` of each pattern's rule.
     rule_of_pattern: Vec<usize>,
-    /// Indexed by node kind id: whether some pattern's root node is of that kind. The walk runs
-    /// the query only at such nodes (see [`all_matches`]).
-    anchors: Vec<bool>,
+    /// Indexed by node kind id: what the walk does at a node of that kind ([`ANCHOR`], [`FACT`]).
+    /// One table, so that the walk reads one byte per node before anything else.
+    kinds_do: Vec<u8>,
     /// Per anchor kind (by kind id), every word in the text predicates (`#eq?`, `#any-of?`,
     /// `#match?`) of the patterns rooted there: a node whose key name (see [`may_start`]) is none
     /// of them cannot start those patterns.
@@ -140,6 +140,11 @@ struct Kinds {
     assignment_statement: u16,
     expression_statement: u16,
     parameter_declaration: u16,
+    for_statement: u16,
+    select_statement: u16,
+    /// The field `type` (of a composite literal, a parameter): fields by id, as names are searched
+    /// by string on every call.
+    type_field: u16,
 }
 
 impl Kinds {
@@ -160,6 +165,12 @@ impl Kinds {
             assignment_statement: id("assignment_statement"),
             expression_statement: id("expression_statement"),
             parameter_declaration: id("parameter_declaration"),
+            for_statement: id("for_statement"),
+            select_statement: id("select_statement"),
+            type_field: tree_sitter::Language::from(tree_sitter_go::LANGUAGE)
+                .field_id_for_name("type")
+                .expect("tree-sitter-go has a field `type`")
+                .get(),
         }
     }
 }
@@ -180,7 +191,10 @@ impl Combined {
         let rule_of_pattern = (0..query.pattern_count())
             .map(|p| starts[starts.partition_point(|&(s, _)| s <= query.start_byte_for_pattern(p)) - 1].1)
             .collect();
-        let mut anchors = vec![false; lang.node_kind_count()];
+        let mut kinds_do = vec![0u8; lang.node_kind_count()];
+        for kind in crate::endpoints::FACT_KINDS {
+            kinds_do[crate::analysis::go::kind_id(kind) as usize] |= FACT;
+        }
         for p in 0..query.pattern_count() {
             let root = root_kind(&source[query.start_byte_for_pattern(p)..])
                 .unwrap_or_else(|| panic!("pattern {p} of the combined query does not start with a named node"));
@@ -188,7 +202,7 @@ impl Combined {
             for id in 0..lang.node_kind_count() {
                 let id = id as u16;
                 if lang.node_kind_is_named(id) && lang.node_kind_for_id(id) == Some(root) {
-                    anchors[id as usize] = true;
+                    kinds_do[id as usize] |= ANCHOR;
                     known = true;
                 }
             }
@@ -206,13 +220,13 @@ impl Combined {
             let id = lang.id_for_node_kind(root, true) as usize;
             words[id].extend(predicate_words(pattern).map(str::to_string));
         }
-        Combined { query, rule_of_pattern, anchors, words, kinds }
+        Combined { query, rule_of_pattern, kinds_do, words, kinds }
     }
 }
 
 impl Combined {
     /// Files a match of the combined query under its rule.
-    fn record<'t>(&'static self, m: &tree_sitter::QueryMatch<'_, 't>, out: &mut AllMatches<'t>) {
+    fn record<'t>(&'static self, m: &tree_sitter::QueryMatch<'_, 't>, out: &mut [Vec<Match<'t>>]) {
         let names = self.query.capture_names();
         let caps = m.captures.iter().map(|c| (names[c.index as usize], c.node)).collect();
         out[self.rule_of_pattern[m.pattern_index]].push(Match { caps });
@@ -285,7 +299,10 @@ fn qualified_name<'t>(k: &Kinds, ty: Option<Node<'t>>) -> Option<Node<'t>> {
 ///   literal, `make(map…)`, or one in parentheses);
 /// - one rooted at an expression statement names the call it makes (`mu.Lock()`);
 /// - one rooted at a parameter or a composite literal names its qualified type
-///   (`http.HandlerFunc`, `http.Client{…}`).
+///   (`http.HandlerFunc`, `http.Client{…}`);
+/// - one rooted at a `for` loop or a `select` names a function inside it (`append`, `After`), so
+///   its text holds that name: most loops and selects hold neither, and a query run at one walks
+///   all of its body.
 ///
 /// `anchored_matches_equal_the_full_query` checks, over every fixture, that nothing is lost.
 fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
@@ -306,7 +323,7 @@ fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
         for arg in args.named_children(&mut cursor) {
             let kind = arg.kind_id();
             // empty-filter's argument patterns: `nil`, `make(map…)`, `map[K]V{…}`.
-            let map_literal = || arg.child_by_field_name("type").is_some_and(|t| t.kind_id() == k.map_type);
+            let map_literal = || arg.child_by_field_id(k.type_field).is_some_and(|t| t.kind_id() == k.map_type);
             if kind == k.nil
                 || (kind == k.call && makes_a_map(k, arg))
                 || (kind == k.composite_literal && map_literal())
@@ -335,7 +352,11 @@ fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
         return run_if(call.and_then(callee_name).is_some_and(known));
     }
     if kind == k.parameter_declaration || kind == k.composite_literal {
-        return run_if(qualified_name(node.child_by_field_name("type")).is_some_and(known));
+        return run_if(qualified_name(node.child_by_field_id(k.type_field)).is_some_and(known));
+    }
+    if kind == k.for_statement || kind == k.select_statement {
+        let body = std::str::from_utf8(text.get(node.byte_range()).unwrap_or(&[])).unwrap_or("");
+        return run_if(words.iter().any(|w| body.contains(w.as_str())));
     }
     Start::Run
 }
@@ -365,11 +386,116 @@ impl<'t> Match<'t> {
 }
 
 /// The matches of every rule's patterns over one file (or over a byte range of it), indexed like
-/// `RULES`.
-pub(crate) type AllMatches<'t> = Vec<Vec<Match<'t>>>;
+/// `RULES`, and the nodes the endpoint facts read when the walk covered the whole file for every
+/// rule (see [`FactNodes`]).
+pub(crate) struct AllMatches<'t> {
+    per_rule: Vec<Vec<Match<'t>>>,
+    facts: Option<FactNodes<'t>>,
+}
+
+impl<'t> std::ops::Index<usize> for AllMatches<'t> {
+    type Output = Vec<Match<'t>>;
+
+    fn index(&self, rule: usize) -> &Vec<Match<'t>> {
+        &self.per_rule[rule]
+    }
+}
+
+impl<'t> AllMatches<'t> {
+    /// The matches of the rule at `rule` (its index in `RULES`), without copying them.
+    pub(crate) fn into_rule(mut self, rule: usize) -> Vec<Match<'t>> {
+        self.per_rule.swap_remove(rule)
+    }
+
+    /// The nodes the endpoint facts read, when the walk covered the whole file for every rule.
+    pub(crate) fn facts(&self) -> Option<&FactNodes<'t>> {
+        self.facts.as_ref()
+    }
+}
+
+/// The nodes of the kinds the endpoint facts read ([`crate::endpoints::FACT_KINDS`]: calls, `go`
+/// statements and `:=`), collected by the walk that finds the rules' matches, so that the facts
+/// need no walk of their own: it visits those nodes anyway, and a second walk cost almost as much
+/// as the first.
+pub(crate) struct FactNodes<'t> {
+    /// In document order (the order of a preorder walk).
+    nodes: Vec<Node<'t>>,
+    /// Per top-level item (a child of the walked root), in document order: its start byte, its id,
+    /// and the index in `nodes` of its first node (itself or a descendant). An item's nodes end
+    /// where the next item's begin.
+    items: Vec<(usize, usize, usize)>,
+}
+
+impl<'t> FactNodes<'t> {
+    /// The fact nodes of a top-level item, itself and its descendants, in document order; `None`
+    /// when `item` is not a child of the walked root.
+    pub(crate) fn of_item(&self, item: Node<'_>) -> Option<&[Node<'t>]> {
+        let start = item.start_byte();
+        let first = self.items.partition_point(|&(s, _, _)| s < start);
+        // Items with the same start are empty ones (a missing token) before the item itself.
+        let at = first
+            + self.items[first..]
+                .iter()
+                .take_while(|&&(s, _, _)| s == start)
+                .position(|&(_, id, _)| id == item.id())?;
+        let end = self.items.get(at + 1).map_or(self.nodes.len(), |&(_, _, begin)| begin);
+        Some(&self.nodes[self.items[at].2..end])
+    }
+}
+
+/// Where in `text` (which starts at byte `offset` of the file) a node that the walk of
+/// [`all_matches`] stops at may be, as sorted byte offsets: every `(` (a call's arguments, a
+/// parameter list, a `var (…)` block), every `{` (a composite literal's body, the body of a `for`
+/// or a `select`), every `=` of an assignment or a `:=` (not of `==`, `!=`, `<=` or `>=`), and
+/// the words `go`, `defer` and `var`. Every node of an anchor kind that [`may_start`] lets through
+/// and every node the facts read holds one of these, or is a parameter or a `var` spec, whose
+/// parent holds one (its parameter list's `(`, its declaration's `var` or its block's `(`). So a
+/// subtree whose text holds none of them (and no syntax error, where a missing token could make
+/// such a node without its mark) holds none of those nodes below its root, and the walk need not
+/// enter it: names, selectors, literals, types, conditions and comments are most of a tree's
+/// nodes.
+fn walk_marks(text: &[u8], offset: usize) -> Vec<usize> {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let at = |i: usize| text.get(i).copied();
+    let keyword = |i: usize, w: &[u8]| {
+        text[i..].starts_with(w)
+            && !at(i + w.len()).is_some_and(word)
+            && !i.checked_sub(1).is_some_and(|p| word(text[p]))
+    };
+    let mut marks = Vec::new();
+    for (i, &b) in text.iter().enumerate() {
+        let mark = match b {
+            b'(' | b'{' => true,
+            // `=`, `:=`, `+=`, `<<=`, … but not `==`, `!=`, `<=`, `>=`.
+            b'=' => {
+                let before = |n: usize| i.checked_sub(n).and_then(at);
+                at(i + 1) != Some(b'=')
+                    && match before(1) {
+                        Some(b'=' | b'!') => false,
+                        Some(c @ (b'<' | b'>')) => before(2) == Some(c),
+                        _ => true,
+                    }
+            }
+            b'g' => keyword(i, b"go"),
+            b'd' => keyword(i, b"defer"),
+            b'v' => keyword(i, b"var"),
+            _ => false,
+        };
+        if mark {
+            marks.push(offset + i);
+        }
+    }
+    marks
+}
+
+/// What the walk does at a node of a kind: run the query where [`may_start`] lets it.
+const ANCHOR: u8 = 1;
+/// What the walk does at a node of a kind: keep it for the endpoint facts ([`FactNodes`]).
+const FACT: u8 = 2;
 
 /// Runs the combined query once over `root`, within `focus` when given; with `index_rules_only`,
 /// only the patterns of the rules that use the index, leaving the other rules without matches.
+/// Over the whole file for every rule, it also collects the nodes the endpoint facts read.
 pub(crate) fn all_matches<'t>(
     text: &str,
     root: Node<'t>,
@@ -377,7 +503,10 @@ pub(crate) fn all_matches<'t>(
     index_rules_only: bool,
 ) -> AllMatches<'t> {
     let combined = if index_rules_only { &*COMBINED_INDEX_RULES } else { &*COMBINED };
-    let mut out: AllMatches<'t> = vec![Vec::new(); RULES.len()];
+    let mut out: Vec<Vec<Match<'t>>> = vec![Vec::new(); RULES.len()];
+    // The facts are read from a whole file's analysis by every rule; a focused or partial one
+    // leaves them to their own walk.
+    let mut facts = (focus.is_none() && !index_rules_only).then(|| FactNodes { nodes: Vec::new(), items: Vec::new() });
     // The query runs at each node where one of its patterns can start (an anchor kind that
     // [`may_start`] lets through), and goes no deeper than that pattern needs:
     // `max_start_depth(0)` starts no pattern below the node it is given. The walk that finds those
@@ -392,7 +521,7 @@ pub(crate) fn all_matches<'t>(
         cursor.set_byte_range(focus.clone());
     }
     let mut exceeded = false;
-    let mut run = |node: Node<'t>, out: &mut AllMatches<'t>| {
+    let mut run = |node: Node<'t>, out: &mut Vec<Vec<Match<'t>>>| {
         let mut it = cursor.matches(&combined.query, node, text.as_bytes());
         while let Some(m) = it.next() {
             combined.record(m, out);
@@ -402,19 +531,45 @@ pub(crate) fn all_matches<'t>(
     };
     // Calls whose only candidate patterns test a variable argument: see below.
     let mut with_variables = Vec::new();
+    let range = root.byte_range();
+    let marks = walk_marks(text.as_bytes().get(range.clone()).unwrap_or(&[]), range.start);
+    // The first mark at or after the current node's start. Nodes come in document order, so it
+    // only moves forwards; should a node ever start before the previous one, it is searched again.
+    let (mut next, mut last_start) = (0, 0);
+    // How far below `root` the walk is: its children are the top-level items of `FactNodes`.
+    let mut depth = 0usize;
     let mut walk = root.walk();
     'walk: loop {
         let node = walk.node();
         if focus.is_none_or(|f| intersects(node, f)) {
-            let kind = node.kind_id();
-            if combined.anchors.get(kind as usize).copied().unwrap_or(false) {
+            let todo = combined.kinds_do.get(node.kind_id() as usize).copied().unwrap_or(0);
+            if let Some(facts) = &mut facts {
+                if depth == 1 {
+                    facts.items.push((node.start_byte(), node.id(), facts.nodes.len()));
+                }
+                if todo & FACT != 0 {
+                    facts.nodes.push(node);
+                }
+            }
+            if todo & ANCHOR != 0 {
                 match may_start(combined, node, text.as_bytes()) {
                     Start::Run => run(node, &mut out),
                     Start::IfArgumentIsMap => with_variables.push(node),
                     Start::Skip => {}
                 }
             }
-            if walk.goto_first_child() {
+            let (start, end) = (node.start_byte(), node.end_byte());
+            if start < last_start {
+                next = marks.partition_point(|&m| m < start);
+            }
+            last_start = start;
+            while marks.get(next).is_some_and(|&m| m < start) {
+                next += 1;
+            }
+            // `root` is always entered, so that every top-level item is seen (`FactNodes::items`).
+            let enter = depth == 0 || marks.get(next).is_some_and(|&m| m < end) || node.has_error();
+            if enter && walk.goto_first_child() {
+                depth += 1;
                 continue;
             }
         }
@@ -426,6 +581,7 @@ pub(crate) fn all_matches<'t>(
             if !walk.goto_parent() {
                 break 'walk;
             }
+            depth -= 1;
         }
     }
     // The one pattern that matches a variable argument (empty-filter's) would match nearly every
@@ -452,7 +608,7 @@ pub(crate) fn all_matches<'t>(
     if exceeded {
         tracing::debug!("query match limit reached; some findings in this file may be missing");
     }
-    out
+    AllMatches { per_rule: out, facts }
 }
 
 /// Whether `node` intersects `range` as tree-sitter's query cursor decides it for a byte range: an
@@ -496,7 +652,7 @@ mod tests {
     /// A match as comparable data: its rule, and each capture's name and byte range, sorted.
     type Flat = (usize, Vec<(&'static str, (usize, usize))>);
 
-    fn flatten(all: &AllMatches<'_>) -> Vec<Flat> {
+    fn flatten(all: &[Vec<Match<'_>>]) -> Vec<Flat> {
         let mut out: Vec<Flat> = all
             .iter()
             .enumerate()
@@ -517,14 +673,14 @@ mod tests {
         root: Node<'t>,
         focus: Option<&std::ops::Range<usize>>,
         index_rules_only: bool,
-    ) -> AllMatches<'t> {
+    ) -> Vec<Vec<Match<'t>>> {
         let combined = if index_rules_only { &*COMBINED_INDEX_RULES } else { &*COMBINED };
         let mut cursor = QueryCursor::new();
         cursor.set_match_limit(MATCH_LIMIT);
         if let Some(focus) = focus {
             cursor.set_byte_range(focus.clone());
         }
-        let mut out: AllMatches<'t> = vec![Vec::new(); RULES.len()];
+        let mut out: Vec<Vec<Match<'t>>> = vec![Vec::new(); RULES.len()];
         let mut it = cursor.matches(&combined.query, root, text.as_bytes());
         while let Some(m) = it.next() {
             combined.record(m, &mut out);
@@ -569,7 +725,8 @@ mod tests {
                     };
                     let mut full = flatten(&full);
                     full.retain(read);
-                    let mut anchored = flatten(&all_matches(&text, tree.root_node(), focus.as_ref(), index_rules_only));
+                    let mut anchored =
+                        flatten(&all_matches(&text, tree.root_node(), focus.as_ref(), index_rules_only).per_rule);
                     anchored.retain(read);
                     assert_eq!(
                         anchored,
