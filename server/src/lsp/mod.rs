@@ -220,6 +220,7 @@ struct Snapshot {
     version: i32,
     generation: u64,
     rope: ropey::Rope,
+    text: Arc<String>,
     old_tree: Option<tree_sitter::Tree>,
     cache: Option<Cache>,
 }
@@ -232,6 +233,7 @@ fn snapshot(docs: &DashMap<Uri, Document>, uri: &Uri, id: Option<u64>) -> Option
         version: doc.version,
         generation: doc.generation,
         rope: doc.rope.clone(),
+        text: doc.text.clone(),
         old_tree: doc.tree.clone(),
         cache: doc.cache.take(),
     })
@@ -245,23 +247,18 @@ fn analyze_snapshot(
     index: &RwLock<Index>,
     config: &Config,
 ) -> (Option<tree_sitter::Tree>, Option<Cache>, Arc<Analysis>) {
-    let Snapshot { version, rope, old_tree, cache, .. } = snap;
+    let Snapshot { version, rope, text, old_tree, cache, .. } = snap;
     let key = uri.as_str();
     let file = file_info(uri);
-    let text = rope.to_string();
     if let Some(skip) = config.skip(&text) {
         workspace::index_skipped(&text, key, skip, index);
         let findings = Arc::new(Vec::new());
-        return (
-            None,
-            cache,
-            Arc::new(Analysis { version, rope, text: Arc::new(text), findings, skipped: Some(skip) }),
-        );
+        return (None, cache, Arc::new(Analysis { version, rope, text, findings, skipped: Some(skip) }));
     }
     // Two analyses of one document rarely overlap; the one without the cache runs in full.
     let mut cache = cache;
     let (tree, findings) = analyze_text_indexed(&text, old_tree.as_ref(), key, &file, index, config, cache.as_mut());
-    let analysis = Analysis { version, rope, text: Arc::new(text), findings: Arc::new(findings), skipped: None };
+    let analysis = Analysis { version, rope, text, findings: Arc::new(findings), skipped: None };
     (Some(tree), cache, Arc::new(analysis))
 }
 
@@ -593,7 +590,7 @@ impl Backend {
 
     async fn document_state(&self, params: DocumentStateParams) -> Result<DocumentState> {
         let doc = self.docs.get(&params.uri).ok_or_else(|| RpcError::invalid_params("document is not open"))?;
-        Ok(DocumentState { version: doc.version, text: doc.rope.to_string() })
+        Ok(DocumentState { version: doc.version, text: doc.text.to_string() })
     }
 
     /// Recomputes the effective settings from the file's and the client's. Returns the problems.
