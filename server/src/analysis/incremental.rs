@@ -91,7 +91,7 @@ pub struct Cache {
     header_end: usize,
     items: Vec<CachedItem>,
     /// The declared names of the context, with hashes of their declarations.
-    names: HashMap<String, u64>,
+    names: Arc<HashMap<String, u64>>,
     /// [`digest`] of every contribution to `names`.
     names_digest: u64,
     /// The shapes of the current declaration items, by kind and text hash.
@@ -101,6 +101,80 @@ pub struct Cache {
     /// The text the items were analysed in: the items that an edit removed are read here for the
     /// names they mention (see [`Source::reads_file_about`]).
     text: String,
+    /// The items of the last few versions that an edit removed or made stale, newest last.
+    buried: std::collections::VecDeque<Buried>,
+    /// [`field_sums`] of the items.
+    fields: Arc<HashMap<String, u64>>,
+}
+
+/// Items that an edit removed from the file or made stale, with the declared names they were
+/// valid under, kept while the file has a syntax error. Typing a character that breaks the syntax
+/// often swallows the rest of the file into one broken item, or lifts a function's locals to the
+/// top level, and deleting it again brings back what was there: the findings buried then come
+/// back without running the rules, unless a name they mention was declared differently since, or
+/// a struct field they read. Items whose rules read the whole file about anything else
+/// ([`Source::reads_file_about`]) are not kept: what changed since cannot be told for them.
+struct Buried {
+    names: Arc<HashMap<String, u64>>,
+    /// The struct field declarations of the file then (see [`field_sums`]), for the items that
+    /// read fields by name.
+    fields: Arc<HashMap<String, u64>>,
+    items: Vec<Option<CachedItem>>,
+}
+
+/// Whether an item's whole-file reads are all reads of struct fields, which a buried item can be
+/// checked against (the other reads are of any text, which is not kept).
+fn only_field_reads(c: &CachedItem) -> bool {
+    c.reads.iter().all(|n| n.starts_with(FIELD_READ))
+}
+
+/// [`field_sums`] of one version of a file, shared by the cache and the items buried then.
+type FieldSums = Arc<HashMap<String, u64>>;
+
+/// Per field name, a digest of the declarations of fields of that name in `items`.
+fn field_sums(items: &[CachedItem]) -> HashMap<String, u64> {
+    let mut out: HashMap<String, u64> = HashMap::new();
+    for (name, hash) in items.iter().flat_map(|c| c.fields.iter()) {
+        let e = out.entry(name.clone()).or_default();
+        *e = e.wrapping_add(*hash ^ 0x5bd1_e995).wrapping_add(1 << 40);
+    }
+    out
+}
+
+/// How many versions back buried items are kept.
+const BURIED_VERSIONS: usize = 4;
+
+/// Takes from `buried` (newest first) the findings of an item with this hash that are still valid
+/// under the declared names `current`, moved to start at `start`. `changed` holds, per batch, the
+/// names declared differently since, computed on first use.
+fn revive(
+    buried: &mut std::collections::VecDeque<Buried>,
+    changed: &mut Vec<Option<Vec<String>>>,
+    current: &HashMap<String, u64>,
+    hash: u64,
+    item_text: &str,
+    start: usize,
+    header_end: usize,
+) -> Option<(CachedItem, Vec<Finding>, FieldSums)> {
+    changed.resize(buried.len(), None);
+    for (b, batch) in buried.iter_mut().enumerate().rev() {
+        for slot in batch.items.iter_mut() {
+            let Some(c) = slot.as_ref().filter(|c| c.hash == hash) else { continue };
+            let since = changed[b]
+                .get_or_insert_with(|| changed_names(&batch.names, current).into_iter().map(str::to_string).collect());
+            if since.iter().any(|n| c.looked_up.iter().any(|l| l == n) || mentions(item_text, n)) {
+                continue;
+            }
+            let Some(findings) =
+                c.findings.iter().map(|f| remap(f, &c.range, start, header_end)).collect::<Option<Vec<_>>>()
+            else {
+                continue;
+            };
+            let fields = batch.fields.clone();
+            return slot.take().map(|c| (c, findings, fields));
+        }
+    }
+    None
 }
 
 /// How big a cache is, for the server's memory report.
@@ -135,7 +209,7 @@ impl Cache {
             .iter()
             .map(|c| std::mem::size_of::<CachedItem>() + c.findings.iter().map(finding).sum::<usize>())
             .sum();
-        let names: usize = self.names.keys().map(|k| k.len() + 32).sum();
+        let names: usize = self.names.keys().chain(self.fields.keys()).map(|k| k.len() + 32).sum();
         let decl = |d: &FuncDecl| {
             std::mem::size_of::<FuncDecl>()
                 + d.name.len()
@@ -152,13 +226,19 @@ impl Cache {
                     + s.decls.iter().flatten().map(decl).sum::<usize>()
             })
             .sum();
+        let buried: usize = self
+            .buried
+            .iter()
+            .flat_map(|b| b.items.iter().flatten())
+            .map(|c| std::mem::size_of::<CachedItem>() + c.findings.iter().map(finding).sum::<usize>())
+            .sum();
         CacheSize {
             items: self.items.len(),
             findings,
             // The names of whole-file reads are left out: a few per item, and shared by the items of
             // one run, so they would make the figure depend on how the items were last run. The
             // text counts by its length for the same reason.
-            bytes: std::mem::size_of::<Cache>() + items + names + shapes + self.text.len(),
+            bytes: std::mem::size_of::<Cache>() + items + names + shapes + buried + self.text.len(),
         }
     }
 }
@@ -519,6 +599,8 @@ pub fn analyze_source(
     drop(old_shapes);
     if context != cache.context || header_end != cache.header_end {
         cache.items.clear();
+        cache.buried.clear();
+        cache.fields = Arc::default();
     }
     // A changed declaration makes stale the findings of every item that mentions a name it
     // declares (or declared), or whose rules looked that name up in the index: rules look other
@@ -533,6 +615,11 @@ pub fn analyze_source(
     // The items whose text is new here, or that moved past others: what they mention may change
     // the findings of the items that read the whole file about it.
     let mut new_text = Vec::new();
+    let current: &HashMap<String, u64> = names.as_ref().unwrap_or(&cache.names);
+    let mut buried_changed = Vec::new();
+    let mut burying: Vec<Option<CachedItem>> = Vec::new();
+    // Revived items that read fields, with the field declarations of their time.
+    let mut revived_reading: Vec<(usize, Arc<HashMap<String, u64>>)> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let range = item.byte_range();
         let hash = hashes[i];
@@ -546,6 +633,17 @@ pub fn analyze_source(
             old[j].take()
         });
         let Some(c) = taken else {
+            let item_text = &text[range.clone()];
+            let revived =
+                revive(&mut cache.buried, &mut buried_changed, current, hash, item_text, range.start, header_end);
+            if let Some((c, findings, fields_then)) = revived {
+                stats.reused += 1;
+                if !c.reads.is_empty() {
+                    revived_reading.push((i, fields_then));
+                }
+                new_items.push(CachedItem { range, findings, ..c });
+                continue;
+            }
             dirty.push(i);
             let fields = fields_of(&src, *item);
             new_items.push(CachedItem {
@@ -577,6 +675,21 @@ pub fn analyze_source(
                 });
             }
             None => {
+                let item_text = &text[range.clone()];
+                let revived =
+                    revive(&mut cache.buried, &mut buried_changed, current, hash, item_text, range.start, header_end);
+                let fields = c.fields.clone();
+                if only_field_reads(&c) {
+                    burying.push(Some(c));
+                }
+                if let Some((c, findings, fields_then)) = revived {
+                    stats.reused += 1;
+                    if !c.reads.is_empty() {
+                        revived_reading.push((i, fields_then));
+                    }
+                    new_items.push(CachedItem { range, findings, ..c });
+                    continue;
+                }
                 dirty.push(i);
                 new_items.push(CachedItem {
                     hash,
@@ -584,8 +697,33 @@ pub fn analyze_source(
                     findings: Vec::new(),
                     looked_up: none.clone(),
                     reads: none.clone(),
-                    fields: c.fields,
+                    fields,
                 });
+            }
+        }
+    }
+    // The file's field declarations, computed again only when an item that declares fields was
+    // added or removed.
+    let fields_changed =
+        new_text.iter().any(|&i| !new_items[i].fields.is_empty()) || old.iter().flatten().any(|c| !c.fields.is_empty());
+    let fields_before = cache.fields.clone();
+    if fields_changed {
+        cache.fields = Arc::new(field_sums(&new_items));
+    }
+    // A revived item that read fields is valid only if those fields are declared as they were.
+    for (i, then) in revived_reading {
+        let c = &mut new_items[i];
+        let moved = c.reads.iter().any(|n| {
+            let field = &n[FIELD_READ.len_utf8()..];
+            then.get(field) != cache.fields.get(field)
+        });
+        if moved {
+            c.findings.clear();
+            c.reads = none.clone();
+            c.looked_up = none.clone();
+            stats.reused -= 1;
+            if let Err(at) = dirty.binary_search(&i) {
+                dirty.insert(at, i);
             }
         }
     }
@@ -687,6 +825,8 @@ pub fn analyze_source(
             cache.items.clear();
             cache.context = 0;
             cache.text.clear();
+            cache.buried.clear();
+            cache.fields = Arc::default();
             return (finish(&src, all), Stats { items: items.len(), reused: 0 });
         }
     } else {
@@ -724,8 +864,20 @@ pub fn analyze_source(
     cache.items = new_items;
     cache.text.clear();
     cache.text.push_str(text);
+    // What the edit removed or made stale was valid under the previous version's names. Buried
+    // findings serve the repair of a syntax error: once the file parses again they are dropped,
+    // so a file that parses holds only its own items' findings.
+    burying.extend(old.into_iter().filter(|c| c.as_ref().is_some_and(only_field_reads)));
+    if !root.has_error() {
+        cache.buried.clear();
+    } else if !burying.is_empty() {
+        cache.buried.push_back(Buried { names: cache.names.clone(), fields: fields_before, items: burying });
+        if cache.buried.len() > BURIED_VERSIONS {
+            cache.buried.pop_front();
+        }
+    }
     if let Some(names) = names {
-        cache.names = names;
+        cache.names = Arc::new(names);
         cache.names_digest = names_digest;
     }
     (finish(&src, findings), stats)
@@ -947,6 +1099,27 @@ mod tests {
         }
         assert_eq!(version, text, "the steps repair what they break");
         assert!(local_broken_steps > 0, "no broken step was analysed by focused runs");
+    }
+
+    /// Deleting the character that broke a method (here one that turns the rest of the file into
+    /// the method's body) brings back the findings of the items the break swallowed or made stale,
+    /// without running their rules again; each step still equals a full analysis.
+    #[test]
+    fn repairing_a_syntax_error_revives_what_it_buried() {
+        let text = switch_methods(40);
+        let case = text.find("Get20(").and_then(|m| text[m..].find("case errors").map(|i| m + i + 1)).unwrap();
+        let mut index = workspace_index(&[]);
+        let mut cache = Cache::default();
+        let (first, full, _) = both(&text, &mut index, &mut cache);
+        assert_eq!(first, full);
+        let mut broken = text.clone();
+        broken.insert(case, 'q');
+        let (inc, full, _) = both(&broken, &mut index, &mut cache);
+        assert_eq!(inc, full, "incremental and full analysis differ when broken:\n{broken}");
+        let (inc, full, stats) = both(&text, &mut index, &mut cache);
+        assert_eq!(inc, full, "incremental and full analysis differ after the repair");
+        assert_eq!(stats.reused, stats.items, "the repair ran the rules again");
+        assert!(cache.buried.is_empty(), "a file that parses keeps nothing buried");
     }
 
     /// A half-typed `func` line turns a method into error items: they no longer declare the
