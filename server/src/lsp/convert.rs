@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::*;
@@ -38,6 +39,19 @@ fn severity(s: Severity) -> DiagnosticSeverity {
     }
 }
 
+/// Each rule's documentation link, parsed once: every published diagnostic carries one, and a
+/// keystroke republishes every finding of the file.
+static DOCS_URIS: LazyLock<HashMap<&'static str, Uri>> = LazyLock::new(|| {
+    rules::RULES.iter().filter_map(|r| Some((r.id, Uri::from_str(&rules::docs_url(r.id)).ok()?))).collect()
+});
+
+fn docs_uri(rule: &str) -> Option<Uri> {
+    match DOCS_URIS.get(rule) {
+        Some(uri) => Some(uri.clone()),
+        None => Uri::from_str(&rules::docs_url(rule)).ok(),
+    }
+}
+
 pub(super) fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: Encoding) -> Diagnostic {
     let related: Vec<_> = f
         .related
@@ -51,7 +65,7 @@ pub(super) fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: Encoding) -> 
         range: range(rope, &f.range, enc),
         severity: Some(severity(f.severity)),
         code: Some(NumberOrString::String(f.rule.to_string())),
-        code_description: Uri::from_str(&rules::docs_url(f.rule)).ok().map(|href| CodeDescription { href }),
+        code_description: docs_uri(f.rule).map(|href| CodeDescription { href }),
         source: Some("gohazard".to_string()),
         message: f.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
@@ -441,5 +455,20 @@ pub(super) fn merge_hovers(endpoint: Option<Hover>, findings: Option<Hover>) -> 
             range: f.range.or(e.range),
         }),
         (e, f) => e.or(f),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parsed-once links are the rules' documentation links, for every rule.
+    #[test]
+    fn every_rule_links_its_own_documentation() {
+        for rule in rules::RULES {
+            let href = docs_uri(rule.id).expect("a rule's docs link parses");
+            assert_eq!(href.as_str(), rules::docs_url(rule.id));
+            assert!(href.as_str().ends_with(&format!("/docs/rules/{}.md", rule.id)));
+        }
     }
 }
