@@ -318,6 +318,14 @@ fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
             return Start::Run;
         }
         let Some(args) = node.child(node.child_count().saturating_sub(1)) else { return Start::Skip };
+        // A `nil`, `make(map…)` or map literal argument shows `nil` or `map` in the arguments'
+        // text; without either, only a variable can match, and the end of the walk tests those
+        // (a call without one fails that test as it would fail this one). Reading the text costs
+        // less than visiting the arguments; it is bounded so that nested calls stay linear.
+        let short = text.get(args.byte_range()).filter(|t| t.len() <= 256);
+        if short.is_some_and(|t| !t.windows(3).any(|w| w == b"nil" || w == b"map")) {
+            return Start::IfArgumentIsMap;
+        }
         let mut variable = false;
         let mut cursor = args.walk();
         for arg in args.named_children(&mut cursor) {
