@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use tree_sitter::{Node, Tree};
 
-use crate::analysis::go::{call_args, is_pkg_call, is_standard_library, method_call, unparen, visit_all};
+use crate::analysis::go::{call_args, is_pkg_call, is_standard_library, method_call, unparen, visit_all, Marks};
 use crate::analysis::{Finding, Source};
 use crate::rules::{duration_of, human_duration};
 use crate::text::{Encoding, LineStarts};
@@ -346,23 +346,11 @@ fn fact_marks(text: &[u8], offset: usize) -> Vec<usize> {
 /// the facts' cost.
 fn visit_fact_candidates<'t>(text: &str, root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
     let range = root.byte_range();
-    let marks = fact_marks(text.as_bytes().get(range.clone()).unwrap_or(&[]), range.start);
-    // The first mark at or after the current node's start. Nodes come in document order, so it
-    // only moves forwards; should a node ever start before the previous one, it is searched again.
-    let mut next = 0;
-    let mut last_start = 0;
+    let mut marks = Marks::new(fact_marks(text.as_bytes().get(range.clone()).unwrap_or(&[]), range.start));
     let mut cursor = root.walk();
     'walk: loop {
         let node = cursor.node();
-        let (start, end) = (node.start_byte(), node.end_byte());
-        if start < last_start {
-            next = marks.partition_point(|&m| m < start);
-        }
-        last_start = start;
-        while marks.get(next).is_some_and(|&m| m < start) {
-            next += 1;
-        }
-        if marks.get(next).is_some_and(|&m| m < end) || node.has_error() {
+        if marks.within(node.start_byte(), node.end_byte()) || node.has_error() {
             f(node);
             if cursor.goto_first_child() {
                 continue;

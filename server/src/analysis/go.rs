@@ -347,6 +347,36 @@ pub fn walk_in_function<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> S
     });
 }
 
+/// The offsets of a text's marks, the bytes one of the nodes a walk looks for must hold, asked in
+/// document order whether a node holds one. A walk that skips the subtrees holding no mark (and no
+/// syntax error) asks it at every node it visits.
+pub struct Marks {
+    offsets: Vec<usize>,
+    /// The first mark at or after the last node's start.
+    next: usize,
+    last_start: usize,
+}
+
+impl Marks {
+    /// Marks at `offsets`, which must be sorted.
+    pub fn new(offsets: Vec<usize>) -> Marks {
+        Marks { offsets, next: 0, last_start: 0 }
+    }
+
+    /// Whether a mark lies in `start..end`. Nodes come in document order, so the next mark only
+    /// moves forwards; should a node ever start before the previous one, it is searched again.
+    pub fn within(&mut self, start: usize, end: usize) -> bool {
+        if start < self.last_start {
+            self.next = self.offsets.partition_point(|&m| m < start);
+        }
+        self.last_start = start;
+        while self.offsets.get(self.next).is_some_and(|&m| m < start) {
+            self.next += 1;
+        }
+        self.offsets.get(self.next).is_some_and(|&m| m < end)
+    }
+}
+
 /// Visits every descendant of `root` (function literals included).
 pub fn visit_all<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
     walk(root, |node| {

@@ -31,6 +31,7 @@ pub use long_timeout::{duration_of, human_duration};
 
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
 
+use crate::analysis::go::Marks;
 use crate::analysis::{Finding, Severity, Source};
 use crate::config::Config;
 
@@ -540,10 +541,7 @@ pub(crate) fn all_matches<'t>(
     // Calls whose only candidate patterns test a variable argument: see below.
     let mut with_variables = Vec::new();
     let range = root.byte_range();
-    let marks = walk_marks(text.as_bytes().get(range.clone()).unwrap_or(&[]), range.start);
-    // The first mark at or after the current node's start. Nodes come in document order, so it
-    // only moves forwards; should a node ever start before the previous one, it is searched again.
-    let (mut next, mut last_start) = (0, 0);
+    let mut marks = Marks::new(walk_marks(text.as_bytes().get(range.clone()).unwrap_or(&[]), range.start));
     // How far below `root` the walk is: its children are the top-level items of `FactNodes`.
     let mut depth = 0usize;
     let mut walk = root.walk();
@@ -566,16 +564,8 @@ pub(crate) fn all_matches<'t>(
                     Start::Skip => {}
                 }
             }
-            let (start, end) = (node.start_byte(), node.end_byte());
-            if start < last_start {
-                next = marks.partition_point(|&m| m < start);
-            }
-            last_start = start;
-            while marks.get(next).is_some_and(|&m| m < start) {
-                next += 1;
-            }
             // `root` is always entered, so that every top-level item is seen (`FactNodes::items`).
-            let enter = depth == 0 || marks.get(next).is_some_and(|&m| m < end) || node.has_error();
+            let enter = depth == 0 || marks.within(node.start_byte(), node.end_byte()) || node.has_error();
             if enter && walk.goto_first_child() {
                 depth += 1;
                 continue;
