@@ -143,9 +143,20 @@ struct Kinds {
     parameter_declaration: u16,
     for_statement: u16,
     select_statement: u16,
+    var_spec: u16,
     /// The field `type` (of a composite literal, a parameter): fields by id, as names are searched
     /// by string on every call.
     type_field: u16,
+    /// The field `value` of a `var` spec.
+    value_field: u16,
+}
+
+/// The id of a field of tree-sitter-go's grammar.
+fn field_id(name: &str) -> u16 {
+    tree_sitter::Language::from(tree_sitter_go::LANGUAGE)
+        .field_id_for_name(name)
+        .unwrap_or_else(|| panic!("tree-sitter-go has a field `{name}`"))
+        .get()
 }
 
 impl Kinds {
@@ -168,10 +179,9 @@ impl Kinds {
             parameter_declaration: id("parameter_declaration"),
             for_statement: id("for_statement"),
             select_statement: id("select_statement"),
-            type_field: tree_sitter::Language::from(tree_sitter_go::LANGUAGE)
-                .field_id_for_name("type")
-                .expect("tree-sitter-go has a field `type`")
-                .get(),
+            var_spec: id("var_spec"),
+            type_field: field_id("type"),
+            value_field: field_id("value"),
         }
     }
 }
@@ -355,6 +365,23 @@ fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
                 || first_kind == k.parenthesized
                 || (first_kind == k.call && (callee_name(first).is_some_and(known) || makes_a_map(k, first))),
         );
+    }
+    // A `var` spec's patterns: a map type (empty-filter), or a value that is a literal, a
+    // parenthesized expression or a call the patterns name (`make`, `WithCancel`, `Get`, …).
+    // Most `var` specs declare a plain variable or a constant-like value, where none can match.
+    if kind == k.var_spec {
+        if node.child_by_field_id(k.type_field).is_some_and(|t| t.kind_id() == k.map_type) {
+            return Start::Run;
+        }
+        let Some(values) = node.child_by_field_id(k.value_field) else { return Start::Skip };
+        let mut cursor = values.walk();
+        let may_match = values.named_children(&mut cursor).any(|v| {
+            let kind = v.kind_id();
+            kind == k.composite_literal
+                || kind == k.parenthesized
+                || (kind == k.call && (callee_name(v).is_some_and(known) || makes_a_map(k, v)))
+        });
+        return run_if(may_match);
     }
     if kind == k.expression_statement {
         let call = node.named_child(0).filter(|c| c.kind_id() == k.call);
