@@ -138,10 +138,24 @@ pub fn declares_top_level(src: &Source<'_>, name: &str) -> bool {
     top_level_names(src).contains(name)
 }
 
+/// The names the file declares at package level, as [`top_level_names`] finds them. Asking
+/// whether it holds a name notes the question ([`super::source::note_top_level_read`]): a fix's
+/// choice of a name depends on the declarations of the whole file, which the item that asks need
+/// not mention, so the incremental cache must know which names each item asked about.
+pub struct TopLevelNames<'a>(std::collections::HashSet<&'a str>);
+
+impl TopLevelNames<'_> {
+    /// Whether the file declares `name` at package level (noting the question, see above).
+    pub fn contains(&self, name: &str) -> bool {
+        super::source::note_top_level_read(name);
+        self.0.contains(name)
+    }
+}
+
 /// Every name [`declares_top_level`] knows, in one pass over the file. Rules that ask about many
 /// names, or once per finding, compute this once: asking [`declares_top_level`] each time costs a
 /// scan of the whole file, which made a file of thousands of findings quadratic.
-pub fn top_level_names<'a>(src: &Source<'a>) -> std::collections::HashSet<&'a str> {
+pub fn top_level_names<'a>(src: &Source<'a>) -> TopLevelNames<'a> {
     let mut names = std::collections::HashSet::new();
     for decl in children(src.root()) {
         match decl.kind() {
@@ -157,7 +171,7 @@ pub fn top_level_names<'a>(src: &Source<'a>) -> std::collections::HashSet<&'a st
             _ => {}
         }
     }
-    names
+    TopLevelNames(names)
 }
 
 /// Adds `decl` (one or more lines, without a trailing line break) at file level, after the last

@@ -32,6 +32,7 @@ use std::sync::Arc;
 use tree_sitter::{Node, Tree};
 
 use super::index::{recording, FuncDecl, Index, Lookup};
+use super::source::TOP_LEVEL_READ;
 use super::{finish, recording_file_reads, run_rules, FileInfo, Finding, Source, FIELD_READ};
 use crate::config::Config;
 
@@ -550,6 +551,16 @@ fn names_of(l: &Lookup) -> Vec<String> {
     }
 }
 
+/// Splits recorded reads into the reads of the whole file and the names a rule asked whether the
+/// file declares at top level ([`super::source::note_top_level_read`], returned without their
+/// prefix). Those are declared names: the cache follows them like the names of index questions,
+/// by the declarations that changed, which is exact for them and, unlike a read of the whole file,
+/// lets an item that asked be buried and revived.
+fn split_top_level_reads(reads: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let (top, rest): (Vec<String>, Vec<String>) = reads.into_iter().partition(|n| n.starts_with(TOP_LEVEL_READ));
+    (rest, top.into_iter().map(|n| n[TOP_LEVEL_READ.len_utf8()..].to_string()).collect())
+}
+
 /// The dirty items (indices into `items`, ascending) as runs of neighbouring items to analyse
 /// together. Two runs with at most two clean items between them become one, the clean ones
 /// analysed again with them: that costs less than a second focused run.
@@ -780,6 +791,7 @@ pub fn analyze_source(
         // told apart by item, so every item is charged with all of them.
         src.prepare_matches();
         let ((found, reads), looked_up) = recording(|| recording_file_reads(|| run_rules(&src, config)));
+        let (reads, top_names) = split_top_level_reads(reads);
         // A read of fields by name is about the field of a selector the judged item spells, so it
         // is charged to the items that mention the field; other reads (`Wait`, `DefaultClient`,
         // a constant's name) may come from any item, and are charged to all of them.
@@ -788,12 +800,14 @@ pub fn analyze_source(
         let other_reads = Arc::new(other_reads);
         // A question about a callee is about a name its call mentions, which the check by mention
         // covers; a question whether a type has a method (`String`, asked by costly-log-field)
-        // names what the rule chose, and could come from any item.
+        // names what the rule chose, and could come from any item, as does a question whether the
+        // file declares a name at top level.
         let looked_up: Arc<Vec<String>> = Arc::new(
             looked_up
                 .iter()
                 .filter(|l| matches!(l, Lookup::Method { .. } | Lookup::AnyMethod(_)))
                 .flat_map(names_of)
+                .chain(top_names)
                 .collect(),
         );
         for c in &mut new_items {
@@ -839,7 +853,8 @@ pub fn analyze_source(
             let range = new_items[g.start].range.start..new_items[g.end - 1].range.end;
             src.set_focus(Some(range));
             let ((found, reads), looked_up) = recording(|| recording_file_reads(|| run_rules(&src, config)));
-            let looked_up: Arc<Vec<String>> = Arc::new(looked_up.iter().flat_map(names_of).collect());
+            let (reads, top_names) = split_top_level_reads(reads);
+            let looked_up: Arc<Vec<String>> = Arc::new(looked_up.iter().flat_map(names_of).chain(top_names).collect());
             let reads = Arc::new(reads);
             let members = &mut new_items[g];
             for c in members.iter_mut() {
@@ -1160,6 +1175,45 @@ mod tests {
             counts.push(count(&full));
         }
         assert_ne!(counts[0], counts[1], "the edit does not change the {rule} findings: the test tests nothing");
+    }
+
+    /// Like [`assert_cross_item`], for an edit that must change the fixes of `rule` (their titles
+    /// and new texts) in another item rather than how many findings there are.
+    fn assert_cross_item_fixes(before: &str, after: &str, rule: &str) {
+        let mut index = workspace_index(&[]);
+        let mut cache = Cache::default();
+        let fixes = |f: &[Finding]| -> Vec<String> {
+            f.iter()
+                .filter(|f| f.rule == rule)
+                .flat_map(|f| f.fixes.iter())
+                .flat_map(|x| std::iter::once(x.title.clone()).chain(x.edits.iter().map(|e| e.new_text.clone())))
+                .collect()
+        };
+        let mut seen = Vec::new();
+        for version in [before, after, before] {
+            let (inc, full, _) = both(version, &mut index, &mut cache);
+            assert_eq!(inc, full, "incremental and full analysis differ:\n{version}");
+            seen.push(fixes(&full));
+        }
+        assert!(!seen[0].is_empty(), "no {rule} fix: the test tests nothing");
+        assert_ne!(seen[0], seen[1], "the edit does not change the {rule} fixes: the test tests nothing");
+    }
+
+    /// request-without-context names the request it builds with a name no top-level declaration
+    /// uses, though the function that gets the fix need not mention that declaration.
+    #[test]
+    fn a_top_level_name_taken_elsewhere_reruns_the_fixes_that_avoid_it() {
+        let before = "package a\n\nimport (\n\t\"context\"\n\t\"net/http\"\n)\n\nfunc f(ctx context.Context, u string) error {\n\tresp, err := http.Get(u)\n\tif err != nil {\n\t\treturn err\n\t}\n\treturn resp.Body.Close()\n}\n\nvar x = 1\n";
+        let after = before.replace("var x = 1", "var req = 1");
+        assert_cross_item_fixes(before, &after, "request-without-context");
+    }
+
+    /// unbounded-read's fixes declare the size constant unless the file declares it already.
+    #[test]
+    fn declaring_the_size_constant_elsewhere_reruns_the_fixes_that_add_it() {
+        let before = "package a\n\nimport (\n\t\"io\"\n\t\"net/http\"\n)\n\nfunc f(resp *http.Response) []byte {\n\tb, _ := io.ReadAll(resp.Body)\n\treturn b\n}\n\nconst other = 1\n";
+        let after = before.replace("const other = 1", "const maxBodyBytes = 1 << 20");
+        assert_cross_item_fixes(before, &after, "unbounded-read");
     }
 
     /// waitgroup-add-in-goroutine takes a receiver that is not declared anywhere for a wait group

@@ -43,6 +43,23 @@ static NO_FILE: FileInfo = FileInfo { is_test: false, go_version: None };
 /// no identifier starts with it.
 pub(crate) const FIELD_READ: char = '.';
 
+/// The prefix of a recorded question whether the file declares a name at top level (see
+/// [`note_top_level_read`]): no identifier starts with it.
+pub(crate) const TOP_LEVEL_READ: char = '^';
+
+/// Notes that the calling rule asked whether the file declares `name` at top level (a fix that
+/// avoids or reuses a package-level name). The incremental cache re-runs the rule when a top-level
+/// declaration of that name is added, removed or changed: the item that asked need not mention
+/// the name, so the check by mention misses it. Free of `Source`, so that a set of names computed
+/// once per run can note each question when it is asked.
+pub(crate) fn note_top_level_read(name: &str) {
+    FILE_READS.with(|r| {
+        if let Some(asked) = r.borrow_mut().as_mut() {
+            asked.push(format!("{TOP_LEVEL_READ}{name}"));
+        }
+    });
+}
+
 thread_local! {
     /// The names rules asked the whole file about on this thread inside [`recording_file_reads`],
     /// if one is running.

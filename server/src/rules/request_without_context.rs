@@ -497,7 +497,7 @@ fn context_added_later(src: &Source<'_>, call: Node<'_>, scope: &Scope<'_>) -> b
 // ---- Findings and fixes ----
 
 /// The names declared at file level, computed on first use.
-type TopNames<'a> = std::cell::OnceCell<std::collections::HashSet<&'a str>>;
+type TopNames<'a> = std::cell::OnceCell<crate::analysis::edits::TopLevelNames<'a>>;
 
 fn finding<'a>(src: &Source<'a>, call: Node<'_>, kind: &Call<'_>, scope: &Scope<'_>, top: &TopNames<'a>) -> Finding {
     let callee = call.child_by_field_name("function").map_or("", |f| src.text_of(f));

@@ -557,7 +557,7 @@ fn limit_declaration(bytes: u64) -> String {
 /// findings took quadratic time.
 struct Top<'a> {
     /// The names declared at file level.
-    names: std::collections::HashSet<&'a str>,
+    names: crate::analysis::edits::TopLevelNames<'a>,
     /// The edit that declares the size constant, unless the file already declares one.
     limit: Option<Option<Edit>>,
 }
