@@ -154,17 +154,27 @@ thread_local! {
 /// Runs `f` and returns what it returned with the index questions asked meanwhile on this thread,
 /// sorted and without repeats.
 pub fn recording<R>(f: impl FnOnce() -> R) -> (R, Vec<Lookup>) {
+    record_on(&RECORDING, f)
+}
+
+/// Runs `f` with `slot` (a thread's recording of something: index questions, whole-file reads)
+/// started empty, and returns what `f` returned with what was recorded meanwhile, sorted and
+/// without repeats.
+pub(crate) fn record_on<T: Ord, R>(
+    slot: &'static std::thread::LocalKey<std::cell::RefCell<Option<Vec<T>>>>,
+    f: impl FnOnce() -> R,
+) -> (R, Vec<T>) {
     /// Stops the recording even if `f` unwinds, so a later recording starts empty.
-    struct Stop;
-    impl Drop for Stop {
+    struct Stop<T: 'static>(&'static std::thread::LocalKey<std::cell::RefCell<Option<Vec<T>>>>);
+    impl<T> Drop for Stop<T> {
         fn drop(&mut self) {
-            RECORDING.with(|r| r.borrow_mut().take());
+            self.0.with(|r| r.borrow_mut().take());
         }
     }
-    RECORDING.with(|r| *r.borrow_mut() = Some(Vec::new()));
-    let stop = Stop;
+    slot.with(|r| *r.borrow_mut() = Some(Vec::new()));
+    let stop = Stop(slot);
     let out = f();
-    let mut asked = RECORDING.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    let mut asked = slot.with(|r| r.borrow_mut().take()).unwrap_or_default();
     drop(stop);
     asked.sort();
     asked.dedup();

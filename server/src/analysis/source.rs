@@ -71,21 +71,7 @@ thread_local! {
 /// incremental cache runs the rules of its items inside this, so that an edit anywhere in the file
 /// that mentions one of those names re-runs the items that asked.
 pub(crate) fn recording_file_reads<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
-    /// Stops the recording even if `f` unwinds, so a later recording starts empty.
-    struct Stop;
-    impl Drop for Stop {
-        fn drop(&mut self) {
-            FILE_READS.with(|r| r.borrow_mut().take());
-        }
-    }
-    FILE_READS.with(|r| *r.borrow_mut() = Some(Vec::new()));
-    let stop = Stop;
-    let out = f();
-    let mut asked = FILE_READS.with(|r| r.borrow_mut().take()).unwrap_or_default();
-    drop(stop);
-    asked.sort();
-    asked.dedup();
-    (out, asked)
+    crate::analysis::index::record_on(&FILE_READS, f)
 }
 
 impl<'a> Source<'a> {
