@@ -136,6 +136,7 @@ struct Kinds {
     parenthesized: u16,
     qualified_type: u16,
     map_type: u16,
+    channel_type: u16,
     expression_list: u16,
     short_var_declaration: u16,
     assignment_statement: u16,
@@ -172,6 +173,7 @@ impl Kinds {
             parenthesized: id("parenthesized_expression"),
             qualified_type: id("qualified_type"),
             map_type: id("map_type"),
+            channel_type: id("channel_type"),
             expression_list: id("expression_list"),
             short_var_declaration: id("short_var_declaration"),
             assignment_statement: id("assignment_statement"),
@@ -292,6 +294,12 @@ fn makes_a_map(k: &Kinds, call: Node<'_>) -> bool {
     args.and_then(|a| a.named_child(0)).is_some_and(|first| first.kind_id() == k.map_type)
 }
 
+/// Whether a call's first argument is a channel type, as in `make(chan T)`.
+fn makes_a_chan(k: &Kinds, call: Node<'_>) -> bool {
+    let args = call.child(call.child_count().saturating_sub(1));
+    args.and_then(|a| a.named_child(0)).is_some_and(|first| first.kind_id() == k.channel_type)
+}
+
 /// The type name of a qualified type: `Client` in `http.Client`.
 fn qualified_name<'t>(k: &Kinds, ty: Option<Node<'t>>) -> Option<Node<'t>> {
     let ty = ty.filter(|t| t.kind_id() == k.qualified_type)?;
@@ -324,6 +332,15 @@ fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
     let callee_name = |call| callee_name(k, call);
     let qualified_name = |ty| qualified_name(k, ty);
     let run_if = |yes: bool| if yes { Start::Run } else { Start::Skip };
+    // A value call a pattern may start at: one the patterns name, or `make(map…)`. The patterns
+    // that name `make` make a map or a channel, so `make([]T, n)`, the most common `make`, is
+    // none of theirs.
+    let call_may_match = |call: Node<'_>| {
+        let callee = self::callee_name(k, call);
+        let named = callee.is_some_and(known);
+        let makes = callee.is_some_and(|c| c.kind_id() == k.identifier && &text[c.byte_range()] == b"make");
+        (named && (!makes || makes_a_map(k, call) || makes_a_chan(k, call))) || makes_a_map(k, call)
+    };
     if kind == k.call {
         if callee_name(node).is_some_and(known) {
             return Start::Run;
@@ -363,7 +380,7 @@ fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
         return run_if(
             first_kind == k.composite_literal
                 || first_kind == k.parenthesized
-                || (first_kind == k.call && (callee_name(first).is_some_and(known) || makes_a_map(k, first))),
+                || (first_kind == k.call && call_may_match(first)),
         );
     }
     // A `var` spec's patterns: a map type (empty-filter), or a value that is a literal, a
@@ -377,9 +394,7 @@ fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
         let mut cursor = values.walk();
         let may_match = values.named_children(&mut cursor).any(|v| {
             let kind = v.kind_id();
-            kind == k.composite_literal
-                || kind == k.parenthesized
-                || (kind == k.call && (callee_name(v).is_some_and(known) || makes_a_map(k, v)))
+            kind == k.composite_literal || kind == k.parenthesized || (kind == k.call && call_may_match(v))
         });
         return run_if(may_match);
     }
