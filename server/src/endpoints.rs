@@ -24,7 +24,9 @@ use std::time::Duration;
 
 use tree_sitter::{Node, Tree};
 
-use crate::analysis::go::{call_args, is_pkg_call, is_standard_library, method_call, unparen, visit_all, Marks};
+use crate::analysis::go::{
+    call_args, is_pkg_call, is_standard_library, method_call, unparen, visit_all, walk, Marks, Step,
+};
 use crate::analysis::{Finding, Source};
 use crate::rules::{duration_of, human_duration};
 use crate::text::{Encoding, LineStarts};
@@ -347,25 +349,14 @@ fn fact_marks(text: &[u8], offset: usize) -> Vec<usize> {
 fn visit_fact_candidates<'t>(text: &str, root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
     let range = root.byte_range();
     let mut marks = Marks::new(fact_marks(text.as_bytes().get(range.clone()).unwrap_or(&[]), range.start));
-    let mut cursor = root.walk();
-    'walk: loop {
-        let node = cursor.node();
+    walk(root, |node| {
         if marks.within(node.start_byte(), node.end_byte()) || node.has_error() {
             f(node);
-            if cursor.goto_first_child() {
-                continue;
-            }
+            Step::Enter
+        } else {
+            Step::Skip
         }
-        // On to the next node in document order; a cursor made at `root` does not leave it.
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
+    });
 }
 
 struct Extractor<'s, 'a> {
