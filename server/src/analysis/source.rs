@@ -53,9 +53,14 @@ pub(crate) const TOP_LEVEL_READ: char = '^';
 /// the name, so the check by mention misses it. Free of `Source`, so that a set of names computed
 /// once per run can note each question when it is asked.
 pub(crate) fn note_top_level_read(name: &str) {
+    note_file_read(|| format!("{TOP_LEVEL_READ}{name}"));
+}
+
+/// Adds a read to the recording on this thread, if one is running; `read` is built only then.
+fn note_file_read(read: impl FnOnce() -> String) {
     FILE_READS.with(|r| {
         if let Some(asked) = r.borrow_mut().as_mut() {
-            asked.push(format!("{TOP_LEVEL_READ}{name}"));
+            asked.push(read());
         }
     });
 }
@@ -203,11 +208,7 @@ impl<'a> Source<'a> {
     /// that is not through the index or a name their own declaration mentions: the incremental
     /// cache follows other declarations only by the names an item mentions, and by these.
     pub fn reads_file_about(&self, name: &str) {
-        FILE_READS.with(|r| {
-            if let Some(asked) = r.borrow_mut().as_mut() {
-                asked.push(name.to_string());
-            }
-        });
+        note_file_read(|| name.to_string());
     }
 
     /// Notes that the calling rule reads the declarations of the struct fields named `field`
@@ -215,7 +216,7 @@ impl<'a> Source<'a> {
     /// [`Source::reads_file_about`]: the incremental cache re-runs the rule only when a field
     /// declaration of that name changes, not when any text that mentions the name does.
     pub fn reads_fields_named(&self, field: &str) {
-        self.reads_file_about(&format!("{FIELD_READ}{field}"));
+        note_file_read(|| format!("{FIELD_READ}{field}"));
     }
 
     /// The declared types of every struct field named `field` in this file, in file order.
