@@ -125,16 +125,25 @@ fn main() {
     let _ = bare_parse(&files);
     let config = Config::default();
     let mut parse_best = Measure::worst();
+    let mut walk_best = Measure::worst();
     let mut check_best = Measure::worst();
     let mut findings = 0;
     for _ in 0..args.runs {
         let (m, _) = measure(|| bare_parse(&files));
         parse_best = parse_best.min(m);
+        let (m, _) = measure(|| parse_and_visit(&files));
+        walk_best = walk_best.min(m);
         let (m, n) = measure(|| check_pipeline(&dir, &config));
         check_best = check_best.min(m);
         findings = n;
     }
     table.row("bare parse (read + tree-sitter), all files", parse_best.show());
+    // What any analysis that looks at every node once pays on top of the parse: a floor that no
+    // rule set walking the whole tree can go under.
+    table.row(
+        "bare parse + one cursor visit of every node",
+        format!("{}   ratio {:.2}x", walk_best.show(), walk_best.cpu / parse_best.cpu.max(1e-9)),
+    );
     table.row(&format!("check pipeline, library (walk, parse, index, {findings} findings)"), check_best.show());
     table.row(
         "ratio check / parse",
@@ -337,6 +346,35 @@ fn bare_parse(files: &[PathBuf]) -> usize {
         .map(|f| {
             let Ok(bytes) = std::fs::read(f) else { return 0 };
             BARE.with(|p| p.borrow_mut().parse(&bytes, None).map(|t| t.root_node().child_count()).unwrap_or(0))
+        })
+        .sum()
+}
+
+/// The bare parse, then a visit of every node with a tree cursor that only counts them.
+fn parse_and_visit(files: &[PathBuf]) -> usize {
+    files
+        .par_iter()
+        .map(|f| {
+            let Ok(bytes) = std::fs::read(f) else { return 0 };
+            let Some(tree) = BARE.with(|p| p.borrow_mut().parse(&bytes, None)) else { return 0 };
+            let mut cursor = tree.walk();
+            let mut nodes = 1;
+            'walk: loop {
+                if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                    nodes += 1;
+                    continue;
+                }
+                loop {
+                    if !cursor.goto_parent() {
+                        break 'walk;
+                    }
+                    if cursor.goto_next_sibling() {
+                        nodes += 1;
+                        break;
+                    }
+                }
+            }
+            nodes
         })
         .sum()
 }
