@@ -6,8 +6,11 @@
 //! a rule may read outside the item it reports in. The header, the settings, the file facts and
 //! the workspace index generation are hashed together: when they change, everything is
 //! recomputed. Declarations (function signatures, types, variables, constants) are hashed per
-//! name they declare: when one changes, the items that mention one of its names are recomputed,
-//! since rules look other declarations up by name.
+//! name they declare: when a function's or a constant's changes, the items that mention one of its
+//! names are recomputed, since rules look other declarations up by name. Variables and types are
+//! followed only by the reads that rules record of them (`Source::reads_top_level_for` and the
+//! like): a broken function whose body tree-sitter lifts to the top level declares its `var out`
+//! there, which by mention re-ran every item that mentions `out`.
 //!
 //! Some rules read the whole file, bodies of other functions included: struct fields of types
 //! declared anywhere (`Source::field_types`), a `Wait()` call on a wait group, an assignment to
@@ -431,8 +434,7 @@ fn declared_names<'a>(src: &Source<'a>, item: Node<'_>) -> Vec<(&'a str, u64, bo
         }
         "var_declaration" | "const_declaration" => {
             let whole = hash_str(src.text_of(item));
-            // No name is quiet yet: the rules' reads of variables and types are recorded first.
-            let quiet = false;
+            let quiet = item.kind() == "var_declaration";
             super::go::visit_all(item, |n| {
                 if n.kind() == "identifier" && n.parent().is_some_and(|p| matches!(p.kind(), "var_spec" | "const_spec"))
                 {
@@ -441,7 +443,7 @@ fn declared_names<'a>(src: &Source<'a>, item: Node<'_>) -> Vec<(&'a str, u64, bo
             });
         }
         _ => declarers(item, |n, declarer| {
-            let quiet = false;
+            let quiet = n.kind() == "type_identifier";
             out.push((src.text_of(n), hash_str(src.text_of(declarer)), quiet))
         }),
     }
@@ -1249,6 +1251,50 @@ mod tests {
             let (inc, full, stats) = both(&version, &mut index, &mut cache);
             assert_eq!(inc, full, "incremental and full analysis differ at a step:\n{version}");
             assert!(stats.items - stats.reused <= 6, "{stats:?}: the edit re-ran the type's other methods");
+        }
+        assert_eq!(version, text);
+    }
+
+    /// A half-typed `func` line lifts the function's `var out` and `type result` to the top level.
+    /// Every other function declares and mentions the same names, but resolves them to its own
+    /// declarations: variables and types are followed by the reads rules record, not by mention,
+    /// so the lifted declarations re-run none of them.
+    #[test]
+    fn a_lifted_variable_does_not_rerun_the_items_that_mention_its_name() {
+        let mut text = String::from("package a\n\nimport \"net/http\"\n");
+        for i in 0..40 {
+            text.push_str(&format!(
+                "\nfunc run{i}(logger *zap.Logger, msgs <-chan int) error {{\n\tx := 0\n\t_ = x\n\
+                 \ttype result struct{{ n int }}\n\tvar out result\n\t_ = out\n\tresp, err := http.Get(\"u\")\n\
+                 \tif err != nil {{\n\t\treturn err\n\t}}\n\tprintln(resp.StatusCode)\n\treturn nil\n}}\n"
+            ));
+        }
+        let mut index = workspace_index(&[]);
+        let mut cache = Cache::default();
+        let (first, full, _) = both(&text, &mut index, &mut cache);
+        assert_eq!(first, full);
+        let func = text.find("func run20(").unwrap();
+        let mut version = text.clone();
+        for (at, removed, inserted) in [(func, 0, "q"), (func, 1, "")] {
+            version.replace_range(at..at + removed, inserted);
+            let tree = parse(&version, None);
+            let root = tree.root_node();
+            let mut cursor = root.walk();
+            let lifted = root
+                .named_children(&mut cursor)
+                .filter(|n| n.kind() == "var_declaration" && version[n.byte_range()].starts_with("var out"))
+                .count();
+            assert_eq!(
+                lifted,
+                usize::from(version != text),
+                "the `var out` is lifted only while broken: {}",
+                root.to_sexp()
+            );
+            let (inc, full, stats) = both(&version, &mut index, &mut cache);
+            assert_eq!(inc, full, "incremental and full analysis differ at a step:\n{version}");
+            // Only the broken function's own items run: the header and the 39 other functions are
+            // reused.
+            assert!(stats.reused >= 41, "{stats:?}: the lifted `var out` re-ran the functions that mention it");
         }
         assert_eq!(version, text);
     }
