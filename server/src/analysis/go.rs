@@ -573,9 +573,18 @@ pub fn declaration_of<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<
         };
         *best = Some((n.start_byte(), decl));
     };
+    if root.kind() == "source_file" {
+        // Outside functions the walk below reads the earlier top-level items: `var` declarations,
+        // and the `:=` statements of a broken function that tree-sitter lifted to the top level,
+        // which declare no names for the incremental cache; the order of the items counts too.
+        // So the read is of any item that mentions the name.
+        src.reads_file_about_for(name, at);
+    }
     visit_before(root, at.start_byte(), |n| consider(n, &mut best));
     if best.is_none() && root.kind() != "source_file" {
-        // File-level variables.
+        // File-level variables: the incremental cache follows them through this note, not by
+        // the names the item mentions.
+        src.reads_top_level_for(name, at);
         for &decl in src.file_vars() {
             visit_all(decl, |n| {
                 if n.kind() == "var_spec" && best.is_none() {

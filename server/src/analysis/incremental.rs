@@ -6,8 +6,11 @@
 //! a rule may read outside the item it reports in. The header, the settings, the file facts and
 //! the workspace index generation are hashed together: when they change, everything is
 //! recomputed. Declarations (function signatures, types, variables, constants) are hashed per
-//! name they declare: when one changes, the items that mention one of its names are recomputed,
-//! since rules look other declarations up by name.
+//! name they declare: when a function's or a constant's changes, the items that mention one of its
+//! names are recomputed, since rules look other declarations up by name. Variables and types are
+//! followed only by the reads that rules record of them (`Source::reads_top_level_for` and the
+//! like): a broken function whose body tree-sitter lifts to the top level declares its `var out`
+//! there, which by mention re-ran every item that mentions `out`.
 //!
 //! Some rules read the whole file, bodies of other functions included: struct fields of types
 //! declared anywhere (`Source::field_types`), a `Wait()` call on a wait group, an assignment to
@@ -15,7 +18,9 @@
 //! function. They note each such read with the name it is about (`Source::reads_file_about`,
 //! `Source::reads_fields_named`), and the item that read runs again when an added, removed or
 //! moved item mentions that name (for fields: when a declaration of a field of that name was
-//! added or removed).
+//! added or removed). A read of the file's top-level declarations of a name
+//! (`Source::reads_top_level_for`, `Source::reads_top_level`) re-runs the item when a top-level
+//! declaration of that name is added, removed or changed.
 //!
 //! Architecture invariant: a rule's findings in one declaration depend only on that declaration,
 //! on the context above and on the whole-file reads it noted. A rule that reads another
@@ -32,8 +37,7 @@ use std::sync::Arc;
 use tree_sitter::{Node, Tree};
 
 use super::index::{recording, FuncDecl, Index, Lookup};
-use super::source::TOP_LEVEL_READ;
-use super::{finish, recording_file_reads, run_rules, FileInfo, Finding, Source, FIELD_READ};
+use super::{finish, recording_file_reads, run_rules, FileInfo, FileRead, Finding, Source};
 use crate::config::Config;
 
 struct CachedItem {
@@ -43,9 +47,11 @@ struct CachedItem {
     /// The names the item's rules looked up in the index (for a full run, the methods the whole
     /// run asked about, shared by every item).
     looked_up: Arc<Vec<String>>,
-    /// The names the item's rules read the whole file about ([`Source::reads_file_about`]; for a
-    /// group, those of the whole run, shared by every item of it; for a full run, see there).
-    reads: Arc<Vec<String>>,
+    /// What the item's rules read the whole file about ([`Source::reads_file_about`],
+    /// [`Source::reads_fields_named`]; for a group, those of the whole run, shared by every item of
+    /// it; for a full run, see there), without positions. Reads of top-level declarations are
+    /// declared names, kept in `looked_up`.
+    reads: Arc<Vec<FileRead>>,
     /// The struct fields the item declares, anywhere in it, each with a hash of its declaration
     /// (see [`Source::reads_fields_named`]).
     fields: Vec<(String, u64)>,
@@ -55,8 +61,9 @@ struct CachedItem {
 /// only on its kind and text, so they are kept per item between analyses and extracted again only
 /// for items that changed.
 struct Shape {
-    /// Each name the item declares, with a hash of the text that declares it.
-    names: Vec<(String, u64)>,
+    /// Each name the item declares, with a hash of the text that declares it, and whether it is
+    /// followed by recorded reads alone (see [`declared_names`]).
+    names: Vec<(String, u64, bool)>,
     /// The item's index declarations (without the package, which is the header's).
     decls: Option<Vec<FuncDecl>>,
     /// [`digest`] of `names`.
@@ -65,9 +72,9 @@ struct Shape {
 
 impl Shape {
     fn new(src: &Source<'_>, item: Node<'_>) -> Shape {
-        let names: Vec<(String, u64)> =
-            declared_names(src, item).into_iter().map(|(n, h)| (n.to_string(), h)).collect();
-        let digest = digest(names.iter().map(|(n, h)| (n.as_str(), *h)));
+        let names: Vec<(String, u64, bool)> =
+            declared_names(src, item).into_iter().map(|(n, h, quiet)| (n.to_string(), h, quiet)).collect();
+        let digest = digest(names.iter().map(|(n, h, quiet)| (n.as_str(), *h, *quiet)));
         Shape { names, decls: None, digest }
     }
 }
@@ -75,8 +82,9 @@ impl Shape {
 /// An order-independent digest of name contributions, so that a keystroke that changes no
 /// declared name (most of them) can tell so without building the map of the file's names, which
 /// allocates every name (about a tenth of a millisecond on the bench's 5,000-line file).
-fn digest<'n>(names: impl Iterator<Item = (&'n str, u64)>) -> u64 {
-    names.fold(0u64, |sum, (name, hash)| {
+fn digest<'n>(names: impl Iterator<Item = (&'n str, u64, bool)>) -> u64 {
+    names.fold(0u64, |sum, (name, hash, quiet)| {
+        let hash = hash ^ u64::from(quiet).wrapping_mul(0xA24B_AED4_963E_E407);
         let mut h = hash_str(name) ^ hash.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -92,7 +100,7 @@ pub struct Cache {
     header_end: usize,
     items: Vec<CachedItem>,
     /// The declared names of the context, with hashes of their declarations.
-    names: Arc<HashMap<String, u64>>,
+    names: Arc<Names>,
     /// [`digest`] of every contribution to `names`.
     names_digest: u64,
     /// The shapes of the current declaration items, by kind and text hash.
@@ -116,7 +124,7 @@ pub struct Cache {
 /// a struct field they read. Items whose rules read the whole file about anything else
 /// ([`Source::reads_file_about`]) are not kept: what changed since cannot be told for them.
 struct Buried {
-    names: Arc<HashMap<String, u64>>,
+    names: Arc<Names>,
     /// The struct field declarations of the file then (see [`field_sums`]), for the items that
     /// read fields by name.
     fields: Arc<HashMap<String, u64>>,
@@ -126,7 +134,38 @@ struct Buried {
 /// Whether an item's whole-file reads are all reads of struct fields, which a buried item can be
 /// checked against (the other reads are of any text, which is not kept).
 fn only_field_reads(c: &CachedItem) -> bool {
-    c.reads.iter().all(|n| n.starts_with(FIELD_READ))
+    c.reads.iter().all(|r| matches!(r, FileRead::Fields(_)))
+}
+
+/// Per declared name, the sums of the hashes of its declarations: those followed by mention
+/// (functions, methods, constants, interface methods), then those followed by recorded reads alone
+/// (variables and types, see [`declared_names`]).
+type Names = HashMap<String, [u64; 2]>;
+
+/// Whether the findings of an item are stale under the declarations `changed` (from
+/// [`changed_names`]): its rules looked one of the names up (in the index, or in the file's
+/// top-level declarations), or it mentions one whose declarations followed by mention changed.
+///
+/// Repairing a syntax error that swallowed the rest of the file brings back about half the file's
+/// items against a few hundred changed names; testing each name against each item's text and
+/// look-ups cost about 10 milliseconds on the bench's file. Past a few names the item's words and
+/// the changed names are put in sets first. The words of a text are a superset of the names it
+/// [`mentions`], so this can only find more items stale, never fewer.
+fn stale_under(changed: &[(impl AsRef<str>, bool)], looked_up: &[String], item_text: &str) -> bool {
+    const FEW: usize = 16;
+    if changed.len() <= FEW {
+        return changed.iter().any(|(n, by_mention)| {
+            let n = n.as_ref();
+            looked_up.iter().any(|l| l == n) || *by_mention && mentions(item_text, n)
+        });
+    }
+    let names: std::collections::HashSet<&str> = changed.iter().map(|(n, _)| n.as_ref()).collect();
+    if looked_up.iter().any(|l| names.contains(l.as_str())) {
+        return true;
+    }
+    let texts = [item_text];
+    let words = words_of(&texts);
+    changed.iter().any(|(n, by_mention)| *by_mention && touches(&words, &texts, n.as_ref()))
 }
 
 /// [`field_sums`] of one version of a file, shared by the cache and the items buried then.
@@ -150,8 +189,8 @@ const BURIED_VERSIONS: usize = 4;
 /// names declared differently since, computed on first use.
 fn revive(
     buried: &mut std::collections::VecDeque<Buried>,
-    changed: &mut Vec<Option<Vec<String>>>,
-    current: &HashMap<String, u64>,
+    changed: &mut Vec<Option<Vec<(String, bool)>>>,
+    current: &Names,
     hash: u64,
     item_text: &str,
     start: usize,
@@ -161,9 +200,10 @@ fn revive(
     for (b, batch) in buried.iter_mut().enumerate().rev() {
         for slot in batch.items.iter_mut() {
             let Some(c) = slot.as_ref().filter(|c| c.hash == hash) else { continue };
-            let since = changed[b]
-                .get_or_insert_with(|| changed_names(&batch.names, current).into_iter().map(str::to_string).collect());
-            if since.iter().any(|n| c.looked_up.iter().any(|l| l == n) || mentions(item_text, n)) {
+            let since = changed[b].get_or_insert_with(|| {
+                changed_names(&batch.names, current).into_iter().map(|(n, m)| (n.to_string(), m)).collect()
+            });
+            if stale_under(since, &c.looked_up, item_text) {
                 continue;
             }
             let Some(findings) =
@@ -223,7 +263,7 @@ impl Cache {
             .map(|s| {
                 std::mem::size_of::<Shape>()
                     + 16
-                    + s.names.iter().map(|(n, _)| n.len() + 32).sum::<usize>()
+                    + s.names.iter().map(|(n, _, _)| n.len() + 32).sum::<usize>()
                     + s.decls.iter().flatten().map(decl).sum::<usize>()
             })
             .sum();
@@ -304,7 +344,7 @@ fn context_of(
     old: &mut HashMap<(u16, u64), Shape>,
     shapes: &mut HashMap<(u16, u64), Shape>,
     old_digest: u64,
-) -> (u64, usize, Option<HashMap<String, u64>>, u64) {
+) -> (u64, usize, Option<Names>, u64) {
     let header_end =
         items.iter().find(|n| !is_header(**n) && n.kind() != "comment").map_or(src.text.len(), |n| n.start_byte());
     let mut h = DefaultHasher::new();
@@ -340,16 +380,17 @@ fn context_of(
         shapes.insert(key, shape);
     }
     let names = (sum != old_digest).then(|| {
-        let mut names: HashMap<String, u64> = HashMap::new();
-        let mut add = |name: &str, hash: u64| match names.get_mut(name) {
-            Some(slot) => *slot = slot.wrapping_add(hash),
-            None => {
-                names.insert(name.to_string(), hash);
-            }
+        let mut names: Names = HashMap::new();
+        let mut add = |name: &str, hash: u64, quiet: bool| {
+            let sums = match names.get_mut(name) {
+                Some(sums) => sums,
+                None => names.entry(name.to_string()).or_default(),
+            };
+            sums[usize::from(quiet)] = sums[usize::from(quiet)].wrapping_add(hash);
         };
         for shape in keys.iter().filter_map(|k| shapes.get(k)) {
-            for (name, hash) in &shape.names {
-                add(name, *hash);
+            for (name, hash, quiet) in &shape.names {
+                add(name, *hash, *quiet);
             }
         }
         names
@@ -371,6 +412,17 @@ fn context_of(
 /// constants with their whole declaration (a constant's value may come from the spec before it,
 /// through `iota`).
 ///
+/// Each name comes with whether it is quiet: followed only by the reads that rules record
+/// ([`Source::reads_top_level_for`] and the like), not by the items that mention it. Variables and
+/// type names are quiet: every rule that reads another item's variable or type says so
+/// (`go::declaration_of`'s file-level fallbacks, unclosed-body's package-level bindings,
+/// costly-log-field's local types, the fixes' top-level names), and a broken function whose body
+/// tree-sitter lifts to the top level declares its `var out` or `type result` there, which by
+/// mention re-ran every item that mentions `out` or `result` (35 to 75 items of the bench's file).
+/// Functions, constants and interface methods are still followed by mention: rules read constants
+/// declared elsewhere by the name they follow, and the index answers questions about functions
+/// and methods (the full run charges only a few kinds of question to its items).
+///
 /// A method does not declare its receiver's type name. Rules learn which methods a type has only
 /// from the index (`Index::methods`, whose questions the cache records with the method's name) or,
 /// in costly-log-field, by a method name they asked the index about first; either way the method's
@@ -387,25 +439,29 @@ fn context_of(
 /// name look-ups read declaration items only), so a broken function does not seem to declare its
 /// locals (`result`, `err`) for the whole file; its constants and fields are found only by reads
 /// of the whole file, which are noted.
-fn declared_names<'a>(src: &Source<'a>, item: Node<'_>) -> Vec<(&'a str, u64)> {
+fn declared_names<'a>(src: &Source<'a>, item: Node<'_>) -> Vec<(&'a str, u64, bool)> {
     let mut out = Vec::new();
     match item.kind() {
         "function_declaration" | "method_declaration" => {
             // Only the signature of a function is context; its body is the item itself.
             let end = item.child_by_field_name("body").map_or(item.end_byte(), |b| b.start_byte());
             let sig = hash_str(&src.text[item.start_byte()..end]);
-            out.extend(item.child_by_field_name("name").map(|n| (src.text_of(n), sig)));
+            out.extend(item.child_by_field_name("name").map(|n| (src.text_of(n), sig, false)));
         }
         "var_declaration" | "const_declaration" => {
             let whole = hash_str(src.text_of(item));
+            let quiet = item.kind() == "var_declaration";
             super::go::visit_all(item, |n| {
                 if n.kind() == "identifier" && n.parent().is_some_and(|p| matches!(p.kind(), "var_spec" | "const_spec"))
                 {
-                    out.push((src.text_of(n), whole));
+                    out.push((src.text_of(n), whole, quiet));
                 }
             });
         }
-        _ => declarers(item, |n, declarer| out.push((src.text_of(n), hash_str(src.text_of(declarer))))),
+        _ => declarers(item, |n, declarer| {
+            let quiet = n.kind() == "type_identifier";
+            out.push((src.text_of(n), hash_str(src.text_of(declarer)), quiet))
+        }),
     }
     out
 }
@@ -463,10 +519,18 @@ pub fn declarations_unless(src: &Source<'_>, cache: &mut Cache, current: Option<
     Some(all().cloned().collect())
 }
 
-/// The names whose declarations differ between two contexts (added, removed or changed).
-fn changed_names<'m>(old: &'m HashMap<String, u64>, new: &'m HashMap<String, u64>) -> Vec<&'m str> {
-    let mut out: Vec<&str> = old.iter().filter(|(k, v)| new.get(*k) != Some(v)).map(|(k, _)| k.as_str()).collect();
-    out.extend(new.keys().filter(|k| !old.contains_key(*k)).map(String::as_str));
+/// The names whose declarations differ between two contexts (added, removed or changed), each
+/// with whether its declarations followed by mention differ (see [`Names`]).
+fn changed_names<'m>(old: &'m Names, new: &'m Names) -> Vec<(&'m str, bool)> {
+    let mut out: Vec<(&str, bool)> = old
+        .iter()
+        .filter_map(|(k, v)| match new.get(k) {
+            Some(w) if w == v => None,
+            Some(w) => Some((k.as_str(), w[0] != v[0])),
+            None => Some((k.as_str(), v[0] != 0)),
+        })
+        .collect();
+    out.extend(new.iter().filter(|(k, _)| !old.contains_key(*k)).map(|(k, v)| (k.as_str(), v[0] != 0)));
     out
 }
 
@@ -551,14 +615,26 @@ fn names_of(l: &Lookup) -> Vec<String> {
     }
 }
 
-/// Splits recorded reads into the reads of the whole file and the names a rule asked whether the
-/// file declares at top level ([`super::source::note_top_level_read`], returned without their
-/// prefix). Those are declared names: the cache follows them like the names of index questions,
-/// by the declarations that changed, which is exact for them and, unlike a read of the whole file,
-/// lets an item that asked be buried and revived.
-fn split_top_level_reads(reads: Vec<String>) -> (Vec<String>, Vec<String>) {
-    let (top, rest): (Vec<String>, Vec<String>) = reads.into_iter().partition(|n| n.starts_with(TOP_LEVEL_READ));
-    (rest, top.into_iter().map(|n| n[TOP_LEVEL_READ.len_utf8()..].to_string()).collect())
+/// Splits recorded reads into the reads of the whole file (without their positions) and the names
+/// whose top-level declarations a rule read ([`FileRead::TopLevel`]). Those are declared names: the
+/// cache follows them like the names of index questions, by the declarations that changed, which
+/// is exact for them and, unlike a read of the whole file, lets an item that read them be buried
+/// and revived.
+fn split_top_level_reads(reads: Vec<FileRead>) -> (Vec<FileRead>, Vec<String>) {
+    let mut rest = Vec::new();
+    let mut top = Vec::new();
+    for r in reads {
+        match r {
+            FileRead::TopLevel { name, .. } => top.push(name),
+            FileRead::About { name, .. } => rest.push(FileRead::About { name, at: None }),
+            r @ FileRead::Fields(_) => rest.push(r),
+        }
+    }
+    rest.sort();
+    rest.dedup();
+    top.sort();
+    top.dedup();
+    (rest, top)
 }
 
 /// The dirty items (indices into `items`, ascending) as runs of neighbouring items to analyse
@@ -623,10 +699,11 @@ pub fn analyze_source(
     let mut dirty = Vec::new();
     let mut stats = Stats { items: items.len(), reused: 0 };
     let none: Arc<Vec<String>> = Arc::default();
+    let no_reads: Arc<Vec<FileRead>> = Arc::default();
     // The items whose text is new here, or that moved past others: what they mention may change
     // the findings of the items that read the whole file about it.
     let mut new_text = Vec::new();
-    let current: &HashMap<String, u64> = names.as_ref().unwrap_or(&cache.names);
+    let current: &Names = names.as_ref().unwrap_or(&cache.names);
     let mut buried_changed = Vec::new();
     let mut burying: Vec<Option<CachedItem>> = Vec::new();
     // Revived items that read fields, with the field declarations of their time.
@@ -662,12 +739,12 @@ pub fn analyze_source(
                 range,
                 findings: Vec::new(),
                 looked_up: none.clone(),
-                reads: none.clone(),
+                reads: no_reads.clone(),
                 fields,
             });
             continue;
         };
-        let stale = changed.iter().any(|n| c.looked_up.iter().any(|l| l == n) || mentions(&text[range.clone()], n));
+        let stale = stale_under(&changed, &c.looked_up, &text[range.clone()]);
         let findings = if stale {
             None
         } else {
@@ -707,7 +784,7 @@ pub fn analyze_source(
                     range,
                     findings: Vec::new(),
                     looked_up: none.clone(),
-                    reads: none.clone(),
+                    reads: no_reads.clone(),
                     fields,
                 });
             }
@@ -724,13 +801,14 @@ pub fn analyze_source(
     // A revived item that read fields is valid only if those fields are declared as they were.
     for (i, then) in revived_reading {
         let c = &mut new_items[i];
-        let moved = c.reads.iter().any(|n| {
-            let field = &n[FIELD_READ.len_utf8()..];
-            then.get(field) != cache.fields.get(field)
+        let moved = c.reads.iter().any(|r| match r {
+            FileRead::Fields(field) => then.get(field) != cache.fields.get(field),
+            // Only items whose reads are all of fields are buried.
+            _ => true,
         });
         if moved {
             c.findings.clear();
-            c.reads = none.clone();
+            c.reads = no_reads.clone();
             c.looked_up = none.clone();
             stats.reused -= 1;
             if let Err(at) = dirty.binary_search(&i) {
@@ -758,21 +836,23 @@ pub fn analyze_source(
             e.1 = e.1.wrapping_add(*hash ^ 0x5bd1_e995).wrapping_add(1 << 40);
         }
         let changed_fields: Vec<&str> = field_sums.iter().filter(|(_, (a, b))| a != b).map(|(n, _)| *n).collect();
-        let stale = |name: &str| match name.strip_prefix(FIELD_READ) {
-            Some(field) => changed_fields.contains(&field),
-            None => touches(&words, &changed_texts, name),
+        let stale = |read: &FileRead| match read {
+            FileRead::Fields(field) => changed_fields.contains(&field.as_str()),
+            FileRead::About { name, .. } => touches(&words, &changed_texts, name),
+            // Kept as declared names (`looked_up`), never as reads.
+            FileRead::TopLevel { .. } => false,
         };
         let dirty_before = dirty.len();
         let mut now_dirty = Vec::new();
         for (i, c) in new_items.iter().enumerate() {
-            if !c.reads.is_empty() && dirty.binary_search(&i).is_err() && c.reads.iter().any(|n| stale(n)) {
+            if !c.reads.is_empty() && dirty.binary_search(&i).is_err() && c.reads.iter().any(&stale) {
                 now_dirty.push(i);
             }
         }
         for i in now_dirty {
             let c = &mut new_items[i];
             c.findings.clear();
-            c.reads = none.clone();
+            c.reads = no_reads.clone();
             c.looked_up = none.clone();
             if let Err(at) = dirty.binary_search(&i) {
                 dirty.insert(at, i);
@@ -791,12 +871,35 @@ pub fn analyze_source(
         // told apart by item, so every item is charged with all of them.
         src.prepare_matches();
         let ((found, reads), looked_up) = recording(|| recording_file_reads(|| run_rules(&src, config)));
-        let (reads, top_names) = split_top_level_reads(reads);
         // A read of fields by name is about the field of a selector the judged item spells, so it
-        // is charged to the items that mention the field; other reads (`Wait`, `DefaultClient`,
-        // a constant's name) may come from any item, and are charged to all of them.
-        let (field_reads, other_reads): (Vec<String>, Vec<String>) =
-            reads.into_iter().partition(|n| n.starts_with(FIELD_READ));
+        // is charged to the items that mention the field; a read made for an identifier (a
+        // variable or type resolved to its top-level declaration) to the item that holds the
+        // identifier; other reads (`Wait`, `DefaultClient`, a constant's name, a fix's choice of
+        // a name) may come from any item, and are charged to all of them.
+        let item_at = |at: usize| {
+            let k = new_items.partition_point(|c| c.range.start <= at).checked_sub(1)?;
+            new_items[k].range.contains(&at).then_some(k)
+        };
+        let mut field_reads = Vec::new();
+        let mut other_reads = Vec::new();
+        let mut top_names = Vec::new();
+        let mut own_reads: HashMap<usize, Vec<FileRead>> = HashMap::new();
+        let mut own_names: HashMap<usize, Vec<String>> = HashMap::new();
+        for r in reads {
+            match r {
+                FileRead::Fields(field) => field_reads.push(field),
+                FileRead::About { name, at } => match at.and_then(item_at) {
+                    Some(k) => own_reads.entry(k).or_default().push(FileRead::About { name, at: None }),
+                    None => other_reads.push(FileRead::About { name, at: None }),
+                },
+                FileRead::TopLevel { name, at } => match at.and_then(item_at) {
+                    Some(k) => own_names.entry(k).or_default().push(name),
+                    None => top_names.push(name),
+                },
+            }
+        }
+        other_reads.sort();
+        other_reads.dedup();
         let other_reads = Arc::new(other_reads);
         // A question about a callee is about a name its call mentions, which the check by mention
         // covers; a question whether a type has a method (`String`, asked by costly-log-field)
@@ -810,15 +913,21 @@ pub fn analyze_source(
                 .chain(top_names)
                 .collect(),
         );
-        for c in &mut new_items {
-            c.looked_up = looked_up.clone();
+        for (k, c) in new_items.iter_mut().enumerate() {
+            c.looked_up = match own_names.remove(&k) {
+                Some(own) => Arc::new(looked_up.iter().cloned().chain(own).collect()),
+                None => looked_up.clone(),
+            };
             let item_text = &text[c.range.clone()];
-            let own: Vec<&String> =
-                field_reads.iter().filter(|n| mentions(item_text, &n[FIELD_READ.len_utf8()..])).collect();
+            let mut own: Vec<FileRead> = own_reads.remove(&k).unwrap_or_default();
+            own.extend(field_reads.iter().filter(|f| mentions(item_text, f)).map(|f| FileRead::Fields(f.clone())));
             c.reads = if own.is_empty() {
                 other_reads.clone()
             } else {
-                Arc::new(other_reads.iter().chain(own).cloned().collect())
+                own.extend(other_reads.iter().cloned());
+                own.sort();
+                own.dedup();
+                Arc::new(own)
             };
             // The run finds the reused items' findings again; keeping the old ones too would
             // double them with every full run (the output is deduplicated, the cache was not).
@@ -1162,6 +1271,50 @@ mod tests {
         assert_eq!(version, text);
     }
 
+    /// A half-typed `func` line lifts the function's `var out` and `type result` to the top level.
+    /// Every other function declares and mentions the same names, but resolves them to its own
+    /// declarations: variables and types are followed by the reads rules record, not by mention,
+    /// so the lifted declarations re-run none of them.
+    #[test]
+    fn a_lifted_variable_does_not_rerun_the_items_that_mention_its_name() {
+        let mut text = String::from("package a\n\nimport \"net/http\"\n");
+        for i in 0..40 {
+            text.push_str(&format!(
+                "\nfunc run{i}(logger *zap.Logger, msgs <-chan int) error {{\n\tx := 0\n\t_ = x\n\
+                 \ttype result struct{{ n int }}\n\tvar out result\n\t_ = out\n\tresp, err := http.Get(\"u\")\n\
+                 \tif err != nil {{\n\t\treturn err\n\t}}\n\tprintln(resp.StatusCode)\n\treturn nil\n}}\n"
+            ));
+        }
+        let mut index = workspace_index(&[]);
+        let mut cache = Cache::default();
+        let (first, full, _) = both(&text, &mut index, &mut cache);
+        assert_eq!(first, full);
+        let func = text.find("func run20(").unwrap();
+        let mut version = text.clone();
+        for (at, removed, inserted) in [(func, 0, "q"), (func, 1, "")] {
+            version.replace_range(at..at + removed, inserted);
+            let tree = parse(&version, None);
+            let root = tree.root_node();
+            let mut cursor = root.walk();
+            let lifted = root
+                .named_children(&mut cursor)
+                .filter(|n| n.kind() == "var_declaration" && version[n.byte_range()].starts_with("var out"))
+                .count();
+            assert_eq!(
+                lifted,
+                usize::from(version != text),
+                "the `var out` is lifted only while broken: {}",
+                root.to_sexp()
+            );
+            let (inc, full, stats) = both(&version, &mut index, &mut cache);
+            assert_eq!(inc, full, "incremental and full analysis differ at a step:\n{version}");
+            // Only the broken function's own items run: the header and the 39 other functions are
+            // reused.
+            assert!(stats.reused >= 41, "{stats:?}: the lifted `var out` re-ran the functions that mention it");
+        }
+        assert_eq!(version, text);
+    }
+
     /// Analyses `before`, then `after` (an edit of one item that must change another item's
     /// findings of `rule`), then `before` again, with one cache: every step equals a full analysis.
     fn assert_cross_item(before: &str, after: &str, rule: &str) {
@@ -1255,6 +1408,58 @@ mod tests {
         let before = "package a\n\nimport \"net/http\"\n\nfunc fetch(s *server) {\n\tresp, err := s.client.Get(\"http://example.com\")\n\tif err != nil {\n\t\treturn\n\t}\n\tprintln(resp.StatusCode)\n}\n\nfunc types() {\n\ttype server struct{ client *resty.Client }\n\t_ = server{}\n}\n";
         let after = before.replace("client *resty.Client", "client *http.Client");
         assert_cross_item(before, &after, "unclosed-body");
+    }
+
+    /// costly-log-field learns the kind of a type declared in the file from its declaration, which
+    /// the judged item need not name: here through a package-level variable of that type.
+    #[test]
+    fn a_type_declared_elsewhere_reruns_the_log_calls_that_read_it() {
+        let before = "package a\n\nimport \"go.uber.org/zap\"\n\nvar cfg Config\n\n\
+            func run(logger *zap.Logger, msgs <-chan int) {\n\tfor range msgs {\n\t\tlogger.Info(\"cfg\", zap.Any(\"cfg\", cfg))\n\t}\n}\n\n\
+            type Config struct{ Name string }\n";
+        let after = before.replace("type Config struct{ Name string }", "type Config int");
+        assert_cross_item(before, &after, "costly-log-field");
+    }
+
+    /// `go::declaration_of` resolves a name no function declares to the file's variables.
+    #[test]
+    fn a_package_variable_reruns_the_functions_that_resolve_it() {
+        let before = "package a\n\nimport \"go.uber.org/zap\"\n\nvar p = Profile{}\n\n\
+            func run(logger *zap.Logger, msgs <-chan int) {\n\tfor range msgs {\n\t\tlogger.Info(\"p\", zap.Any(\"p\", p))\n\t}\n}\n\n\
+            type Profile struct{ Name string }\n\nfunc other() int { return 1 }\n";
+        let after = before.replace("var p = Profile{}", "var p = other");
+        assert_cross_item(before, &after, "costly-log-field");
+    }
+
+    /// unclosed-body classifies a client by its package-level bindings too.
+    #[test]
+    fn a_package_client_reruns_the_calls_on_it() {
+        let before = "package a\n\nimport \"net/http\"\n\nvar client *resty.Client\n\n\
+            func fetch() {\n\tresp, err := client.Get(\"http://example.com\")\n\tif err != nil {\n\t\treturn\n\t}\n\tprintln(resp.StatusCode)\n}\n";
+        let after = before.replace("var client *resty.Client", "var client *http.Client");
+        assert_cross_item(before, &after, "unclosed-body");
+    }
+
+    /// A broken `func` line lifts the function's statements to the top level, where
+    /// `go::declaration_of` resolves names to the `:=` statements before them, which declare no
+    /// names for the cache: here a variable that shadows the `http` package.
+    #[test]
+    fn a_lifted_declaration_reruns_the_lifted_statements_that_resolve_it() {
+        let before = "package a\n\nimport \"net/http\"\n\n\
+            qfunc serve(logger *zap.Logger, msgs <-chan int) {\n\tx := 2\n\thttp := 1\n\t_ = x\n\thttp.ListenAndServe(\":8080\", nil)\n}\n\nfunc other() {}\n";
+        let tree = parse(before, None);
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        let items: Vec<Node<'_>> = root.named_children(&mut cursor).collect();
+        let item_of = |needle: &str| {
+            let at = before.find(needle).unwrap();
+            items.iter().position(|n| n.byte_range().contains(&at))
+        };
+        let lifted = items[item_of("http := 1").unwrap()];
+        assert_eq!((lifted.kind(), &before[lifted.byte_range()]), ("short_var_declaration", "http := 1"), "not lifted");
+        assert_ne!(item_of("http := 1"), item_of("http.Listen"), "the call is not an item of its own");
+        let after = before.replace("http := 1", "htt := 1");
+        assert_cross_item(before, &after, "server-without-timeouts");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 pub use source::Source;
-pub(crate) use source::{recording_file_reads, FIELD_READ};
+pub(crate) use source::{recording_file_reads, FileRead};
 
 use crate::config::Config;
 use crate::rules;

@@ -39,13 +39,24 @@ pub struct Source<'a> {
 
 static NO_FILE: FileInfo = FileInfo { is_test: false, go_version: None };
 
-/// The prefix of a recorded read of struct fields by name (see [`Source::reads_fields_named`]):
-/// no identifier starts with it.
-pub(crate) const FIELD_READ: char = '.';
-
-/// The prefix of a recorded question whether the file declares a name at top level (see
-/// [`note_top_level_read`]): no identifier starts with it.
-pub(crate) const TOP_LEVEL_READ: char = '^';
+/// A read a rule made outside the item it judges, recorded while the incremental cache runs the
+/// rules (see [`recording_file_reads`]) so that it knows which edits elsewhere can change the
+/// item's findings.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum FileRead {
+    /// Any text that mentions the name as a word, anywhere in the file
+    /// ([`Source::reads_file_about`]). `at`, when set, is the byte offset of the identifier the
+    /// read was made for: the read is then about the item that holds it.
+    About { name: String, at: Option<usize> },
+    /// The declarations of the struct fields of this name, anywhere in the file
+    /// ([`Source::reads_fields_named`]).
+    Fields(String),
+    /// The file's top-level declarations of the name. `at` is the byte offset of the identifier
+    /// that the rule resolved to them, when there is one ([`Source::reads_top_level_for`]): the
+    /// read is then about the item that holds it. Without it ([`note_top_level_read`]: a fix's
+    /// choice of a name, a type named by another declaration) the read may come from any item.
+    TopLevel { name: String, at: Option<usize> },
+}
 
 /// Notes that the calling rule asked whether the file declares `name` at top level (a fix that
 /// avoids or reuses a package-level name). The incremental cache re-runs the rule when a top-level
@@ -53,11 +64,11 @@ pub(crate) const TOP_LEVEL_READ: char = '^';
 /// the name, so the check by mention misses it. Free of `Source`, so that a set of names computed
 /// once per run can note each question when it is asked.
 pub(crate) fn note_top_level_read(name: &str) {
-    note_file_read(|| format!("{TOP_LEVEL_READ}{name}"));
+    note_file_read(|| FileRead::TopLevel { name: name.to_string(), at: None });
 }
 
 /// Adds a read to the recording on this thread, if one is running; `read` is built only then.
-fn note_file_read(read: impl FnOnce() -> String) {
+fn note_file_read(read: impl FnOnce() -> FileRead) {
     FILE_READS.with(|r| {
         if let Some(asked) = r.borrow_mut().as_mut() {
             asked.push(read());
@@ -66,16 +77,17 @@ fn note_file_read(read: impl FnOnce() -> String) {
 }
 
 thread_local! {
-    /// The names rules asked the whole file about on this thread inside [`recording_file_reads`],
-    /// if one is running.
-    static FILE_READS: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+    /// The reads rules made outside the items they judge on this thread inside
+    /// [`recording_file_reads`], if one is running.
+    static FILE_READS: std::cell::RefCell<Option<Vec<FileRead>>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Runs `f` and returns what it returned with the names that rules asked the whole file about
-/// meanwhile on this thread ([`Source::reads_file_about`]), sorted and without repeats. The
-/// incremental cache runs the rules of its items inside this, so that an edit anywhere in the file
-/// that mentions one of those names re-runs the items that asked.
-pub(crate) fn recording_file_reads<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
+/// Runs `f` and returns what it returned with the reads that rules made outside the items they
+/// judge meanwhile on this thread ([`Source::reads_file_about`], [`Source::reads_fields_named`],
+/// [`Source::reads_top_level_for`], [`note_top_level_read`]), sorted and without repeats. The
+/// incremental cache runs the rules of its items inside this, so that an edit elsewhere that can
+/// change what was read re-runs the items that read it.
+pub(crate) fn recording_file_reads<R>(f: impl FnOnce() -> R) -> (R, Vec<FileRead>) {
     crate::analysis::index::record_on(&FILE_READS, f)
 }
 
@@ -208,7 +220,30 @@ impl<'a> Source<'a> {
     /// that is not through the index or a name their own declaration mentions: the incremental
     /// cache follows other declarations only by the names an item mentions, and by these.
     pub fn reads_file_about(&self, name: &str) {
-        note_file_read(|| name.to_string());
+        note_file_read(|| FileRead::About { name: name.to_string(), at: None });
+    }
+
+    /// Like [`Source::reads_file_about`], for a read made to resolve the identifier `at`: the read
+    /// is then about the item that holds it alone.
+    pub(crate) fn reads_file_about_for(&self, name: &str, at: Node<'_>) {
+        note_file_read(|| FileRead::About { name: name.to_string(), at: Some(at.start_byte()) });
+    }
+
+    /// Notes that the calling rule resolved the identifier `at` (spelled `name`) to the file's
+    /// package-level declarations of that name: a variable or a type declared by another top-level
+    /// item. The incremental cache re-runs the item that holds `at` when a top-level declaration
+    /// of `name` is added, removed or changed, and does not follow variables and types by mention
+    /// (a broken function's `var out` lifted to the top level would re-run every item that
+    /// mentions `out`), so every such read must be noted.
+    pub fn reads_top_level_for(&self, name: &str, at: Node<'_>) {
+        note_file_read(|| FileRead::TopLevel { name: name.to_string(), at: Some(at.start_byte()) });
+    }
+
+    /// Notes that the calling rule read the file's package-level declarations of `name` for a
+    /// reason of its own (a type named by a declaration it followed, not by an identifier of the
+    /// item it judges): see [`note_top_level_read`].
+    pub fn reads_top_level(&self, name: &str) {
+        note_top_level_read(name);
     }
 
     /// Notes that the calling rule reads the declarations of the struct fields named `field`
@@ -216,7 +251,7 @@ impl<'a> Source<'a> {
     /// [`Source::reads_file_about`]: the incremental cache re-runs the rule only when a field
     /// declaration of that name changes, not when any text that mentions the name does.
     pub fn reads_fields_named(&self, field: &str) {
-        note_file_read(|| format!("{FIELD_READ}{field}"));
+        note_file_read(|| FileRead::Fields(field.to_string()));
     }
 
     /// The declared types of every struct field named `field` in this file, in file order.

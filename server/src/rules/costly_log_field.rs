@@ -740,6 +740,7 @@ fn named_costly(src: &Source<'_>, ty: Node<'_>, needs_decl: bool) -> Class {
 
 /// The kind of the underlying type of `type name …` declared at file level in this file.
 fn local_type_kind(src: &Source<'_>, name: &str) -> Option<&'static str> {
+    src.reads_top_level(name); // The type may be named by another item: noted for the incremental cache.
     let mut kind = None;
     let root = src.root();
     let mut cursor = root.walk();

@@ -395,6 +395,7 @@ fn client_of(src: &Source<'_>, memo: &mut Memo<'_>, recv: Node<'_>, call: Node<'
                 scopes.push(f);
                 cur = enclosing_function(f);
             }
+            src.reads_top_level_for(name, recv); // Package-level `var`s: noted for the incremental cache.
             scopes.push(src.root());
             for scope in scopes {
                 for (value, ty) in bindings(src, scope, name) {
