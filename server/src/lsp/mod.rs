@@ -27,8 +27,9 @@ use crate::analysis::incremental::{analyze_source, Cache};
 use crate::analysis::index::{declarations, Index};
 use crate::analysis::{analyze_file, parse, FileInfo, Source};
 use crate::config::Config;
+use crate::endpoints::Contexts;
 use crate::text::{Encoding, LineCol};
-use document::{Analysis, Change, Document};
+use document::{Analysis, Change, Document, PendingReport};
 
 /// Settings the client can send in `initializationOptions` or `workspace/didChangeConfiguration`.
 #[derive(Clone, Debug)]
@@ -264,7 +265,10 @@ fn analyze_snapshot(
 
 /// Keeps the tree and the result of an analysis if the document is still at the analysed version,
 /// and puts the cache back unless another analysis did first. `id` is the analysed document's: one
-/// opened again under its URI since starts afresh.
+/// opened again under its URI since starts afresh. Returns what it replaced (the previous tree and
+/// analysis), for the caller to drop once it has published: freeing a tree of a 5,000-line file
+/// takes tens of microseconds, which the diagnostics need not wait for.
+#[must_use]
 fn store(
     docs: &DashMap<Uri, Document>,
     uri: &Uri,
@@ -272,17 +276,26 @@ fn store(
     tree: Option<tree_sitter::Tree>,
     cache: Option<Cache>,
     result: &Arc<Analysis>,
-) {
+) -> Replaced {
+    let mut replaced = Replaced::default();
     if let Some(mut doc) = docs.get_mut(uri).filter(|d| d.id == id) {
         if doc.version == result.version {
             // A skipped version leaves no tree: the next analysis parses afresh.
-            doc.tree = tree;
-            doc.last = Some(result.clone());
+            replaced.tree = std::mem::replace(&mut doc.tree, tree);
+            replaced.analysis = doc.last.replace(result.clone());
         }
         if doc.cache.is_none() {
             doc.cache = cache;
         }
     }
+    replaced
+}
+
+/// What [`store`] took out of a document.
+#[derive(Default)]
+struct Replaced {
+    tree: Option<tree_sitter::Tree>,
+    analysis: Option<Arc<Analysis>>,
 }
 
 /// Analyses a snapshot of the document on a blocking thread, so the JSON-RPC reader never waits
@@ -309,7 +322,7 @@ async fn analyze_in_background(
             return None;
         }
     };
-    store(&docs, &uri, id, tree, cache, &result);
+    drop(store(&docs, &uri, id, tree, cache, &result));
     Some(result)
 }
 
@@ -387,9 +400,10 @@ impl Backend {
             let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 analyze_snapshot(snap, uri, &self.index, &settings.config)
             }));
+            let mut replaced = Replaced::default();
             let result = match analysed {
                 Ok((tree, cache, result)) => {
-                    store(&self.docs, uri, id, tree, cache, &result);
+                    replaced = store(&self.docs, uri, id, tree, cache, &result);
                     Some(result)
                 }
                 Err(_) => {
@@ -413,9 +427,10 @@ impl Backend {
             };
             if let Some(result) = result {
                 if !again {
-                    self.publish(runtime, uri, result);
+                    self.publish(runtime, uri, id, result);
                 }
             }
+            drop(replaced);
             if !again {
                 return;
             }
@@ -425,7 +440,7 @@ impl Backend {
     /// Sends the diagnostics of an analysis of the current version at once, with the endpoint
     /// context last sent; the report, which costs more than a keystroke's analysis, follows after
     /// a pause in typing and sends the diagnostics again if their context changed.
-    fn publish(&self, runtime: &tokio::runtime::Handle, uri: &Uri, result: Arc<Analysis>) {
+    fn publish(&self, runtime: &tokio::runtime::Handle, uri: &Uri, id: u64, result: Arc<Analysis>) {
         let enc = self.encoding();
         let push = !self.caps().pull_diagnostics;
         let sent = self.facts.published();
@@ -441,23 +456,68 @@ impl Backend {
                 self.client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
             }
         });
-        let this = self.clone_handles();
-        let uri = uri.clone();
-        runtime.spawn(async move {
-            let docs = &this.docs;
-            tokio::time::sleep(ENDPOINT_PAUSE).await;
-            if docs.get(&uri).is_none_or(|d| d.version != result.version) {
-                return;
-            }
-            let built = this.endpoint_report(&uri, &result).await;
-            let current = docs.get(&uri).is_some_and(|d| d.version == result.version);
-            if push && current && sent.changed_files(&built.contexts).iter().any(|f| f == uri.as_str()) {
-                let diagnostics =
-                    routes::with_context(uri.as_str(), convert::diagnostics(&uri, &result, enc), &built.contexts);
-                this.client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
-            }
-            this.after_context_change(&built, Some(&uri)).await;
-        });
+        self.endpoint_report_after_pause(runtime, uri, id, result, sent);
+    }
+
+    /// Brings the endpoint facts up to `result` once the document has not been published for
+    /// [`ENDPOINT_PAUSE`]. One timer task per document waits for that, and each publish only moves
+    /// its deadline: a task per keystroke cost a spawn and a wake-up of a runtime thread, which
+    /// competes with the keystroke's own analysis on a busy machine.
+    fn endpoint_report_after_pause(
+        &self,
+        runtime: &tokio::runtime::Handle,
+        uri: &Uri,
+        id: u64,
+        result: Arc<Analysis>,
+        sent: Arc<Contexts>,
+    ) {
+        let pending = PendingReport { analysis: result, sent, due: std::time::Instant::now() + ENDPOINT_PAUSE };
+        let start = {
+            let Some(mut doc) = self.docs.get_mut(uri).filter(|d| d.id == id) else { return };
+            doc.endpoint = Some(pending);
+            !std::mem::replace(&mut doc.endpoint_timer, true)
+        };
+        if start {
+            let this = self.clone_handles();
+            let uri = uri.clone();
+            runtime.spawn(async move { this.endpoint_timer(uri, id).await });
+        }
+    }
+
+    /// The timer of [`Backend::endpoint_report_after_pause`]: sleeps until the document's pending
+    /// report is due, then makes it, unless the document moved on since its last publish (the
+    /// next publish sets a new deadline) or was closed.
+    async fn endpoint_timer(&self, uri: Uri, id: u64) {
+        let pending = loop {
+            let due = {
+                let Some(mut doc) = self.docs.get_mut(&uri).filter(|d| d.id == id) else { return };
+                match doc.endpoint.as_ref().map(|p| p.due) {
+                    Some(due) if due > std::time::Instant::now() => due,
+                    _ => {
+                        // Due, or nothing pending: the timer ends here, under the document's
+                        // lock, so a publish from now on starts another.
+                        doc.endpoint_timer = false;
+                        break doc.endpoint.take();
+                    }
+                }
+            };
+            tokio::time::sleep_until(due.into()).await;
+        };
+        let Some(PendingReport { analysis: result, sent, .. }) = pending else { return };
+        let docs = &self.docs;
+        if docs.get(&uri).is_none_or(|d| d.version != result.version) {
+            return;
+        }
+        let push = !self.caps().pull_diagnostics;
+        let enc = self.encoding();
+        let built = self.endpoint_report(&uri, &result).await;
+        let current = docs.get(&uri).is_some_and(|d| d.version == result.version);
+        if push && current && sent.changed_files(&built.contexts).iter().any(|f| f == uri.as_str()) {
+            let diagnostics =
+                routes::with_context(uri.as_str(), convert::diagnostics(&uri, &result, enc), &built.contexts);
+            self.client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
+        }
+        self.after_context_change(&built, Some(&uri)).await;
     }
 
     /// The analysis of the current version, reusing the last one when it is current.
