@@ -100,8 +100,9 @@ pub struct Cache {
     /// The package the cached declarations were extracted with.
     package: String,
     /// The text the items were analysed in: the items that an edit removed are read here for the
-    /// names they mention (see [`Source::reads_file_about`]).
-    text: String,
+    /// names they mention (see [`Source::reads_file_about`]). The server's copy of the text when
+    /// it shares it (see [`analyze_source`]), which saves a copy of the file per keystroke.
+    text: Arc<String>,
     /// The items of the last few versions that an edit removed or made stale, newest last.
     buried: std::collections::VecDeque<Buried>,
     /// [`field_sums`] of the items.
@@ -588,16 +589,18 @@ pub fn analyze_incremental(
     own_key: Option<&str>,
     cache: &mut Cache,
 ) -> (Vec<Finding>, Stats) {
-    analyze_source(Source::new(text, tree).with_context(file, index), config, own_key, cache)
+    analyze_source(Source::new(text, tree).with_context(file, index), config, own_key, cache, None)
 }
 
 /// Like [`analyze_incremental`], for a caller that has made the `Source` already (with the file's
-/// facts and the index): making one walks every top-level item for the imports.
+/// facts and the index): making one walks every top-level item for the imports. `shared`, when
+/// given, holds the source's text, and the cache keeps it instead of a copy.
 pub fn analyze_source(
     mut src: Source<'_>,
     config: &Config,
     own_key: Option<&str>,
     cache: &mut Cache,
+    shared: Option<Arc<String>>,
 ) -> (Vec<Finding>, Stats) {
     let (text, tree) = (src.text, src.tree);
     let root = tree.root_node();
@@ -838,7 +841,7 @@ pub fn analyze_source(
             let all = run_rules(&src, config);
             cache.items.clear();
             cache.context = 0;
-            cache.text.clear();
+            cache.text = Arc::default();
             cache.buried.clear();
             cache.fields = Arc::default();
             return (finish(&src, all), Stats { items: items.len(), reused: 0 });
@@ -877,8 +880,8 @@ pub fn analyze_source(
     cache.context = context;
     cache.header_end = header_end;
     cache.items = new_items;
-    cache.text.clear();
-    cache.text.push_str(text);
+    debug_assert!(shared.as_ref().is_none_or(|s| s.as_str() == text), "the shared text is the analysed one");
+    cache.text = shared.unwrap_or_else(|| Arc::new(text.to_string()));
     // What the edit removed or made stale was valid under the previous version's names. Buried
     // findings serve the repair of a syntax error: once the file parses again they are dropped,
     // so a file that parses holds only its own items' findings.

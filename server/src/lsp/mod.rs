@@ -174,7 +174,8 @@ pub(super) fn forget_go_versions() {
 }
 
 /// Parses and analyses one text with the workspace index, after recording the text's own
-/// declarations in the index under `key`.
+/// declarations in the index under `key`. With the document's incremental cache comes the
+/// document's copy of the text, which the cache then shares.
 fn analyze_text_indexed(
     text: &str,
     old_tree: Option<&tree_sitter::Tree>,
@@ -182,8 +183,9 @@ fn analyze_text_indexed(
     file: &FileInfo,
     index: &RwLock<Index>,
     config: &Config,
-    mut cache: Option<&mut Cache>,
+    cached: Option<(&mut Cache, &Arc<String>)>,
 ) -> (tree_sitter::Tree, Vec<crate::analysis::Finding>) {
+    let (mut cache, shared) = cached.unzip();
     let t0 = std::time::Instant::now();
     let tree = parse(text, old_tree);
     let t1 = std::time::Instant::now();
@@ -209,7 +211,7 @@ fn analyze_text_indexed(
     let guard = index.read();
     let idx = guard.as_deref().unwrap_or(&empty);
     let (findings, stats) = match cache {
-        Some(cache) => analyze_source(src.with_context(file, idx), config, Some(key), cache),
+        Some(cache) => analyze_source(src.with_context(file, idx), config, Some(key), cache, shared.cloned()),
         None => (analyze_file(text, &tree, config, file, idx), Default::default()),
     };
     let t3 = std::time::Instant::now();
@@ -269,7 +271,8 @@ fn analyze_snapshot(
     }
     // Two analyses of one document rarely overlap; the one without the cache runs in full.
     let mut cache = cache;
-    let (tree, findings) = analyze_text_indexed(&text, old_tree.as_ref(), key, &file, index, config, cache.as_mut());
+    let cached = cache.as_mut().map(|c| (c, &text));
+    let (tree, findings) = analyze_text_indexed(&text, old_tree.as_ref(), key, &file, index, config, cached);
     let analysis = Analysis { version, rope, text, findings: Arc::new(findings), skipped: None };
     (Some(tree), cache, Arc::new(analysis))
 }
