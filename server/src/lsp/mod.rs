@@ -23,7 +23,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use tracing::{info, warn};
 
-use crate::analysis::incremental::{analyze_source, Cache};
+use crate::analysis::incremental::{analyze_source, Cache, Items};
 use crate::analysis::index::{declarations, Index};
 use crate::analysis::{analyze_file, parse, FileInfo, Source};
 use crate::config::Config;
@@ -193,13 +193,15 @@ fn analyze_text_indexed(
     let src = Source::new(text, &tree);
     // With a cache, only the declarations of changed items are extracted again, and nothing is
     // copied or written when they are what the index holds already (most keystrokes).
-    let decls = match cache.as_deref_mut() {
-        Some(cache) => {
+    // With a cache, the items and their hashes serve the declarations and the analysis.
+    let items = cache.is_some().then(|| Items::of(&src));
+    let decls = match (cache.as_deref_mut(), &items) {
+        (Some(cache), Some(items)) => {
             let guard = index.read();
             let current = guard.as_deref().ok().and_then(|idx| idx.file(key));
-            crate::analysis::incremental::declarations_unless(&src, cache, current)
+            crate::analysis::incremental::declarations_unless(&src, cache, current, items)
         }
-        None => Some(declarations(&src)),
+        _ => Some(declarations(&src)),
     };
     if let Some(decls) = decls {
         if let Ok(mut idx) = index.write() {
@@ -211,7 +213,7 @@ fn analyze_text_indexed(
     let guard = index.read();
     let idx = guard.as_deref().unwrap_or(&empty);
     let (findings, stats) = match cache {
-        Some(cache) => analyze_source(src.with_context(file, idx), config, Some(key), cache, shared.cloned()),
+        Some(cache) => analyze_source(src.with_context(file, idx), config, Some(key), cache, shared.cloned(), items),
         None => (analyze_file(text, &tree, config, file, idx), Default::default()),
     };
     let t3 = std::time::Instant::now();
