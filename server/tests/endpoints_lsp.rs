@@ -268,3 +268,55 @@ fn lenses_hovers_and_context_follow_edits_and_moved_files() {
     assert!(titles.contains(&"GET /users/:id · ×2 runs · 8 goroutines/request · live ≤ 15s".into()), "{titles:?}");
     assert!(c.shutdown().success());
 }
+
+/// A burst of keystrokes moves one pending endpoint report instead of starting one per keystroke:
+/// removing the second `Next` character by character, each edit published at once, ends with
+/// the context of the final text in both files, and so does typing it back after a pause (a new
+/// timer once the first has ended).
+#[test]
+fn the_endpoint_report_follows_a_burst_of_keystrokes() {
+    let (dir, mut c) = start(false);
+    let root = dir.path();
+    let users_uri = uri(&root.join("handlers/users.go"));
+    c.open(&users_uri, &std::fs::read_to_string(root.join("handlers/users.go")).unwrap());
+    let mw = root.join("middleware/logging.go");
+    let mw_uri = uri(&mw);
+    let mw_text = std::fs::read_to_string(&mw).unwrap();
+    c.open(&mw_uri, &mw_text);
+    wait_message(&mut c, &users_uri, "empty-filter", "which both run twice per request)");
+
+    let removed = "\t\tctx.Next()\n";
+    let second = mw_text.rfind(removed).unwrap();
+    let line = mw_text[..second].matches('\n').count();
+    let mut version = 1;
+    // Backwards from the line's end, one character per notification, with no pause between them.
+    for col in (0..removed.len()).rev() {
+        version += 1;
+        let (end_line, end_col) = if col + 1 == removed.len() { (line + 1, 0) } else { (line, col + 1) };
+        let edit = json!({"range": {"start": {"line": line, "character": col}, "end": {"line": end_line, "character": end_col}}, "text": ""});
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": mw_uri, "version": version}, "contentChanges": [edit]}),
+        );
+    }
+    let diags = Value::Array(c.diagnostics(&mw_uri, version));
+    assert!(message_of(&diags, "double-next").is_none(), "{diags}");
+    wait_message(&mut c, &users_uri, "empty-filter", "(on GET /special/users/:id and GET /users/:id)");
+
+    // Typed back in one change after the report: the users file runs twice per request again.
+    c.pump(std::time::Duration::from_millis(300));
+    // What the users file was sent before must not answer the wait below.
+    while c.seen("textDocument/publishDiagnostics").iter().any(|p| p["uri"] == users_uri) {
+        c.wait_for("textDocument/publishDiagnostics", |p| p["uri"] == users_uri);
+    }
+    version += 1;
+    let undo = json!({"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": removed});
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": mw_uri, "version": version}, "contentChanges": [undo]}),
+    );
+    let diags = Value::Array(c.diagnostics(&mw_uri, version));
+    assert!(message_of(&diags, "double-next").is_some(), "{diags}");
+    wait_message(&mut c, &users_uri, "empty-filter", "which both run twice per request)");
+    assert!(c.shutdown().success());
+}

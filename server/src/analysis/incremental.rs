@@ -108,8 +108,9 @@ pub struct Cache {
     /// The package the cached declarations were extracted with.
     package: String,
     /// The text the items were analysed in: the items that an edit removed are read here for the
-    /// names they mention (see [`Source::reads_file_about`]).
-    text: String,
+    /// names they mention (see [`Source::reads_file_about`]). The server's copy of the text when
+    /// it shares it (see [`analyze_source`]), which saves a copy of the file per keystroke.
+    text: Arc<String>,
     /// The items of the last few versions that an edit removed or made stale, newest last.
     buried: std::collections::VecDeque<Buried>,
     /// [`field_sums`] of the items.
@@ -481,29 +482,51 @@ fn declarers<'t>(item: Node<'t>, mut f: impl FnMut(Node<'t>, Node<'t>)) {
     });
 }
 
+/// A file's top-level items with a [`hash_str`] of each one's text. The server's declarations and
+/// its analysis both need them: walking the root's children and hashing every item costs tens of
+/// microseconds each on the bench's 5,000-line file, so a keystroke does both once.
+pub struct Items<'t> {
+    nodes: Vec<Node<'t>>,
+    hashes: Vec<u64>,
+}
+
+impl<'t> Items<'t> {
+    pub fn of(src: &Source<'t>) -> Items<'t> {
+        let root = src.root();
+        let mut cursor = root.walk();
+        let nodes: Vec<Node<'t>> = root.named_children(&mut cursor).collect();
+        let hashes = nodes.iter().map(|n| hash_str(&src.text[n.byte_range()])).collect();
+        Items { nodes, hashes }
+    }
+}
+
 /// The file's index declarations (like [`super::index::declarations`]), extracting only those of
 /// items whose text changed since the last call with this cache.
 pub fn declarations(src: &Source<'_>, cache: &mut Cache) -> Vec<FuncDecl> {
-    declarations_unless(src, cache, None).unwrap_or_default()
+    declarations_unless(src, cache, None, &Items::of(src)).unwrap_or_default()
 }
 
 /// Like [`declarations`], but `None` when they equal `current` (what the index holds for the file),
 /// without copying them: most keystrokes change no declaration, and copying every declaration of
 /// the file cost about 60 microseconds per keystroke on the bench's 5,000-line file.
-pub fn declarations_unless(src: &Source<'_>, cache: &mut Cache, current: Option<&[FuncDecl]>) -> Option<Vec<FuncDecl>> {
+/// `items` are the source's.
+pub fn declarations_unless(
+    src: &Source<'_>,
+    cache: &mut Cache,
+    current: Option<&[FuncDecl]>,
+    items: &Items<'_>,
+) -> Option<Vec<FuncDecl>> {
     let package = super::index::package_name(src);
     if package != cache.package {
         cache.shapes.clear();
         cache.package = package;
     }
-    let root = src.root();
-    let mut cursor = root.walk();
     let mut keys = Vec::new();
-    for item in root.named_children(&mut cursor) {
+    for (&item, &hash) in items.nodes.iter().zip(&items.hashes) {
         if !matches!(item.kind(), "function_declaration" | "method_declaration" | "type_declaration") {
             continue;
         }
-        let key = (item.kind_id(), hash_str(src.text_of(item)));
+        let key = (item.kind_id(), hash);
         let shape = cache.shapes.entry(key).or_insert_with(|| Shape::new(src, item));
         shape.decls.get_or_insert_with(|| {
             let mut d = Vec::new();
@@ -664,22 +687,24 @@ pub fn analyze_incremental(
     own_key: Option<&str>,
     cache: &mut Cache,
 ) -> (Vec<Finding>, Stats) {
-    analyze_source(Source::new(text, tree).with_context(file, index), config, own_key, cache)
+    analyze_source(Source::new(text, tree).with_context(file, index), config, own_key, cache, None, None)
 }
 
 /// Like [`analyze_incremental`], for a caller that has made the `Source` already (with the file's
-/// facts and the index): making one walks every top-level item for the imports.
-pub fn analyze_source(
-    mut src: Source<'_>,
+/// facts and the index): making one walks every top-level item for the imports. `shared`, when
+/// given, holds the source's text, and the cache keeps it instead of a copy; `items`, when given,
+/// are the source's.
+pub fn analyze_source<'t>(
+    mut src: Source<'t>,
     config: &Config,
     own_key: Option<&str>,
     cache: &mut Cache,
+    shared: Option<Arc<String>>,
+    items: Option<Items<'t>>,
 ) -> (Vec<Finding>, Stats) {
     let (text, tree) = (src.text, src.tree);
     let root = tree.root_node();
-    let mut cursor = root.walk();
-    let items: Vec<Node<'_>> = root.named_children(&mut cursor).collect();
-    let hashes: Vec<u64> = items.iter().map(|n| hash_str(&text[n.byte_range()])).collect();
+    let Items { nodes: items, hashes } = items.unwrap_or_else(|| Items::of(&src));
     let mut old_shapes = std::mem::take(&mut cache.shapes);
     let (context, header_end, names, names_digest) =
         context_of(&src, &items, &hashes, config, own_key, &mut old_shapes, &mut cache.shapes, cache.names_digest);
@@ -947,7 +972,7 @@ pub fn analyze_source(
             let all = run_rules(&src, config);
             cache.items.clear();
             cache.context = 0;
-            cache.text.clear();
+            cache.text = Arc::default();
             cache.buried.clear();
             cache.fields = Arc::default();
             return (finish(&src, all), Stats { items: items.len(), reused: 0 });
@@ -986,8 +1011,8 @@ pub fn analyze_source(
     cache.context = context;
     cache.header_end = header_end;
     cache.items = new_items;
-    cache.text.clear();
-    cache.text.push_str(text);
+    debug_assert!(shared.as_ref().is_none_or(|s| s.as_str() == text), "the shared text is the analysed one");
+    cache.text = shared.unwrap_or_else(|| Arc::new(text.to_string()));
     // What the edit removed or made stale was valid under the previous version's names. Buried
     // findings serve the repair of a syntax error: once the file parses again they are dropped,
     // so a file that parses holds only its own items' findings.

@@ -6,6 +6,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use ropey::Rope;
 use tree_sitter::{InputEdit, Tree};
@@ -13,6 +14,7 @@ use tree_sitter::{InputEdit, Tree};
 use crate::analysis::incremental::Cache;
 use crate::analysis::Finding;
 use crate::config::Skip;
+use crate::endpoints::Contexts;
 use crate::text::{byte_to_point, linecol_to_byte, Encoding, LineCol};
 
 /// One change as sent by the client: a range (in the negotiated encoding) and its new text, or the
@@ -58,6 +60,18 @@ pub struct Document {
     pub running: bool,
     /// The newest generation that a run analysed (0 before the first).
     pub analysed: u64,
+    /// The endpoint facts still to bring up to date: the last published analysis, the endpoint
+    /// contexts its diagnostics were sent with, and when typing will have paused long enough.
+    pub endpoint: Option<PendingReport>,
+    /// Whether a timer task waits for `endpoint`; publishing then only moves its deadline.
+    pub endpoint_timer: bool,
+}
+
+/// See [`Document::endpoint`].
+pub struct PendingReport {
+    pub analysis: Arc<Analysis>,
+    pub sent: Arc<Contexts>,
+    pub due: Instant,
 }
 
 /// The source of [`Document::id`].
@@ -76,6 +90,8 @@ impl Document {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             running: false,
             analysed: 0,
+            endpoint: None,
+            endpoint_timer: false,
         }
     }
 

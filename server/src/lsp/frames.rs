@@ -9,7 +9,7 @@
 use std::future::Future;
 use std::io::{BufRead, Read, Write};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -93,8 +93,42 @@ fn writer_to<W: Write>(open: impl FnOnce() -> W + Send + 'static, queue: usize) 
     if let Err(e) = spawned {
         tracing::error!("cannot start the thread that writes standard output: {e}");
     }
-    let writer = FrameWriter { tx, slots: Arc::new(Semaphore::new(queue)), waiting: None };
+    let slots = Arc::new(Semaphore::new(queue));
+    let direct = Direct(Arc::new(Mutex::new(Some((tx.clone(), slots.clone())))));
+    let writer = FrameWriter { tx, slots, waiting: None, direct };
     (writer, WriterDone(done))
+}
+
+/// Sends whole messages to the thread of [`stdout`] beside the server's own writer, which the
+/// transport feeds from the protocol loop: a message sent through the transport wakes that loop's
+/// thread, which serializes and hands it on, two hand-offs between threads where this makes one.
+/// The diagnostics of a keystroke go this way. The thread writes each message it is handed whole,
+/// so messages from both never interleave; `QUEUE` bounds both together.
+#[derive(Clone)]
+pub struct Direct(Arc<Mutex<Option<Sender>>>);
+
+type Sender = (mpsc::UnboundedSender<(Vec<u8>, OwnedSemaphorePermit)>, Arc<Semaphore>);
+
+impl Direct {
+    /// Frames `body`, a JSON-RPC message, and hands it to the writing thread, waiting while
+    /// `QUEUE` messages are not written yet. Returns false once output is closed.
+    pub async fn send(&self, body: &[u8]) -> bool {
+        let Some((tx, slots)) = self.0.lock().ok().and_then(|d| d.clone()) else { return false };
+        let Ok(permit) = slots.acquire_owned().await else { return false };
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        let mut frame = Vec::with_capacity(header.len() + body.len());
+        frame.extend_from_slice(header.as_bytes());
+        frame.extend_from_slice(body);
+        tx.send((frame, permit)).is_ok()
+    }
+
+    /// Stops sending: the writing thread ends once the server's writer is gone too, and not
+    /// later because a task still holds a copy of this.
+    pub fn close(&self) {
+        if let Ok(mut d) = self.0.lock() {
+            *d = None;
+        }
+    }
 }
 
 /// Tells when the thread of [`stdout`] has written everything and ended.
@@ -115,6 +149,14 @@ pub struct FrameWriter {
     /// One permit per buffer handed over and not yet written.
     slots: Arc<Semaphore>,
     waiting: Option<Slot>,
+    direct: Direct,
+}
+
+impl FrameWriter {
+    /// A sender of whole messages to the same output (see [`Direct`]).
+    pub fn direct(&self) -> Direct {
+        self.direct.clone()
+    }
 }
 
 impl AsyncWrite for FrameWriter {
@@ -274,6 +316,44 @@ mod tests {
         }
         sender.await.unwrap();
         assert_eq!(out, b"abcdefghijk");
+    }
+
+    /// Messages sent directly and through the server's writer arrive whole and in the order they
+    /// were handed over; once closed, direct sends fail, and the thread ends when the server's
+    /// writer is gone although a copy of the direct sender is still held.
+    #[tokio::test]
+    async fn direct_messages_arrive_whole_beside_the_writer() {
+        use std::sync::Mutex;
+        use tokio::io::AsyncWriteExt;
+        struct Shared(Arc<Mutex<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let out = Arc::new(Mutex::new(Vec::new()));
+        let sink = Shared(out.clone());
+        let (mut writer, done) = writer_to(move || sink, 2);
+        let direct = writer.direct();
+        let held = direct.clone();
+        writer.write_all(b"Content-Length: 2\r\n\r\n{}").await.unwrap();
+        for _ in 0..5 {
+            assert!(direct.send(br#"{"a":1}"#).await);
+        }
+        writer.write_all(b"Content-Length: 2\r\n\r\n[]").await.unwrap();
+        direct.close();
+        assert!(!held.send(b"{}").await, "closed for every copy");
+        drop(writer);
+        done.wait(Duration::from_secs(10));
+        let expected = format!(
+            "Content-Length: 2\r\n\r\n{{}}{}Content-Length: 2\r\n\r\n[]",
+            "Content-Length: 7\r\n\r\n{\"a\":1}".repeat(5)
+        );
+        assert_eq!(String::from_utf8(out.lock().unwrap().clone()).unwrap(), expected);
     }
 
     /// A writer thread that cannot write yet: the server's writer hands over `queue` buffers and

@@ -23,12 +23,13 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use tracing::{info, warn};
 
-use crate::analysis::incremental::{analyze_source, Cache};
+use crate::analysis::incremental::{analyze_source, Cache, Items};
 use crate::analysis::index::{declarations, Index};
 use crate::analysis::{analyze_file, parse, FileInfo, Source};
 use crate::config::Config;
+use crate::endpoints::Contexts;
 use crate::text::{Encoding, LineCol};
-use document::{Analysis, Change, Document};
+use document::{Analysis, Change, Document, PendingReport};
 
 /// Settings the client can send in `initializationOptions` or `workspace/didChangeConfiguration`.
 #[derive(Clone, Debug)]
@@ -96,6 +97,9 @@ pub struct Backend {
     /// Route and amplification facts per file (keyed by URI), for the endpoint code lenses, hovers
     /// and the endpoint context of diagnostics.
     facts: Arc<routes::RouteStore>,
+    /// Diagnostics go to the output this way rather than through `client` (see
+    /// [`Backend::send_diagnostics`]).
+    direct: frames::Direct,
 }
 
 /// Parameters and result of `gohazard/documentState`, which tells what the server holds for a
@@ -110,6 +114,14 @@ struct DocumentStateParams {
 struct DocumentState {
     version: i32,
     text: String,
+}
+
+/// A JSON-RPC notification as [`Backend::send_diagnostics`] writes it.
+#[derive(Serialize)]
+struct Notification<'a, P> {
+    jsonrpc: &'static str,
+    method: &'static str,
+    params: &'a P,
 }
 
 /// The result of `gohazard/status`: what the server holds per open document, so a user (or a
@@ -162,7 +174,8 @@ pub(super) fn forget_go_versions() {
 }
 
 /// Parses and analyses one text with the workspace index, after recording the text's own
-/// declarations in the index under `key`.
+/// declarations in the index under `key`. With the document's incremental cache comes the
+/// document's copy of the text, which the cache then shares.
 fn analyze_text_indexed(
     text: &str,
     old_tree: Option<&tree_sitter::Tree>,
@@ -170,8 +183,9 @@ fn analyze_text_indexed(
     file: &FileInfo,
     index: &RwLock<Index>,
     config: &Config,
-    mut cache: Option<&mut Cache>,
+    cached: Option<(&mut Cache, &Arc<String>)>,
 ) -> (tree_sitter::Tree, Vec<crate::analysis::Finding>) {
+    let (mut cache, shared) = cached.unzip();
     let t0 = std::time::Instant::now();
     let tree = parse(text, old_tree);
     let t1 = std::time::Instant::now();
@@ -179,13 +193,15 @@ fn analyze_text_indexed(
     let src = Source::new(text, &tree);
     // With a cache, only the declarations of changed items are extracted again, and nothing is
     // copied or written when they are what the index holds already (most keystrokes).
-    let decls = match cache.as_deref_mut() {
-        Some(cache) => {
+    // With a cache, the items and their hashes serve the declarations and the analysis.
+    let items = cache.is_some().then(|| Items::of(&src));
+    let decls = match (cache.as_deref_mut(), &items) {
+        (Some(cache), Some(items)) => {
             let guard = index.read();
             let current = guard.as_deref().ok().and_then(|idx| idx.file(key));
-            crate::analysis::incremental::declarations_unless(&src, cache, current)
+            crate::analysis::incremental::declarations_unless(&src, cache, current, items)
         }
-        None => Some(declarations(&src)),
+        _ => Some(declarations(&src)),
     };
     if let Some(decls) = decls {
         if let Ok(mut idx) = index.write() {
@@ -197,7 +213,7 @@ fn analyze_text_indexed(
     let guard = index.read();
     let idx = guard.as_deref().unwrap_or(&empty);
     let (findings, stats) = match cache {
-        Some(cache) => analyze_source(src.with_context(file, idx), config, Some(key), cache),
+        Some(cache) => analyze_source(src.with_context(file, idx), config, Some(key), cache, shared.cloned(), items),
         None => (analyze_file(text, &tree, config, file, idx), Default::default()),
     };
     let t3 = std::time::Instant::now();
@@ -257,14 +273,18 @@ fn analyze_snapshot(
     }
     // Two analyses of one document rarely overlap; the one without the cache runs in full.
     let mut cache = cache;
-    let (tree, findings) = analyze_text_indexed(&text, old_tree.as_ref(), key, &file, index, config, cache.as_mut());
+    let cached = cache.as_mut().map(|c| (c, &text));
+    let (tree, findings) = analyze_text_indexed(&text, old_tree.as_ref(), key, &file, index, config, cached);
     let analysis = Analysis { version, rope, text, findings: Arc::new(findings), skipped: None };
     (Some(tree), cache, Arc::new(analysis))
 }
 
 /// Keeps the tree and the result of an analysis if the document is still at the analysed version,
 /// and puts the cache back unless another analysis did first. `id` is the analysed document's: one
-/// opened again under its URI since starts afresh.
+/// opened again under its URI since starts afresh. Returns what it replaced (the previous tree and
+/// analysis), for the caller to drop once it has published: freeing a tree of a 5,000-line file
+/// takes tens of microseconds, which the diagnostics need not wait for.
+#[must_use]
 fn store(
     docs: &DashMap<Uri, Document>,
     uri: &Uri,
@@ -272,17 +292,26 @@ fn store(
     tree: Option<tree_sitter::Tree>,
     cache: Option<Cache>,
     result: &Arc<Analysis>,
-) {
+) -> Replaced {
+    let mut replaced = Replaced::default();
     if let Some(mut doc) = docs.get_mut(uri).filter(|d| d.id == id) {
         if doc.version == result.version {
             // A skipped version leaves no tree: the next analysis parses afresh.
-            doc.tree = tree;
-            doc.last = Some(result.clone());
+            replaced.tree = std::mem::replace(&mut doc.tree, tree);
+            replaced.analysis = doc.last.replace(result.clone());
         }
         if doc.cache.is_none() {
             doc.cache = cache;
         }
     }
+    replaced
+}
+
+/// What [`store`] took out of a document.
+#[derive(Default)]
+struct Replaced {
+    tree: Option<tree_sitter::Tree>,
+    analysis: Option<Arc<Analysis>>,
 }
 
 /// Analyses a snapshot of the document on a blocking thread, so the JSON-RPC reader never waits
@@ -309,7 +338,7 @@ async fn analyze_in_background(
             return None;
         }
     };
-    store(&docs, &uri, id, tree, cache, &result);
+    drop(store(&docs, &uri, id, tree, cache, &result));
     Some(result)
 }
 
@@ -387,9 +416,10 @@ impl Backend {
             let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 analyze_snapshot(snap, uri, &self.index, &settings.config)
             }));
+            let mut replaced = Replaced::default();
             let result = match analysed {
                 Ok((tree, cache, result)) => {
-                    store(&self.docs, uri, id, tree, cache, &result);
+                    replaced = store(&self.docs, uri, id, tree, cache, &result);
                     Some(result)
                 }
                 Err(_) => {
@@ -413,9 +443,10 @@ impl Backend {
             };
             if let Some(result) = result {
                 if !again {
-                    self.publish(runtime, uri, result);
+                    self.publish(runtime, uri, id, result);
                 }
             }
+            drop(replaced);
             if !again {
                 return;
             }
@@ -425,7 +456,7 @@ impl Backend {
     /// Sends the diagnostics of an analysis of the current version at once, with the endpoint
     /// context last sent; the report, which costs more than a keystroke's analysis, follows after
     /// a pause in typing and sends the diagnostics again if their context changed.
-    fn publish(&self, runtime: &tokio::runtime::Handle, uri: &Uri, result: Arc<Analysis>) {
+    fn publish(&self, runtime: &tokio::runtime::Handle, uri: &Uri, id: u64, result: Arc<Analysis>) {
         let enc = self.encoding();
         let push = !self.caps().pull_diagnostics;
         let sent = self.facts.published();
@@ -438,26 +469,87 @@ impl Backend {
                 workspace::tell_skipped(&self.client, uri, skip, true).await;
             }
             if let Some(diagnostics) = diagnostics {
-                self.client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
+                self.send_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
             }
         });
-        let this = self.clone_handles();
-        let uri = uri.clone();
-        runtime.spawn(async move {
-            let docs = &this.docs;
-            tokio::time::sleep(ENDPOINT_PAUSE).await;
-            if docs.get(&uri).is_none_or(|d| d.version != result.version) {
-                return;
+        self.endpoint_report_after_pause(runtime, uri, id, result, sent);
+    }
+
+    /// Brings the endpoint facts up to `result` once the document has not been published for
+    /// [`ENDPOINT_PAUSE`]. One timer task per document waits for that, and each publish only moves
+    /// its deadline: a task per keystroke cost a spawn and a wake-up of a runtime thread, which
+    /// competes with the keystroke's own analysis on a busy machine.
+    fn endpoint_report_after_pause(
+        &self,
+        runtime: &tokio::runtime::Handle,
+        uri: &Uri,
+        id: u64,
+        result: Arc<Analysis>,
+        sent: Arc<Contexts>,
+    ) {
+        let pending = PendingReport { analysis: result, sent, due: std::time::Instant::now() + ENDPOINT_PAUSE };
+        let start = {
+            let Some(mut doc) = self.docs.get_mut(uri).filter(|d| d.id == id) else { return };
+            doc.endpoint = Some(pending);
+            !std::mem::replace(&mut doc.endpoint_timer, true)
+        };
+        if start {
+            let this = self.clone_handles();
+            let uri = uri.clone();
+            runtime.spawn(async move { this.endpoint_timer(uri, id).await });
+        }
+    }
+
+    /// The timer of [`Backend::endpoint_report_after_pause`]: sleeps until the document's pending
+    /// report is due, then makes it, unless the document moved on since its last publish (the
+    /// next publish sets a new deadline) or was closed.
+    async fn endpoint_timer(&self, uri: Uri, id: u64) {
+        let pending = loop {
+            let due = {
+                let Some(mut doc) = self.docs.get_mut(&uri).filter(|d| d.id == id) else { return };
+                match doc.endpoint.as_ref().map(|p| p.due) {
+                    Some(due) if due > std::time::Instant::now() => due,
+                    _ => {
+                        // Due, or nothing pending: the timer ends here, under the document's
+                        // lock, so a publish from now on starts another.
+                        doc.endpoint_timer = false;
+                        break doc.endpoint.take();
+                    }
+                }
+            };
+            tokio::time::sleep_until(due.into()).await;
+        };
+        let Some(PendingReport { analysis: result, sent, .. }) = pending else { return };
+        let docs = &self.docs;
+        if docs.get(&uri).is_none_or(|d| d.version != result.version) {
+            return;
+        }
+        let push = !self.caps().pull_diagnostics;
+        let enc = self.encoding();
+        let built = self.endpoint_report(&uri, &result).await;
+        let current = docs.get(&uri).is_some_and(|d| d.version == result.version);
+        if push && current && sent.changed_files(&built.contexts).iter().any(|f| f == uri.as_str()) {
+            let diagnostics =
+                routes::with_context(uri.as_str(), convert::diagnostics(&uri, &result, enc), &built.contexts);
+            self.send_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
+        }
+        self.after_context_change(&built, Some(&uri)).await;
+    }
+
+    /// Sends `textDocument/publishDiagnostics` straight to the output, serialized from the
+    /// diagnostics as they are: the client's `publish_diagnostics` converts them to a JSON value
+    /// first and hands that to the protocol loop's thread, which serializes it there (about a
+    /// tenth of a millisecond and a wake-up per keystroke). Every diagnostics notification of the
+    /// server goes this way, so those of one document keep the order they were sent in.
+    async fn send_diagnostics(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
+        let params = PublishDiagnosticsParams { uri, diagnostics, version };
+        let message = Notification { jsonrpc: "2.0", method: "textDocument/publishDiagnostics", params: &params };
+        match serde_json::to_vec(&message) {
+            Ok(body) => {
+                self.direct.send(&body).await;
             }
-            let built = this.endpoint_report(&uri, &result).await;
-            let current = docs.get(&uri).is_some_and(|d| d.version == result.version);
-            if push && current && sent.changed_files(&built.contexts).iter().any(|f| f == uri.as_str()) {
-                let diagnostics =
-                    routes::with_context(uri.as_str(), convert::diagnostics(&uri, &result, enc), &built.contexts);
-                this.client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
-            }
-            this.after_context_change(&built, Some(&uri)).await;
-        });
+            Err(e) => warn!("cannot serialize diagnostics of {}: {e}", params.uri.as_str()),
+        }
     }
 
     /// The analysis of the current version, reusing the last one when it is current.
@@ -527,7 +619,7 @@ impl Backend {
             .collect();
         for (uri, diags) in disk {
             let diags = routes::with_context(uri.as_str(), diags, &built.contexts);
-            self.client.publish_diagnostics(uri, diags, None).await;
+            self.send_diagnostics(uri, diags, None).await;
         }
         // Open documents whose facts come from their current analysis; the others are being
         // analysed and will be published with the new context.
@@ -542,7 +634,7 @@ impl Backend {
             .collect();
         for (uri, a) in open {
             let diags = routes::with_context(uri.as_str(), convert::diagnostics(&uri, &a, enc), &built.contexts);
-            self.client.publish_diagnostics(uri, diags, Some(a.version)).await;
+            self.send_diagnostics(uri, diags, Some(a.version)).await;
         }
     }
 
@@ -1009,6 +1101,9 @@ pub fn run() -> std::process::ExitCode {
         }
     };
     let written = runtime.block_on(async {
+        // Messages pass through a filter that drops malformed frames (see `frames`).
+        let (output, written) = frames::stdout();
+        let direct = output.direct();
         let (service, socket) = LspService::build(|client| Backend {
             client,
             docs: Arc::new(DashMap::new()),
@@ -1024,13 +1119,14 @@ pub fn run() -> std::process::ExitCode {
             disk: Arc::new(DashMap::new()),
             scan_generation: Arc::new(AtomicU64::new(0)),
             facts: Arc::new(routes::RouteStore::default()),
+            direct: direct.clone(),
         })
         .custom_method("gohazard/documentState", Backend::document_state)
         .custom_method("gohazard/status", Backend::status)
         .finish();
-        // Messages pass through a filter that drops malformed frames (see `frames`).
-        let (output, written) = frames::stdout();
         Server::new(frames::stdin(), output, socket).serve(service).await;
+        // Tasks and threads that still hold the server's handles send nothing more.
+        direct.close();
         written
     });
     // The server's writer is gone; let its thread write what it was handed (the answer to

@@ -153,6 +153,7 @@ impl Backend {
             disk: self.disk.clone(),
             scan_generation: self.scan_generation.clone(),
             facts: self.facts.clone(),
+            direct: self.direct.clone(),
         }
     }
 
@@ -266,7 +267,7 @@ impl Backend {
                 let had = self.disk.insert(uri.clone(), diags.clone()).is_some_and(|d| !d.is_empty());
                 if push && (had || !diags.is_empty()) {
                     let diags = super::routes::with_context(uri.as_str(), diags, &contexts);
-                    self.client.publish_diagnostics(uri, diags, None).await;
+                    self.send_diagnostics(uri, diags, None).await;
                 }
             }
             done += CHUNK.min(total - done);
@@ -319,7 +320,7 @@ impl Backend {
                 self.disk.insert(uri.clone(), diags.clone());
                 if !self.caps().pull_diagnostics {
                     let diags = super::routes::with_context(uri.as_str(), diags, &self.facts.published());
-                    self.client.publish_diagnostics(uri.clone(), diags, None).await;
+                    self.send_diagnostics(uri.clone(), diags, None).await;
                 }
             }
             None => self.forget(uri).await,
@@ -332,7 +333,7 @@ impl Backend {
         if let Ok(mut idx) = self.index.write() {
             idx.remove_file(uri.as_str());
         }
-        self.client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
+        self.send_diagnostics(uri.clone(), Vec::new(), None).await;
     }
 
     /// After folders were removed: drop what belongs to no folder any more.
