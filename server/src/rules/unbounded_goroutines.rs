@@ -5,8 +5,9 @@ use tree_sitter::Node;
 use super::{matches, Rule};
 use crate::analysis::edits::{ensure_imports, merge_inserts};
 use crate::analysis::go::{
-    ancestors_within, call_args, declaration_of, is_function, kind_id, method_call, next_statement, occurrences,
-    outermost_function, unparen, visit_all, visit_in_function, walk_in_function, Declared, Param, Step,
+    ancestors_within, call_args, declaration_of, enclosing_functions, is_function, kind_id, method_call,
+    next_statement, occurrences, outermost_function, unparen, visit_all, visit_in_function, walk_in_function, Declared,
+    Param, Step,
 };
 use crate::analysis::handler::{in_handler, is_entry_or_test, scope_at};
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
@@ -337,7 +338,7 @@ fn is_count(src: &Source<'_>, expr: Node<'_>) -> bool {
                 Some(Declared::Var { ty: Some(ty), .. }) => is_int_type(src, ty),
                 Some(Declared::Var { value: Some(v), .. }) => v.kind() == "int_literal",
                 Some(_) => false,
-                None => declares_const(src, name),
+                None => declares_const(src, expr, name),
             }
         }
         "selector_expression" => {
@@ -355,27 +356,29 @@ fn is_int_type(src: &Source<'_>, ty: Node<'_>) -> bool {
     )
 }
 
-/// Whether `name` is a constant declared in the enclosing function or at file level: in this file,
-/// that is any `const` spec naming it, since the file holds the enclosing function.
+/// Whether `name`, used at `at`, is a constant declared in a function around `at` or at file level:
+/// in this file, any `const` spec naming it outside functions, or inside a function that holds
+/// `at`. A constant of another function (or of a closure beside the use) is out of scope there.
 ///
 /// The specs are found from the name in the text rather than by a walk of the tree: after a
 /// keystroke the server analyses only the edited declaration, and a walk of the file made that
 /// cost grow with the file.
-fn declares_const(src: &Source<'_>, name: &str) -> bool {
+fn declares_const(src: &Source<'_>, at: Node<'_>, name: &str) -> bool {
     src.reads_file_about(name);
     if name.is_empty() {
         return false;
     }
     let root = src.root();
-    occurrences(src.text, name).any(|at| {
-        let Some(id) = root.descendant_for_byte_range(at, at + name.len()) else { return false };
-        if id.start_byte() != at || id.end_byte() != at + name.len() {
+    occurrences(src.text, name).any(|from| {
+        let Some(id) = root.descendant_for_byte_range(from, from + name.len()) else { return false };
+        if id.start_byte() != from || id.end_byte() != from + name.len() {
             return false;
         }
         let Some(spec) = id.parent().filter(|p| p.kind() == "const_spec") else { return false };
         let mut c = spec.walk();
         let named = spec.children_by_field_name("name", &mut c).any(|n| n.id() == id.id());
-        named
+        // The innermost function around the spec, if any, must hold the use.
+        named && enclosing_functions(root, spec).first().is_none_or(|f| contains(*f, at))
     })
 }
 
@@ -1243,6 +1246,27 @@ mod tests {
         // A lone `import "sync"` cannot make room for errgroup without clashing edits: no fix.
         let single = SHAPE.replace("import (\n\t\"sync\"\n)", "import \"sync\"");
         assert_eq!(fixes(&single, None), [Vec::<&str>::new()]);
+    }
+
+    /// `for range n` with a constant `n` is a worker pool only where `n` is in scope: a constant
+    /// of the same name declared in another function says nothing about this `n`.
+    #[test]
+    fn a_constant_counts_only_in_its_own_function() {
+        let handler = |decl_in_handler: &str, elsewhere: &str| {
+            format!(
+                "package a\n\nimport \"github.com/gin-gonic/gin\"\n\nfunc other() {{\n{elsewhere}\n}}\n\nfunc h(c *gin.Context) {{\n{decl_in_handler}\n\tfor range n {{\n\t\tgo work()\n\t}}\n}}\n"
+            )
+        };
+        let file = || FileInfo { is_test: false, go_version: None };
+        // Declared in the handler, or at file level: a pool of `n` goroutines.
+        assert!(run(&handler("\tconst n = 4", ""), file()).is_empty());
+        let top = handler("", "").replace("func other()", "const n = 4\n\nfunc other()");
+        assert!(run(&top, file()).is_empty());
+        // Declared in a closure inside the handler that does not hold the loop: not in scope.
+        let closure = handler("\t_ = func() {\n\t\tconst n = 4\n\t}", "");
+        assert_eq!(run(&closure, file()).len(), 1);
+        // Declared only in another function: `n` here is something else (in another file).
+        assert_eq!(run(&handler("", "\tconst n = 4"), file()).len(), 1);
     }
 
     #[test]
