@@ -7,7 +7,7 @@ use crate::analysis::edits::{ensure_imports, merge_inserts};
 use crate::analysis::go::{
     ancestors_within, call_args, declaration_of, enclosing_functions, is_function, kind_id, method_call,
     next_statement, occurrences, outermost_function, unparen, visit_all, visit_in_function, walk_in_function, Declared,
-    Param, Step,
+    Marks, Param, Step,
 };
 use crate::analysis::handler::{in_handler, is_entry_or_test, scope_at};
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
@@ -491,6 +491,17 @@ fn under_once(src: &Source<'_>, anc: &[Node<'_>]) -> bool {
 /// Whether a semaphore is acquired before `stmt` in its function or an enclosing one (`funcs`,
 /// innermost first).
 fn bounded_before(src: &Source<'_>, stmt: Node<'_>, funcs: &[Node<'_>]) -> bool {
+    // Only a send or a call of `Acquire` or `TryAcquire` acquires, and its text holds `<-` or
+    // `Acquire`: the walks skip the subtrees before the `go` that hold neither (nor a syntax
+    // error, where a missing `<-` takes no text). Visiting every node of the enclosing functions
+    // before each `go` cost a walk of most of the function per goroutine.
+    let Some(outer) = funcs.last() else { return false };
+    let from = outer.start_byte();
+    let before = src.text.get(from..stmt.start_byte()).unwrap_or("");
+    let mut offsets: Vec<usize> =
+        occurrences(before, "<-").chain(occurrences(before, "Acquire")).map(|at| from + at).collect();
+    offsets.sort_unstable();
+    let mut marks = Marks::new(offsets);
     let mut found = false;
     for &f in funcs {
         if let Some(body) = f.child_by_field_name("body") {
@@ -499,6 +510,10 @@ fn bounded_before(src: &Source<'_>, stmt: Node<'_>, funcs: &[Node<'_>]) -> bool 
             walk_in_function(body, |n| {
                 if n.start_byte() >= stmt.start_byte() {
                     return Step::Stop;
+                }
+                // A node that ends before the `go` does not hold it; one that does is entered.
+                if n.end_byte() <= stmt.start_byte() && !n.has_error() && !marks.within(n.start_byte(), n.end_byte()) {
+                    return Step::Skip;
                 }
                 found = is_acquire(src, n, false);
                 if found {
@@ -882,6 +897,12 @@ fn errgroup_fix<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>, call: Nod
     if !src.text[src.line_start(literal_body.end_byte() - 1)..literal_body.end_byte() - 1].trim().is_empty() {
         return None;
     }
+    // Whether the WaitGroup's declaration can go is asked before the rest, which walks the whole
+    // function for names: a declaration the fix cannot delete cleanly (one of a `var (…)` group)
+    // means no fix, whatever the rest finds.
+    let removed: Vec<std::ops::Range<usize>> =
+        vec![whole_lines(src, s.add), whole_lines(src, s.done), s.wait.byte_range()];
+    let wg_declaration = unused_declaration(src, func, lp, s.wg, &removed)?;
     let used = identifiers(src, func, &NAMES);
     let free = |mut names: std::ops::Range<usize>| names.find(|&i| !used[i]).map(|i| NAMES[i]);
     let group = free(0..3)?;
@@ -961,9 +982,7 @@ fn errgroup_fix<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>, call: Nod
     edits.push(Edit::replace(wait_call.byte_range(), format!("_ = {group}.Wait()")));
 
     // The WaitGroup's declaration goes when nothing else uses it, and `sync` with it.
-    let removed: Vec<std::ops::Range<usize>> =
-        vec![whole_lines(src, s.add), whole_lines(src, s.done), s.wait.byte_range()];
-    if let Some(range) = unused_declaration(src, func, lp, s.wg, &removed)? {
+    if let Some(range) = wg_declaration {
         edits.push(Edit::delete(range.clone()));
         let mut gone = removed.clone();
         gone.push(range);
