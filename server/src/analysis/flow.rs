@@ -80,6 +80,47 @@ fn union<S: PartialEq>(into: &mut Vec<S>, more: Vec<S>) {
 
 static CALL_EXPRESSION: std::sync::LazyLock<u16> = std::sync::LazyLock::new(|| super::go::kind_id("call_expression"));
 
+/// The kind ids of the statements the walker tells apart. It asks at every statement on every
+/// path, and a node's kind name costs a look-up of the name and a comparison per arm.
+struct Kinds {
+    block: u16,
+    statement_list: u16,
+    comment: u16,
+    labeled_statement: u16,
+    return_statement: u16,
+    go_statement: u16,
+    defer_statement: u16,
+    if_statement: u16,
+    expression_switch_statement: u16,
+    type_switch_statement: u16,
+    select_statement: u16,
+    for_statement: u16,
+    break_statement: u16,
+    continue_statement: u16,
+    goto_statement: u16,
+}
+
+static KINDS: std::sync::LazyLock<Kinds> = std::sync::LazyLock::new(|| {
+    let id = super::go::kind_id;
+    Kinds {
+        block: id("block"),
+        statement_list: id("statement_list"),
+        comment: id("comment"),
+        labeled_statement: id("labeled_statement"),
+        return_statement: id("return_statement"),
+        go_statement: id("go_statement"),
+        defer_statement: id("defer_statement"),
+        if_statement: id("if_statement"),
+        expression_switch_statement: id("expression_switch_statement"),
+        type_switch_statement: id("type_switch_statement"),
+        select_statement: id("select_statement"),
+        for_statement: id("for_statement"),
+        break_statement: id("break_statement"),
+        continue_statement: id("continue_statement"),
+        goto_statement: id("goto_statement"),
+    }
+});
+
 impl<'t, F: Flow<'t>> Walker<'_, '_, 't, F> {
     fn stmt(&mut self, node: Node<'t>, states: Vec<F::State>) -> Vec<F::State> {
         if states.is_empty() {
@@ -96,71 +137,73 @@ impl<'t, F: Flow<'t>> Walker<'_, '_, 't, F> {
     }
 
     fn stmt_inner(&mut self, node: Node<'t>, mut states: Vec<F::State>) -> Vec<F::State> {
-        match node.kind() {
-            "block" | "statement_list" => {
-                let mut cursor = node.walk();
-                let children: Vec<_> = node.named_children(&mut cursor).collect();
-                for child in children {
-                    if child.kind() == "comment" {
-                        continue;
-                    }
-                    states = self.stmt(child, states);
-                    if states.is_empty() {
-                        break;
-                    }
+        let k = &*KINDS;
+        let kind = node.kind_id();
+        if kind == k.block || kind == k.statement_list {
+            let mut cursor = node.walk();
+            let children: Vec<_> = node.named_children(&mut cursor).collect();
+            for child in children {
+                if child.kind_id() == k.comment {
+                    continue;
                 }
-                states
+                states = self.stmt(child, states);
+                if states.is_empty() {
+                    break;
+                }
             }
-            "labeled_statement" => match node.named_child(1) {
+            states
+        } else if kind == k.labeled_statement {
+            match node.named_child(1) {
                 Some(inner) => self.stmt(inner, states),
                 None => states,
-            },
-            "return_statement" => {
-                states = self.expr(node, states);
+            }
+        } else if kind == k.return_statement {
+            states = self.expr(node, states);
+            for s in &states {
+                self.flow.exit(Some(node), s);
+            }
+            Vec::new()
+        } else if kind == k.go_statement {
+            states
+        } else if kind == k.defer_statement {
+            for s in &mut states {
+                self.flow.defer(node, s);
+            }
+            states
+        } else if kind == k.if_statement {
+            self.if_stmt(node, states)
+        } else if kind == k.expression_switch_statement || kind == k.type_switch_statement || kind == k.select_statement
+        {
+            self.switch_stmt(node, states)
+        } else if kind == k.for_statement {
+            self.for_stmt(node, states)
+        } else if kind == k.break_statement {
+            if let Some(t) = self.targets.last_mut() {
+                match t {
+                    Target::Loop(v) | Target::Switch(v) => union(v, states),
+                }
+            }
+            Vec::new()
+        } else if kind == k.continue_statement {
+            // A continue goes back to the loop head; from there the loop may exit, which is
+            // where these paths continue.
+            let mut lp = node.parent();
+            while let Some(n) = lp.filter(|n| n.kind_id() != k.for_statement && !super::go::is_function(*n)) {
+                lp = n.parent();
+            }
+            if let Some(lp) = lp.filter(|n| n.kind_id() == k.for_statement) {
                 for s in &states {
-                    self.flow.exit(Some(node), s);
+                    self.flow.loop_back(lp, node, s);
                 }
-                Vec::new()
             }
-            "go_statement" => states,
-            "defer_statement" => {
-                for s in &mut states {
-                    self.flow.defer(node, s);
-                }
-                states
+            if let Some(Target::Loop(v)) = self.targets.iter_mut().rev().find(|t| matches!(t, Target::Loop(_))) {
+                union(v, states);
             }
-            "if_statement" => self.if_stmt(node, states),
-            "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
-                self.switch_stmt(node, states)
-            }
-            "for_statement" => self.for_stmt(node, states),
-            "break_statement" => {
-                if let Some(t) = self.targets.last_mut() {
-                    match t {
-                        Target::Loop(v) | Target::Switch(v) => union(v, states),
-                    }
-                }
-                Vec::new()
-            }
-            "continue_statement" => {
-                // A continue goes back to the loop head; from there the loop may exit, which is
-                // where these paths continue.
-                let mut lp = node.parent();
-                while let Some(n) = lp.filter(|n| n.kind() != "for_statement" && !super::go::is_function(*n)) {
-                    lp = n.parent();
-                }
-                if let Some(lp) = lp.filter(|n| n.kind() == "for_statement") {
-                    for s in &states {
-                        self.flow.loop_back(lp, node, s);
-                    }
-                }
-                if let Some(Target::Loop(v)) = self.targets.iter_mut().rev().find(|t| matches!(t, Target::Loop(_))) {
-                    union(v, states);
-                }
-                Vec::new()
-            }
-            "goto_statement" => Vec::new(),
-            _ => self.expr(node, states),
+            Vec::new()
+        } else if kind == k.goto_statement {
+            Vec::new()
+        } else {
+            self.expr(node, states)
         }
     }
 

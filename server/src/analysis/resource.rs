@@ -150,22 +150,41 @@ pub fn escapes<R: Resource + ?Sized>(
 }
 
 /// The outermost function literal between `n` and `func`, and whether a `go` statement is on the way.
+///
+/// The nodes between are found in one descent from `func` ([`go::ancestors`]): `Node::parent`
+/// searches down from the root on every call, so walking up parent by parent cost a search per
+/// level for every occurrence of every acquired variable.
 pub fn closure_around<'t>(n: Node<'t>, func: Node<'t>) -> (Option<Node<'t>>, bool) {
     let mut closure = None;
     let mut in_go = false;
-    let mut cur = n.parent();
-    while let Some(p) = cur {
-        if p.id() == func.id() {
-            break;
+    if n.id() == func.id() {
+        // Nothing lies between; the walk up from `func` itself never meets it and passes every
+        // ancestor, which this keeps for that (unused) case.
+        let mut cur = n.parent();
+        while let Some(p) = cur {
+            if p.kind() == "func_literal" {
+                closure = Some(p);
+            }
+            in_go |= p.kind() == "go_statement";
+            cur = p.parent();
         }
-        if p.kind() == "func_literal" {
+        return (closure, in_go);
+    }
+    let (func_literal, go_statement) = *CLOSURE_KINDS;
+    // Outermost first, `func` itself excluded: the first function literal is the outermost one.
+    for p in go::ancestors(func, n).into_iter().filter(|p| p.id() != func.id()) {
+        let kind = p.kind_id();
+        if kind == func_literal && closure.is_none() {
             closure = Some(p);
         }
-        in_go |= p.kind() == "go_statement";
-        cur = p.parent();
+        in_go |= kind == go_statement;
     }
     (closure, in_go)
 }
+
+/// The kind ids of `func_literal` and `go_statement`, which [`closure_around`] tests.
+static CLOSURE_KINDS: std::sync::LazyLock<(u16, u16)> =
+    std::sync::LazyLock::new(|| (go::kind_id("func_literal"), go::kind_id("go_statement")));
 
 /// Whether `lit` is `defer func() { ... release ... }()`.
 pub fn is_deferred_closure_releasing<R: Resource + ?Sized>(

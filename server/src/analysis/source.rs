@@ -289,10 +289,13 @@ impl<'a> Source<'a> {
                 continue;
             }
             let Some(node) = self.root().descendant_for_byte_range(at, end) else { continue };
+            // The node's own kind first: most occurrences are no field name (`http` in
+            // `http.Get`), and `Node::parent` costs another search down from the root.
+            if node.kind() != "field_identifier" {
+                continue;
+            }
             let Some(decl) = node.parent().filter(|p| p.kind() == "field_declaration") else { continue };
-            if node.kind() != "field_identifier"
-                || decl.child_by_field_name("type").is_some_and(|t| t.id() == node.id())
-            {
+            if decl.child_by_field_name("type").is_some_and(|t| t.id() == node.id()) {
                 continue;
             }
             let mut cursor = decl.walk();

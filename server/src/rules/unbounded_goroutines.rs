@@ -5,8 +5,9 @@ use tree_sitter::Node;
 use super::{matches, Rule};
 use crate::analysis::edits::{ensure_imports, merge_inserts};
 use crate::analysis::go::{
-    ancestors_within, call_args, declaration_of, is_function, kind_id, method_call, next_statement, occurrences,
-    outermost_function, unparen, visit_all, visit_in_function, walk_in_function, Declared, Param, Step,
+    ancestors_within, call_args, declaration_of, enclosing_functions, is_function, kind_id, method_call,
+    next_statement, occurrences, outermost_function, unparen, visit_all, visit_in_function, walk_in_function, Declared,
+    Marks, Param, Step,
 };
 use crate::analysis::handler::{in_handler, is_entry_or_test, scope_at};
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
@@ -337,7 +338,7 @@ fn is_count(src: &Source<'_>, expr: Node<'_>) -> bool {
                 Some(Declared::Var { ty: Some(ty), .. }) => is_int_type(src, ty),
                 Some(Declared::Var { value: Some(v), .. }) => v.kind() == "int_literal",
                 Some(_) => false,
-                None => declares_const(src, name),
+                None => declares_const(src, expr, name),
             }
         }
         "selector_expression" => {
@@ -355,27 +356,29 @@ fn is_int_type(src: &Source<'_>, ty: Node<'_>) -> bool {
     )
 }
 
-/// Whether `name` is a constant declared in the enclosing function or at file level: in this file,
-/// that is any `const` spec naming it, since the file holds the enclosing function.
+/// Whether `name`, used at `at`, is a constant declared in a function around `at` or at file level:
+/// in this file, any `const` spec naming it outside functions, or inside a function that holds
+/// `at`. A constant of another function (or of a closure beside the use) is out of scope there.
 ///
 /// The specs are found from the name in the text rather than by a walk of the tree: after a
 /// keystroke the server analyses only the edited declaration, and a walk of the file made that
 /// cost grow with the file.
-fn declares_const(src: &Source<'_>, name: &str) -> bool {
+fn declares_const(src: &Source<'_>, at: Node<'_>, name: &str) -> bool {
     src.reads_file_about(name);
     if name.is_empty() {
         return false;
     }
     let root = src.root();
-    occurrences(src.text, name).any(|at| {
-        let Some(id) = root.descendant_for_byte_range(at, at + name.len()) else { return false };
-        if id.start_byte() != at || id.end_byte() != at + name.len() {
+    occurrences(src.text, name).any(|from| {
+        let Some(id) = root.descendant_for_byte_range(from, from + name.len()) else { return false };
+        if id.start_byte() != from || id.end_byte() != from + name.len() {
             return false;
         }
         let Some(spec) = id.parent().filter(|p| p.kind() == "const_spec") else { return false };
         let mut c = spec.walk();
         let named = spec.children_by_field_name("name", &mut c).any(|n| n.id() == id.id());
-        named
+        // The innermost function around the spec, if any, must hold the use.
+        named && enclosing_functions(root, spec).first().is_none_or(|f| contains(*f, at))
     })
 }
 
@@ -488,6 +491,17 @@ fn under_once(src: &Source<'_>, anc: &[Node<'_>]) -> bool {
 /// Whether a semaphore is acquired before `stmt` in its function or an enclosing one (`funcs`,
 /// innermost first).
 fn bounded_before(src: &Source<'_>, stmt: Node<'_>, funcs: &[Node<'_>]) -> bool {
+    // Only a send or a call of `Acquire` or `TryAcquire` acquires, and its text holds `<-` or
+    // `Acquire`: the walks skip the subtrees before the `go` that hold neither (nor a syntax
+    // error, where a missing `<-` takes no text). Visiting every node of the enclosing functions
+    // before each `go` cost a walk of most of the function per goroutine.
+    let Some(outer) = funcs.last() else { return false };
+    let from = outer.start_byte();
+    let before = src.text.get(from..stmt.start_byte()).unwrap_or("");
+    let mut offsets: Vec<usize> =
+        occurrences(before, "<-").chain(occurrences(before, "Acquire")).map(|at| from + at).collect();
+    offsets.sort_unstable();
+    let mut marks = Marks::new(offsets);
     let mut found = false;
     for &f in funcs {
         if let Some(body) = f.child_by_field_name("body") {
@@ -496,6 +510,10 @@ fn bounded_before(src: &Source<'_>, stmt: Node<'_>, funcs: &[Node<'_>]) -> bool 
             walk_in_function(body, |n| {
                 if n.start_byte() >= stmt.start_byte() {
                     return Step::Stop;
+                }
+                // A node that ends before the `go` does not hold it; one that does is entered.
+                if n.end_byte() <= stmt.start_byte() && !n.has_error() && !marks.within(n.start_byte(), n.end_byte()) {
+                    return Step::Skip;
                 }
                 found = is_acquire(src, n, false);
                 if found {
@@ -879,6 +897,12 @@ fn errgroup_fix<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>, call: Nod
     if !src.text[src.line_start(literal_body.end_byte() - 1)..literal_body.end_byte() - 1].trim().is_empty() {
         return None;
     }
+    // Whether the WaitGroup's declaration can go is asked before the rest, which walks the whole
+    // function for names: a declaration the fix cannot delete cleanly (one of a `var (…)` group)
+    // means no fix, whatever the rest finds.
+    let removed: Vec<std::ops::Range<usize>> =
+        vec![whole_lines(src, s.add), whole_lines(src, s.done), s.wait.byte_range()];
+    let wg_declaration = unused_declaration(src, func, lp, s.wg, &removed)?;
     let used = identifiers(src, func, &NAMES);
     let free = |mut names: std::ops::Range<usize>| names.find(|&i| !used[i]).map(|i| NAMES[i]);
     let group = free(0..3)?;
@@ -958,9 +982,7 @@ fn errgroup_fix<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>, call: Nod
     edits.push(Edit::replace(wait_call.byte_range(), format!("_ = {group}.Wait()")));
 
     // The WaitGroup's declaration goes when nothing else uses it, and `sync` with it.
-    let removed: Vec<std::ops::Range<usize>> =
-        vec![whole_lines(src, s.add), whole_lines(src, s.done), s.wait.byte_range()];
-    if let Some(range) = unused_declaration(src, func, lp, s.wg, &removed)? {
+    if let Some(range) = wg_declaration {
         edits.push(Edit::delete(range.clone()));
         let mut gone = removed.clone();
         gone.push(range);
@@ -1243,6 +1265,27 @@ mod tests {
         // A lone `import "sync"` cannot make room for errgroup without clashing edits: no fix.
         let single = SHAPE.replace("import (\n\t\"sync\"\n)", "import \"sync\"");
         assert_eq!(fixes(&single, None), [Vec::<&str>::new()]);
+    }
+
+    /// `for range n` with a constant `n` is a worker pool only where `n` is in scope: a constant
+    /// of the same name declared in another function says nothing about this `n`.
+    #[test]
+    fn a_constant_counts_only_in_its_own_function() {
+        let handler = |decl_in_handler: &str, elsewhere: &str| {
+            format!(
+                "package a\n\nimport \"github.com/gin-gonic/gin\"\n\nfunc other() {{\n{elsewhere}\n}}\n\nfunc h(c *gin.Context) {{\n{decl_in_handler}\n\tfor range n {{\n\t\tgo work()\n\t}}\n}}\n"
+            )
+        };
+        let file = || FileInfo { is_test: false, go_version: None };
+        // Declared in the handler, or at file level: a pool of `n` goroutines.
+        assert!(run(&handler("\tconst n = 4", ""), file()).is_empty());
+        let top = handler("", "").replace("func other()", "const n = 4\n\nfunc other()");
+        assert!(run(&top, file()).is_empty());
+        // Declared in a closure inside the handler that does not hold the loop: not in scope.
+        let closure = handler("\t_ = func() {\n\t\tconst n = 4\n\t}", "");
+        assert_eq!(run(&closure, file()).len(), 1);
+        // Declared only in another function: `n` here is something else (in another file).
+        assert_eq!(run(&handler("", "\tconst n = 4"), file()).len(), 1);
     }
 
     #[test]

@@ -205,6 +205,10 @@ impl Client {
 struct Memo<'a> {
     imports: Option<Vec<String>>,
     methods: HashMap<&'a str, Client>,
+    /// What the struct fields of a name say about a client (see [`client_of`]), found once per
+    /// name: every `s.client.Do(req)` asks about the same field, and each answer costs a look-up
+    /// of every field declaration of that name in the tree.
+    fields: HashMap<&'a str, Client>,
 }
 
 impl<'a> Memo<'a> {
@@ -371,17 +375,19 @@ fn is_default_client(src: &Source<'_>, sel: Node<'_>) -> bool {
 }
 
 /// Classifies the receiver of the call from its declarations in this file.
-fn client_of(src: &Source<'_>, memo: &mut Memo<'_>, recv: Node<'_>, call: Node<'_>) -> Client {
+fn client_of<'a>(src: &Source<'a>, memo: &mut Memo<'a>, recv: Node<'_>, call: Node<'_>) -> Client {
     match recv.kind() {
         "selector_expression" if is_default_client(src, recv) => Client::Http,
         "selector_expression" => {
             // `s.client`: every struct field of that name declared in this file.
             let Some(field) = recv.child_by_field_name("field").map(|f| src.text_of(f)) else { return Client::Unknown };
-            let mut kind = Client::Unknown;
-            for ty in src.field_types(field) {
-                kind = kind.and(client_type(src, ty));
-            }
-            kind
+            *memo.fields.entry(field).or_insert_with(|| {
+                let mut kind = Client::Unknown;
+                for ty in src.field_types(field) {
+                    kind = kind.and(client_type(src, ty));
+                }
+                kind
+            })
         }
         "identifier" => {
             let name = src.text_of(recv);
