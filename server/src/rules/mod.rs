@@ -729,8 +729,9 @@ mod tests {
     }
 
     /// The anchored walk of [`all_matches`] finds what one run of the combined query finds, over
-    /// every Go file of the fixtures and the example service, whole and within focus ranges, for
-    /// all rules and for the index rules alone. Both sides leave out, by design, a variable
+    /// every Go file of the fixtures and the example service, whole and within focus ranges, and
+    /// over cut and damaged copies of them (whose syntax errors the walk enters whether or not
+    /// their text shows a mark), for all rules and for the index rules alone. Both sides leave out, by design, a variable
     /// argument (`arg.var`) that names no map declared in the same matches: empty-filter discards
     /// those unread, and the walk finds them only at calls it runs the query at anyway.
     #[test]
@@ -743,39 +744,58 @@ mod tests {
             .chain(extra.split(':').filter(|d| !d.is_empty()).map(std::path::PathBuf::from));
         let files: Vec<_> = dirs.flat_map(|d| walk_go(&d)).collect();
         assert!(files.len() > 100, "the fixtures were not found: {}", files.len());
+        let fixtures = walk_go(&root.join("tests")).len() + walk_go(&root.join("examples")).len();
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&tree_sitter_go::LANGUAGE.into()).unwrap();
+        let boundary = |text: &str, mut i: usize| {
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
         let (mut compared, mut matched) = (0, 0);
-        for path in &files {
-            let Ok(text) = std::fs::read_to_string(path) else { continue };
-            let tree = parser.parse(&text, None).unwrap();
-            let mid = text.len() / 2;
-            let focuses = [None, Some(0..mid), Some(mid..text.len()), Some(mid..mid)];
-            for focus in &focuses {
-                for index_rules_only in [false, true] {
-                    let full = full_query(&text, tree.root_node(), focus.as_ref(), index_rules_only);
-                    let maps: HashSet<&str> = full
-                        .iter()
-                        .flatten()
-                        .filter_map(|m| m.get("map.name"))
-                        .map(|n| &text[n.byte_range()])
-                        .collect();
-                    let read = |(_, caps): &Flat| {
-                        caps.iter().all(|(name, (s, e))| *name != "arg.var" || maps.contains(&text[*s..*e]))
-                    };
-                    let mut full = flatten(&full);
-                    full.retain(read);
-                    let mut anchored =
-                        flatten(&all_matches(&text, tree.root_node(), focus.as_ref(), index_rules_only).per_rule);
-                    anchored.retain(read);
-                    assert_eq!(
-                        anchored,
-                        full,
-                        "{} (focus {focus:?}, index rules only: {index_rules_only})",
-                        path.display()
-                    );
-                    compared += 1;
-                    matched += anchored.len();
+        for (i, path) in files.iter().enumerate() {
+            let Ok(whole) = std::fs::read_to_string(path) else { continue };
+            // The fixtures are also cut short, and have a few bytes taken out of a line, at seven
+            // places each; those copies are compared whole only.
+            let mut variants = vec![whole.clone()];
+            for k in (1..8).filter(|_| i < fixtures) {
+                let cut = boundary(&whole, whole.len() * k / 8);
+                variants.push(whole[..cut].to_string());
+                let end = boundary(&whole, (cut + 3).min(whole.len()));
+                variants.push(format!("{}{}", &whole[..cut], &whole[end..]));
+            }
+            for (v, text) in variants.iter().enumerate() {
+                let tree = parser.parse(text, None).unwrap();
+                let mid = text.len() / 2;
+                let focuses =
+                    if v == 0 { &[None, Some(0..mid), Some(mid..text.len()), Some(mid..mid)][..] } else { &[None] };
+                for focus in focuses {
+                    for index_rules_only in [false, true] {
+                        let full = full_query(text, tree.root_node(), focus.as_ref(), index_rules_only);
+                        let maps: HashSet<&str> = full
+                            .iter()
+                            .flatten()
+                            .filter_map(|m| m.get("map.name"))
+                            .map(|n| &text[n.byte_range()])
+                            .collect();
+                        let read = |(_, caps): &Flat| {
+                            caps.iter().all(|(name, (s, e))| *name != "arg.var" || maps.contains(&text[*s..*e]))
+                        };
+                        let mut full = flatten(&full);
+                        full.retain(read);
+                        let mut anchored =
+                            flatten(&all_matches(text, tree.root_node(), focus.as_ref(), index_rules_only).per_rule);
+                        anchored.retain(read);
+                        assert_eq!(
+                            anchored,
+                            full,
+                            "{} (focus {focus:?}, index rules only: {index_rules_only})",
+                            path.display()
+                        );
+                        compared += 1;
+                        matched += anchored.len();
+                    }
                 }
             }
         }
