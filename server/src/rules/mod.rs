@@ -31,7 +31,7 @@ pub use long_timeout::{duration_of, human_duration};
 
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
 
-use crate::analysis::go::Marks;
+use crate::analysis::go::{self, Marks};
 use crate::analysis::{Finding, Severity, Source};
 use crate::config::Config;
 
@@ -142,6 +142,9 @@ struct Kinds {
     assignment_statement: u16,
     expression_statement: u16,
     parameter_declaration: u16,
+    parameter_list: u16,
+    var_declaration: u16,
+    var_spec_list: u16,
     for_statement: u16,
     select_statement: u16,
     var_spec: u16,
@@ -179,6 +182,9 @@ impl Kinds {
             assignment_statement: id("assignment_statement"),
             expression_statement: id("expression_statement"),
             parameter_declaration: id("parameter_declaration"),
+            parameter_list: id("parameter_list"),
+            var_declaration: id("var_declaration"),
+            var_spec_list: id("var_spec_list"),
             for_statement: id("for_statement"),
             select_statement: id("select_statement"),
             var_spec: id("var_spec"),
@@ -584,46 +590,38 @@ pub(crate) fn all_matches<'t>(
     let mut with_variables = Vec::new();
     let range = root.byte_range();
     let mut marks = Marks::new(walk_marks(text.as_bytes().get(range.clone()).unwrap_or(&[]), range.start));
-    // How far below `root` the walk is: its children are the top-level items of `FactNodes`.
-    let mut depth = 0usize;
-    let mut walk = root.walk();
-    'walk: loop {
-        let node = walk.node();
-        if focus.is_none_or(|f| intersects(node, f)) {
-            let todo = combined.kinds_do.get(node.kind_id() as usize).copied().unwrap_or(0);
-            if let Some(facts) = &mut facts {
-                if depth == 1 {
-                    facts.items.push((node.start_byte(), node.id(), facts.nodes.len()));
-                }
-                if todo & FACT != 0 {
-                    facts.nodes.push(node);
-                }
+    let k = &combined.kinds;
+    // A parameter or a `var` spec holds no mark of its own (its parent's `(` or `var` is the mark),
+    // so every child of their parents is visited.
+    let every_child = |node: Node<'t>| {
+        let kind = node.kind_id();
+        kind == k.parameter_list || kind == k.var_declaration || kind == k.var_spec_list
+    };
+    // The walk enters only the subtrees whose text holds a mark (or a syntax error): see
+    // [`walk_marks`] and [`go::walk_marked`]. `root` is always entered, so that every top-level
+    // item is seen (`FactNodes::items`).
+    go::walk_marked(root, &mut marks, every_child, |node, depth, _| {
+        if !focus.is_none_or(|f| intersects(node, f)) {
+            return false;
+        }
+        let todo = combined.kinds_do.get(node.kind_id() as usize).copied().unwrap_or(0);
+        if let Some(facts) = &mut facts {
+            if depth == 1 {
+                facts.items.push((node.start_byte(), node.id(), facts.nodes.len()));
             }
-            if todo & ANCHOR != 0 {
-                match may_start(combined, node, text.as_bytes()) {
-                    Start::Run => run(node, &mut out),
-                    Start::IfArgumentIsMap => with_variables.push(node),
-                    Start::Skip => {}
-                }
-            }
-            // `root` is always entered, so that every top-level item is seen (`FactNodes::items`).
-            let enter = depth == 0 || marks.within(node.start_byte(), node.end_byte()) || node.has_error();
-            if enter && walk.goto_first_child() {
-                depth += 1;
-                continue;
+            if todo & FACT != 0 {
+                facts.nodes.push(node);
             }
         }
-        // On to the next node in document order, without leaving `root`.
-        loop {
-            if walk.goto_next_sibling() {
-                break;
+        if todo & ANCHOR != 0 {
+            match may_start(combined, node, text.as_bytes()) {
+                Start::Run => run(node, &mut out),
+                Start::IfArgumentIsMap => with_variables.push(node),
+                Start::Skip => {}
             }
-            if !walk.goto_parent() {
-                break 'walk;
-            }
-            depth -= 1;
         }
-    }
+        true
+    });
     // The one pattern that matches a variable argument (empty-filter's) would match nearly every
     // call; its rule keeps only the variables that the same matches declare as maps (`map.name`).
     // So a call with nothing else to match runs the query only when one of its variables has
