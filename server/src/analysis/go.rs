@@ -366,6 +366,11 @@ impl Marks {
     /// Whether a mark lies in `start..end`. Nodes come in document order, so the next mark only
     /// moves forwards; should a node ever start before the previous one, it is searched again.
     pub fn within(&mut self, start: usize, end: usize) -> bool {
+        self.first_within(start, end).is_some()
+    }
+
+    /// The first mark in `start..end`, asked in document order like [`Marks::within`].
+    pub fn first_within(&mut self, start: usize, end: usize) -> Option<usize> {
         if start < self.last_start {
             self.next = self.offsets.partition_point(|&m| m < start);
         }
@@ -373,7 +378,79 @@ impl Marks {
         while self.offsets.get(self.next).is_some_and(|&m| m < start) {
             self.next += 1;
         }
-        self.offsets.get(self.next).is_some_and(|&m| m < end)
+        self.offsets.get(self.next).copied().filter(|&m| m < end)
+    }
+}
+
+/// Walks `root` in document order (iteratively), entering only the subtrees that hold a mark or a
+/// syntax error, and visiting within those only the children that hold a mark, all of them under
+/// `root`, under a node with a syntax error and under a node for which `every_child` holds (a
+/// parent whose children are looked at although their own text may hold no mark).
+/// `visit(node, depth, marked)` is told how far below `root` the node is and whether it holds a
+/// mark, and says whether the walk may enter it.
+///
+/// It visits the same nodes as a walk of every child of every entered node, less the children
+/// that hold no mark (and no syntax error, as their parent would have one) under a parent
+/// `every_child` does not name: the nodes a search by marks stops at, and all their ancestors, are
+/// among them. Those children are most of a tree's nodes (names, selectors, literals and
+/// punctuation beside a call or an assignment), and the cursor's step from sibling to sibling was
+/// most of a walk's cost: the cursor jumps to the next child holding a mark instead
+/// (`goto_first_child_for_byte`, which passes over whole hidden subtrees of a long list without
+/// entering them).
+pub fn walk_marked<'t>(
+    root: Node<'t>,
+    marks: &mut Marks,
+    every_child: impl Fn(Node<'t>) -> bool,
+    mut visit: impl FnMut(Node<'t>, usize, bool) -> bool,
+) {
+    let mut cursor = root.walk();
+    // The entered nodes around the cursor, outermost first: where each ends, and whether each of
+    // its children is visited (else only those holding a mark).
+    let mut entered: Vec<(usize, bool)> = Vec::new();
+    let mut node = root;
+    'walk: loop {
+        let depth = entered.len();
+        let (start, end) = (node.start_byte(), node.end_byte());
+        let mark = marks.first_within(start, end);
+        if visit(node, depth, mark.is_some()) {
+            let error = node.has_error();
+            let every = depth == 0 || error || every_child(node);
+            let moved = match mark {
+                _ if every && (depth == 0 || error || mark.is_some()) => cursor.goto_first_child(),
+                Some(m) => cursor.goto_first_child_for_byte(m).is_some(),
+                None => false,
+            };
+            if moved {
+                entered.push((end, every));
+                node = cursor.node();
+                continue;
+            }
+        }
+        // On to the next node to visit after `node`'s subtree, without leaving `root`.
+        let mut after = end;
+        while let Some(&(parent_end, every)) = entered.last() {
+            if every {
+                if cursor.goto_next_sibling() {
+                    node = cursor.node();
+                    continue 'walk;
+                }
+            } else if let Some(m) = marks.first_within(after, parent_end) {
+                cursor.goto_parent();
+                if cursor.goto_first_child_for_byte(m).is_some() {
+                    node = cursor.node();
+                    continue 'walk;
+                }
+                // No child of the parent ends past the mark (it lies in a hidden token): the
+                // parent is done, and the cursor already on it.
+                entered.pop();
+                after = parent_end;
+                continue;
+            }
+            cursor.goto_parent();
+            entered.pop();
+            after = parent_end;
+        }
+        return;
     }
 }
 

@@ -31,7 +31,7 @@ pub use long_timeout::{duration_of, human_duration};
 
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
 
-use crate::analysis::go::Marks;
+use crate::analysis::go::{self, Marks};
 use crate::analysis::{Finding, Severity, Source};
 use crate::config::Config;
 
@@ -142,6 +142,9 @@ struct Kinds {
     assignment_statement: u16,
     expression_statement: u16,
     parameter_declaration: u16,
+    parameter_list: u16,
+    var_declaration: u16,
+    var_spec_list: u16,
     for_statement: u16,
     select_statement: u16,
     var_spec: u16,
@@ -179,6 +182,9 @@ impl Kinds {
             assignment_statement: id("assignment_statement"),
             expression_statement: id("expression_statement"),
             parameter_declaration: id("parameter_declaration"),
+            parameter_list: id("parameter_list"),
+            var_declaration: id("var_declaration"),
+            var_spec_list: id("var_spec_list"),
             for_statement: id("for_statement"),
             select_statement: id("select_statement"),
             var_spec: id("var_spec"),
@@ -584,46 +590,38 @@ pub(crate) fn all_matches<'t>(
     let mut with_variables = Vec::new();
     let range = root.byte_range();
     let mut marks = Marks::new(walk_marks(text.as_bytes().get(range.clone()).unwrap_or(&[]), range.start));
-    // How far below `root` the walk is: its children are the top-level items of `FactNodes`.
-    let mut depth = 0usize;
-    let mut walk = root.walk();
-    'walk: loop {
-        let node = walk.node();
-        if focus.is_none_or(|f| intersects(node, f)) {
-            let todo = combined.kinds_do.get(node.kind_id() as usize).copied().unwrap_or(0);
-            if let Some(facts) = &mut facts {
-                if depth == 1 {
-                    facts.items.push((node.start_byte(), node.id(), facts.nodes.len()));
-                }
-                if todo & FACT != 0 {
-                    facts.nodes.push(node);
-                }
+    let k = &combined.kinds;
+    // A parameter or a `var` spec holds no mark of its own (its parent's `(` or `var` is the mark),
+    // so every child of their parents is visited.
+    let every_child = |node: Node<'t>| {
+        let kind = node.kind_id();
+        kind == k.parameter_list || kind == k.var_declaration || kind == k.var_spec_list
+    };
+    // The walk enters only the subtrees whose text holds a mark (or a syntax error): see
+    // [`walk_marks`] and [`go::walk_marked`]. `root` is always entered, so that every top-level
+    // item is seen (`FactNodes::items`).
+    go::walk_marked(root, &mut marks, every_child, |node, depth, _| {
+        if !focus.is_none_or(|f| intersects(node, f)) {
+            return false;
+        }
+        let todo = combined.kinds_do.get(node.kind_id() as usize).copied().unwrap_or(0);
+        if let Some(facts) = &mut facts {
+            if depth == 1 {
+                facts.items.push((node.start_byte(), node.id(), facts.nodes.len()));
             }
-            if todo & ANCHOR != 0 {
-                match may_start(combined, node, text.as_bytes()) {
-                    Start::Run => run(node, &mut out),
-                    Start::IfArgumentIsMap => with_variables.push(node),
-                    Start::Skip => {}
-                }
-            }
-            // `root` is always entered, so that every top-level item is seen (`FactNodes::items`).
-            let enter = depth == 0 || marks.within(node.start_byte(), node.end_byte()) || node.has_error();
-            if enter && walk.goto_first_child() {
-                depth += 1;
-                continue;
+            if todo & FACT != 0 {
+                facts.nodes.push(node);
             }
         }
-        // On to the next node in document order, without leaving `root`.
-        loop {
-            if walk.goto_next_sibling() {
-                break;
+        if todo & ANCHOR != 0 {
+            match may_start(combined, node, text.as_bytes()) {
+                Start::Run => run(node, &mut out),
+                Start::IfArgumentIsMap => with_variables.push(node),
+                Start::Skip => {}
             }
-            if !walk.goto_parent() {
-                break 'walk;
-            }
-            depth -= 1;
         }
-    }
+        true
+    });
     // The one pattern that matches a variable argument (empty-filter's) would match nearly every
     // call; its rule keeps only the variables that the same matches declare as maps (`map.name`).
     // So a call with nothing else to match runs the query only when one of its variables has
@@ -729,8 +727,9 @@ mod tests {
     }
 
     /// The anchored walk of [`all_matches`] finds what one run of the combined query finds, over
-    /// every Go file of the fixtures and the example service, whole and within focus ranges, for
-    /// all rules and for the index rules alone. Both sides leave out, by design, a variable
+    /// every Go file of the fixtures and the example service, whole and within focus ranges, and
+    /// over cut and damaged copies of them (whose syntax errors the walk enters whether or not
+    /// their text shows a mark), for all rules and for the index rules alone. Both sides leave out, by design, a variable
     /// argument (`arg.var`) that names no map declared in the same matches: empty-filter discards
     /// those unread, and the walk finds them only at calls it runs the query at anyway.
     #[test]
@@ -743,39 +742,58 @@ mod tests {
             .chain(extra.split(':').filter(|d| !d.is_empty()).map(std::path::PathBuf::from));
         let files: Vec<_> = dirs.flat_map(|d| walk_go(&d)).collect();
         assert!(files.len() > 100, "the fixtures were not found: {}", files.len());
+        let fixtures = walk_go(&root.join("tests")).len() + walk_go(&root.join("examples")).len();
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&tree_sitter_go::LANGUAGE.into()).unwrap();
+        let boundary = |text: &str, mut i: usize| {
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
         let (mut compared, mut matched) = (0, 0);
-        for path in &files {
-            let Ok(text) = std::fs::read_to_string(path) else { continue };
-            let tree = parser.parse(&text, None).unwrap();
-            let mid = text.len() / 2;
-            let focuses = [None, Some(0..mid), Some(mid..text.len()), Some(mid..mid)];
-            for focus in &focuses {
-                for index_rules_only in [false, true] {
-                    let full = full_query(&text, tree.root_node(), focus.as_ref(), index_rules_only);
-                    let maps: HashSet<&str> = full
-                        .iter()
-                        .flatten()
-                        .filter_map(|m| m.get("map.name"))
-                        .map(|n| &text[n.byte_range()])
-                        .collect();
-                    let read = |(_, caps): &Flat| {
-                        caps.iter().all(|(name, (s, e))| *name != "arg.var" || maps.contains(&text[*s..*e]))
-                    };
-                    let mut full = flatten(&full);
-                    full.retain(read);
-                    let mut anchored =
-                        flatten(&all_matches(&text, tree.root_node(), focus.as_ref(), index_rules_only).per_rule);
-                    anchored.retain(read);
-                    assert_eq!(
-                        anchored,
-                        full,
-                        "{} (focus {focus:?}, index rules only: {index_rules_only})",
-                        path.display()
-                    );
-                    compared += 1;
-                    matched += anchored.len();
+        for (i, path) in files.iter().enumerate() {
+            let Ok(whole) = std::fs::read_to_string(path) else { continue };
+            // The fixtures are also cut short, and have a few bytes taken out of a line, at seven
+            // places each; those copies are compared whole only.
+            let mut variants = vec![whole.clone()];
+            for k in (1..8).filter(|_| i < fixtures) {
+                let cut = boundary(&whole, whole.len() * k / 8);
+                variants.push(whole[..cut].to_string());
+                let end = boundary(&whole, (cut + 3).min(whole.len()));
+                variants.push(format!("{}{}", &whole[..cut], &whole[end..]));
+            }
+            for (v, text) in variants.iter().enumerate() {
+                let tree = parser.parse(text, None).unwrap();
+                let mid = text.len() / 2;
+                let focuses =
+                    if v == 0 { &[None, Some(0..mid), Some(mid..text.len()), Some(mid..mid)][..] } else { &[None] };
+                for focus in focuses {
+                    for index_rules_only in [false, true] {
+                        let full = full_query(text, tree.root_node(), focus.as_ref(), index_rules_only);
+                        let maps: HashSet<&str> = full
+                            .iter()
+                            .flatten()
+                            .filter_map(|m| m.get("map.name"))
+                            .map(|n| &text[n.byte_range()])
+                            .collect();
+                        let read = |(_, caps): &Flat| {
+                            caps.iter().all(|(name, (s, e))| *name != "arg.var" || maps.contains(&text[*s..*e]))
+                        };
+                        let mut full = flatten(&full);
+                        full.retain(read);
+                        let mut anchored =
+                            flatten(&all_matches(text, tree.root_node(), focus.as_ref(), index_rules_only).per_rule);
+                        anchored.retain(read);
+                        assert_eq!(
+                            anchored,
+                            full,
+                            "{} (focus {focus:?}, index rules only: {index_rules_only})",
+                            path.display()
+                        );
+                        compared += 1;
+                        matched += anchored.len();
+                    }
                 }
             }
         }
