@@ -511,7 +511,10 @@ impl<'t> FactNodes<'t> {
 /// such a node without its mark) holds none of those nodes below its root, and the walk need not
 /// enter it: names, selectors, literals, types, conditions and comments are most of a tree's
 /// nodes.
-fn walk_marks(text: &[u8], offset: usize) -> Vec<usize> {
+///
+/// Only the marks within `range` are returned, but each is told by the bytes around it in the
+/// whole `text`, so they are exactly the whole text's marks that fall in `range`.
+fn walk_marks(text: &[u8], range: std::ops::Range<usize>) -> Vec<usize> {
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let at = |i: usize| text.get(i).copied();
     let keyword = |i: usize, w: &[u8]| {
@@ -520,7 +523,9 @@ fn walk_marks(text: &[u8], offset: usize) -> Vec<usize> {
             && !i.checked_sub(1).is_some_and(|p| word(text[p]))
     };
     let mut marks = Vec::new();
-    for (i, &b) in text.iter().enumerate() {
+    let start = range.start.min(text.len());
+    let end = range.end.clamp(start, text.len());
+    for (i, &b) in text[start..end].iter().enumerate().map(|(i, b)| (start + i, b)) {
         let mark = match b {
             b'(' | b'{' => true,
             // `=`, `:=`, `+=`, `<<=`, … but not `==`, `!=`, `<=`, `>=`.
@@ -539,7 +544,7 @@ fn walk_marks(text: &[u8], offset: usize) -> Vec<usize> {
             _ => false,
         };
         if mark {
-            marks.push(offset + i);
+            marks.push(i);
         }
     }
     marks
@@ -588,8 +593,15 @@ pub(crate) fn all_matches<'t>(
     };
     // Calls whose only candidate patterns test a variable argument: see below.
     let mut with_variables = Vec::new();
-    let range = root.byte_range();
-    let mut marks = Marks::new(walk_marks(text.as_bytes().get(range.clone()).unwrap_or(&[]), range.start));
+    // A focused walk (a keystroke's) goes straight to the top-level items the focus touches, and
+    // only their text is scanned for marks: scanning the whole file, or stepping through every item
+    // of a large file to test it against the focus, cost more than the walk of the edited item.
+    let touched = focus.map(|f| items_touching(root, f));
+    let range = match &touched {
+        Some(items) => items.first().zip(items.last()).map_or(0..0, |(a, b)| a.start_byte()..b.end_byte()),
+        None => root.byte_range(),
+    };
+    let mut marks = Marks::new(walk_marks(text.as_bytes(), range));
     let k = &combined.kinds;
     // A parameter or a `var` spec holds no mark of its own (its parent's `(` or `var` is the mark),
     // so every child of their parents is visited.
@@ -600,7 +612,7 @@ pub(crate) fn all_matches<'t>(
     // The walk enters only the subtrees whose text holds a mark (or a syntax error): see
     // [`walk_marks`] and [`go::walk_marked`]. `root` is always entered, so that every top-level
     // item is seen (`FactNodes::items`).
-    go::walk_marked(root, &mut marks, every_child, |node, depth, _| {
+    let mut visit = |node: Node<'t>, depth: usize, _| {
         if !focus.is_none_or(|f| intersects(node, f)) {
             return false;
         }
@@ -621,7 +633,18 @@ pub(crate) fn all_matches<'t>(
             }
         }
         true
-    });
+    };
+    match touched {
+        // Each item is walked as a root of its own, whose every child is visited: visiting a node
+        // the walk from the file's root would skip finds nothing more (it holds no mark, so no
+        // match starts there), and the facts, which read the depth, are not collected when focused.
+        Some(items) => {
+            for item in items {
+                go::walk_marked(item, &mut marks, every_child, &mut visit);
+            }
+        }
+        None => go::walk_marked(root, &mut marks, every_child, visit),
+    }
     // The one pattern that matches a variable argument (empty-filter's) would match nearly every
     // call; its rule keeps only the variables that the same matches declare as maps (`map.name`).
     // So a call with nothing else to match runs the query only when one of its variables has
@@ -647,6 +670,35 @@ pub(crate) fn all_matches<'t>(
         tracing::debug!("query match limit reached; some findings in this file may be missing");
     }
     AllMatches { per_rule: out, facts }
+}
+
+/// The children of `root` that intersect `focus` (as [`intersects`] decides), in order.
+fn items_touching<'t>(root: Node<'t>, focus: &std::ops::Range<usize>) -> Vec<Node<'t>> {
+    let mut cursor = root.walk();
+    // The children are in order and do not overlap, so those before the first that ends at or
+    // after the focus's start all end before it, and precede the focus. The cursor finds that
+    // child (the first that ends past `start - 1`) without making a node of each child before it.
+    // It finds none when the byte lies in a hidden token at the end of a hidden node (the newline
+    // that ends a top-level item): then the children are tested from the first one.
+    let found = focus.start.checked_sub(1).is_some_and(|before| cursor.goto_first_child_for_byte(before).is_some())
+        || cursor.goto_first_child();
+    let mut items = Vec::new();
+    if !found {
+        return items;
+    }
+    loop {
+        let child = cursor.node();
+        if child.start_byte() > focus.end {
+            break;
+        }
+        if intersects(child, focus) {
+            items.push(child);
+        }
+        if !cursor.goto_next_sibling() {
+            break;
+        }
+    }
+    items
 }
 
 /// Whether `node` intersects `range` as tree-sitter's query cursor decides it for a byte range: an
@@ -766,8 +818,14 @@ mod tests {
             for (v, text) in variants.iter().enumerate() {
                 let tree = parser.parse(text, None).unwrap();
                 let mid = text.len() / 2;
-                let focuses =
-                    if v == 0 { &[None, Some(0..mid), Some(mid..text.len()), Some(mid..mid)][..] } else { &[None] };
+                // Besides halves that cut through an item, the focus of a keystroke: the top-level
+                // item around the middle.
+                let item = tree.root_node().first_child_for_byte(mid).map_or(mid..mid, |n| n.byte_range());
+                let focuses = if v == 0 {
+                    &[None, Some(0..mid), Some(mid..text.len()), Some(mid..mid), Some(item)][..]
+                } else {
+                    &[None]
+                };
                 for focus in focuses {
                     for index_rules_only in [false, true] {
                         let full = full_query(text, tree.root_node(), focus.as_ref(), index_rules_only);
@@ -798,6 +856,44 @@ mod tests {
             }
         }
         assert!(compared > 800 && matched > 1000, "too little compared: {compared} runs, {matched} matches");
+    }
+
+    /// A focused walk starts at the top-level items `items_touching` finds: exactly the children
+    /// of the root that intersect the focus, for a focus on each item, on the gap or edge before
+    /// it, and reaching into the next, over every fixture and a cut copy of each.
+    #[test]
+    fn items_touching_are_the_children_that_intersect_the_focus() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_go::LANGUAGE.into()).unwrap();
+        let mut focuses_tried = 0;
+        for path in walk_go(&root.join("tests")) {
+            let whole = std::fs::read_to_string(&path).unwrap();
+            let mut cut = whole.len() / 3;
+            while !whole.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            for text in [whole.as_str(), &whole[..cut]] {
+                let tree = parser.parse(text, None).unwrap();
+                let top = tree.root_node();
+                let mut cursor = top.walk();
+                let children: Vec<Node<'_>> = top.children(&mut cursor).collect();
+                let mut focuses = vec![0..0, 0..text.len(), text.len()..text.len()];
+                for (i, c) in children.iter().enumerate() {
+                    let (s, e) = (c.start_byte(), c.end_byte());
+                    let next_end = children.get(i + 1).map_or(text.len(), |n| n.end_byte());
+                    focuses.extend([s..e, s..s, e..e, s.saturating_sub(1)..s, e..next_end, s + 1..e.max(s + 1)]);
+                }
+                for focus in focuses {
+                    let want: Vec<usize> =
+                        children.iter().filter(|c| intersects(**c, &focus)).map(|c| c.id()).collect();
+                    let got: Vec<usize> = items_touching(top, &focus).iter().map(|c| c.id()).collect();
+                    assert_eq!(got, want, "{} (focus {focus:?})", path.display());
+                    focuses_tried += 1;
+                }
+            }
+        }
+        assert!(focuses_tried > 1000, "too few focuses tried: {focuses_tried}");
     }
 
     fn walk_go(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
