@@ -17,6 +17,9 @@ pub struct Source<'a> {
     /// declares looks at these, and finding them among thousands of top-level items per name made
     /// that quadratic in the file's size.
     file_vars: Vec<Node<'a>>,
+    /// The import declarations, in file order: several rules read every import path, and finding
+    /// them among a large file's top-level items cost more than the rest of a keystroke's rules.
+    import_decls: Vec<Node<'a>>,
     /// Facts about the file supplied by the caller.
     pub file: &'a FileInfo,
     /// Declarations across the workspace (empty when the caller keeps none).
@@ -95,11 +98,15 @@ impl<'a> Source<'a> {
     pub fn new(text: &'a str, tree: &'a Tree) -> Self {
         let mut imports = HashMap::new();
         let mut file_vars = Vec::new();
+        let mut import_decls = Vec::new();
         let root = tree.root_node();
         let mut cursor = root.walk();
         for decl in root.children(&mut cursor) {
             match decl.kind() {
-                "import_declaration" => collect_import_specs(decl, text, &mut imports),
+                "import_declaration" => {
+                    collect_import_specs(decl, text, &mut imports);
+                    import_decls.push(decl);
+                }
                 "var_declaration" => file_vars.push(decl),
                 _ => {}
             }
@@ -109,6 +116,7 @@ impl<'a> Source<'a> {
             tree,
             imports,
             file_vars,
+            import_decls,
             file: &NO_FILE,
             index: &NO_INDEX,
             focus: None,
@@ -176,6 +184,11 @@ impl<'a> Source<'a> {
     /// The file-level `var` declarations, in file order.
     pub fn file_vars(&self) -> &[Node<'a>] {
         &self.file_vars
+    }
+
+    /// The import declarations, in file order.
+    pub fn import_decls(&self) -> &[Node<'a>] {
+        &self.import_decls
     }
 
     pub fn root(&self) -> Node<'a> {

@@ -813,10 +813,8 @@ fn is_type_parameter(src: &Source<'_>, at: Node<'_>, name: &str) -> bool {
 
 /// The import path bound to the local package name `name` in this file.
 fn import_path<'a>(src: &Source<'a>, name: &str) -> Option<&'a str> {
-    let root = src.root();
-    let mut cursor = root.walk();
     let mut found = None;
-    for decl in root.named_children(&mut cursor).filter(|d| d.kind() == "import_declaration") {
+    for &decl in src.import_decls() {
         visit_all(decl, |n| {
             if n.kind() != "import_spec" || found.is_some() {
                 return;

@@ -344,10 +344,8 @@ fn callee<'a, 't>(src: &Source<'a>, call: Node<'t>, imported: &[String]) -> Opti
 
 /// The import paths of the file, in order (blank and dot imports included).
 fn import_paths(src: &Source<'_>) -> Vec<String> {
-    let root = src.root();
     let mut paths = Vec::new();
-    let mut cursor = root.walk();
-    for decl in root.children(&mut cursor).filter(|n| n.kind() == "import_declaration") {
+    for &decl in src.import_decls() {
         visit_all(decl, |n| {
             if n.kind() == "import_spec" {
                 if let Some(p) = n.child_by_field_name("path") {

@@ -321,8 +321,7 @@ fn is_client(src: &Source<'_>, recv: Node<'_>) -> bool {
 /// The names the file's imports bind, so `pkg.Get(url)` is not taken for a client's method.
 fn imported_names(src: &Source<'_>) -> Vec<String> {
     let mut out = Vec::new();
-    let mut cursor = src.root().walk();
-    for decl in src.root().named_children(&mut cursor).filter(|n| n.kind() == "import_declaration") {
+    for &decl in src.import_decls() {
         visit_all(decl, |n| {
             if n.kind() != "import_spec" {
                 return;

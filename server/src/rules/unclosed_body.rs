@@ -260,9 +260,7 @@ fn returns_http_response<'a, 't>(src: &Source<'a>, memo: &mut Memo<'a>, r: &Resp
 /// The import paths of the file.
 fn import_paths(src: &Source<'_>) -> Vec<String> {
     let mut out = Vec::new();
-    let root = src.root();
-    let mut cursor = root.walk();
-    for decl in root.children(&mut cursor).filter(|n| n.kind() == "import_declaration") {
+    for &decl in src.import_decls() {
         visit_all(decl, |n| {
             if n.kind() == "import_spec" {
                 if let Some(p) = n.child_by_field_name("path") {
