@@ -318,23 +318,25 @@ mod tests {
         assert_eq!(out, b"abcdefghijk");
     }
 
+    /// A client's end of standard output that the test can read: everything written, in order.
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     /// Messages sent directly and through the server's writer arrive whole and in the order they
     /// were handed over; once closed, direct sends fail, and the thread ends when the server's
     /// writer is gone although a copy of the direct sender is still held.
     #[tokio::test]
     async fn direct_messages_arrive_whole_beside_the_writer() {
-        use std::sync::Mutex;
         use tokio::io::AsyncWriteExt;
-        struct Shared(Arc<Mutex<Vec<u8>>>);
-        impl Write for Shared {
-            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         let out = Arc::new(Mutex::new(Vec::new()));
         let sink = Shared(out.clone());
         let (mut writer, done) = writer_to(move || sink, 2);
@@ -361,18 +363,7 @@ mod tests {
     /// the writer is dropped.
     #[tokio::test]
     async fn the_writer_waits_for_a_stalled_thread_and_loses_nothing() {
-        use std::sync::Mutex;
         use tokio::io::AsyncWriteExt;
-        struct Shared(Arc<Mutex<Vec<u8>>>);
-        impl Write for Shared {
-            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         let out = Arc::new(Mutex::new(Vec::new()));
         let (go, wait) = std::sync::mpsc::channel::<()>();
         let sink = Shared(out.clone());
