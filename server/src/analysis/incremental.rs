@@ -318,15 +318,52 @@ fn hash_str(s: &str) -> u64 {
     h ^ (h >> 31)
 }
 
+/// The kinds of top-level items, by id: every keystroke tests each of a large file's hundreds of
+/// items, and `Node::kind` converts a C string per call. Each of these names has one id in the
+/// grammar (`top_level_kinds_have_one_id_each`).
+struct TopKinds {
+    package_clause: u16,
+    import_declaration: u16,
+    function_declaration: u16,
+    method_declaration: u16,
+    type_declaration: u16,
+    var_declaration: u16,
+    const_declaration: u16,
+    comment: u16,
+}
+
+static TOP: std::sync::LazyLock<TopKinds> = std::sync::LazyLock::new(|| {
+    let id = super::go::kind_id;
+    TopKinds {
+        package_clause: id("package_clause"),
+        import_declaration: id("import_declaration"),
+        function_declaration: id("function_declaration"),
+        method_declaration: id("method_declaration"),
+        type_declaration: id("type_declaration"),
+        var_declaration: id("var_declaration"),
+        const_declaration: id("const_declaration"),
+        comment: id("comment"),
+    }
+});
+
 fn is_header(n: Node<'_>) -> bool {
-    matches!(n.kind(), "package_clause" | "import_declaration")
+    let k = n.kind_id();
+    k == TOP.package_clause || k == TOP.import_declaration
+}
+
+fn is_comment(n: Node<'_>) -> bool {
+    n.kind_id() == TOP.comment
+}
+
+/// A function, method or type declaration: the items whose declarations the index keeps.
+fn is_indexed(n: Node<'_>) -> bool {
+    let k = n.kind_id();
+    k == TOP.function_declaration || k == TOP.method_declaration || k == TOP.type_declaration
 }
 
 fn is_declaration(n: Node<'_>) -> bool {
-    matches!(
-        n.kind(),
-        "function_declaration" | "method_declaration" | "type_declaration" | "var_declaration" | "const_declaration"
-    )
+    let k = n.kind_id();
+    is_indexed(n) || k == TOP.var_declaration || k == TOP.const_declaration
 }
 
 /// The context of a file's items: a hash of what any item may depend on (the header, the settings,
@@ -347,7 +384,7 @@ fn context_of(
     old_digest: u64,
 ) -> (u64, usize, Option<Names>, u64) {
     let header_end =
-        items.iter().find(|n| !is_header(**n) && n.kind() != "comment").map_or(src.text.len(), |n| n.start_byte());
+        items.iter().find(|n| !is_header(**n) && !is_comment(**n)).map_or(src.text.len(), |n| n.start_byte());
     let mut h = DefaultHasher::new();
     src.text[..header_end].hash(&mut h);
     // The contributions, as the keys of the declarations' shapes; the map is built from them only
@@ -355,7 +392,7 @@ fn context_of(
     let mut keys: Vec<(u16, u64)> = Vec::new();
     let mut sum = 0u64;
     for (item, &hash) in items.iter().zip(hashes).filter(|(n, _)| n.start_byte() >= header_end) {
-        if item.kind() == "comment" {
+        if is_comment(*item) {
             continue;
         }
         if is_header(*item) {
@@ -523,7 +560,7 @@ pub fn declarations_unless(
     }
     let mut keys = Vec::new();
     for (&item, &hash) in items.nodes.iter().zip(&items.hashes) {
-        if !matches!(item.kind(), "function_declaration" | "method_declaration" | "type_declaration") {
+        if !is_indexed(item) {
             continue;
         }
         let key = (item.kind_id(), hash);
@@ -1035,6 +1072,29 @@ pub fn analyze_source<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The kind ids the cache tests top-level items by stand for their names: no other symbol of
+    /// the grammar has one of these names (an alias would give a name a second id).
+    #[test]
+    fn top_level_kinds_have_one_id_each() {
+        let lang = tree_sitter::Language::from(tree_sitter_go::LANGUAGE);
+        let names = [
+            "package_clause",
+            "import_declaration",
+            "function_declaration",
+            "method_declaration",
+            "type_declaration",
+            "var_declaration",
+            "const_declaration",
+            "comment",
+        ];
+        for name in names {
+            let ids: Vec<u16> = (0..lang.node_kind_count() as u16)
+                .filter(|&id| lang.node_kind_is_named(id) && lang.node_kind_for_id(id) == Some(name))
+                .collect();
+            assert_eq!(ids, [super::super::go::kind_id(name)], "{name}");
+        }
+    }
     use crate::analysis::{analyze_file, parse};
 
     fn fixtures() -> Vec<String> {

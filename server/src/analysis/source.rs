@@ -94,6 +94,12 @@ pub(crate) fn recording_file_reads<R>(f: impl FnOnce() -> R) -> (R, Vec<FileRead
     crate::analysis::index::record_on(&FILE_READS, f)
 }
 
+/// The ids of `import_declaration` and `var_declaration`, which [`Source::new`] looks for among
+/// the top-level items (each name has one id: see the cache's `top_level_kinds_have_one_id_each`).
+static TOP_LEVEL_KINDS: std::sync::LazyLock<(u16, u16)> = std::sync::LazyLock::new(|| {
+    (crate::analysis::go::kind_id("import_declaration"), crate::analysis::go::kind_id("var_declaration"))
+});
+
 impl<'a> Source<'a> {
     pub fn new(text: &'a str, tree: &'a Tree) -> Self {
         let mut imports = HashMap::new();
@@ -101,14 +107,16 @@ impl<'a> Source<'a> {
         let mut import_decls = Vec::new();
         let root = tree.root_node();
         let mut cursor = root.walk();
+        // By kind id: a large file has thousands of top-level items, and `Node::kind` converts a C
+        // string per call.
+        let (import_declaration, var_declaration) = *TOP_LEVEL_KINDS;
         for decl in root.children(&mut cursor) {
-            match decl.kind() {
-                "import_declaration" => {
-                    collect_import_specs(decl, text, &mut imports);
-                    import_decls.push(decl);
-                }
-                "var_declaration" => file_vars.push(decl),
-                _ => {}
+            let kind = decl.kind_id();
+            if kind == import_declaration {
+                collect_import_specs(decl, text, &mut imports);
+                import_decls.push(decl);
+            } else if kind == var_declaration {
+                file_vars.push(decl);
             }
         }
         Source {
