@@ -200,23 +200,27 @@ pub fn unparen(mut node: Node<'_>) -> Node<'_> {
 
 /// The ids of node kinds that walks over every node test. Comparing ids is much cheaper than
 /// comparing [`Node::kind`], which converts a C string on every call.
-struct KindIds {
-    identifier: u16,
-    function_declaration: u16,
-    method_declaration: u16,
-    func_literal: u16,
-    call_expression: u16,
-    selector_expression: u16,
-    parenthesized_expression: u16,
-    comment: u16,
-    short_var_declaration: u16,
-    var_spec: u16,
-    range_clause: u16,
-    receive_statement: u16,
-    type_switch_statement: u16,
-    var_declaration: u16,
-    var_spec_list: u16,
-    labeled_statement: u16,
+pub(crate) struct KindIds {
+    pub(crate) identifier: u16,
+    pub(crate) function_declaration: u16,
+    pub(crate) method_declaration: u16,
+    pub(crate) func_literal: u16,
+    pub(crate) call_expression: u16,
+    pub(crate) selector_expression: u16,
+    pub(crate) parenthesized_expression: u16,
+    pub(crate) comment: u16,
+    pub(crate) short_var_declaration: u16,
+    pub(crate) var_spec: u16,
+    pub(crate) range_clause: u16,
+    pub(crate) receive_statement: u16,
+    pub(crate) type_switch_statement: u16,
+    pub(crate) var_declaration: u16,
+    pub(crate) var_spec_list: u16,
+    pub(crate) labeled_statement: u16,
+    pub(crate) package_clause: u16,
+    pub(crate) import_declaration: u16,
+    pub(crate) type_declaration: u16,
+    pub(crate) const_declaration: u16,
 }
 
 /// The id of the named node kind `name` of tree-sitter-go, for tables of ids looked up once.
@@ -246,8 +250,17 @@ static KIND_IDS: std::sync::LazyLock<KindIds> = std::sync::LazyLock::new(|| {
         var_declaration: id("var_declaration"),
         var_spec_list: id("var_spec_list"),
         labeled_statement: id("labeled_statement"),
+        package_clause: id("package_clause"),
+        import_declaration: id("import_declaration"),
+        type_declaration: id("type_declaration"),
+        const_declaration: id("const_declaration"),
     }
 });
+
+/// The ids of the node kinds that walks over many nodes compare (see [`KindIds`]).
+pub(crate) fn kinds() -> &'static KindIds {
+    &KIND_IDS
+}
 
 /// The id of the node kind `identifier` (see [`KindIds`]).
 pub fn identifier_kind() -> u16 {

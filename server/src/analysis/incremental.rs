@@ -318,52 +318,28 @@ fn hash_str(s: &str) -> u64 {
     h ^ (h >> 31)
 }
 
-/// The kinds of top-level items, by id: every keystroke tests each of a large file's hundreds of
-/// items, and `Node::kind` converts a C string per call. Each of these names has one id in the
-/// grammar (`top_level_kinds_have_one_id_each`).
-struct TopKinds {
-    package_clause: u16,
-    import_declaration: u16,
-    function_declaration: u16,
-    method_declaration: u16,
-    type_declaration: u16,
-    var_declaration: u16,
-    const_declaration: u16,
-    comment: u16,
-}
-
-static TOP: std::sync::LazyLock<TopKinds> = std::sync::LazyLock::new(|| {
-    let id = super::go::kind_id;
-    TopKinds {
-        package_clause: id("package_clause"),
-        import_declaration: id("import_declaration"),
-        function_declaration: id("function_declaration"),
-        method_declaration: id("method_declaration"),
-        type_declaration: id("type_declaration"),
-        var_declaration: id("var_declaration"),
-        const_declaration: id("const_declaration"),
-        comment: id("comment"),
-    }
-});
+// Top-level items are told apart by kind id (`go::kinds`): every keystroke tests each of a large
+// file's hundreds of items, and `Node::kind` converts a C string per call. Each of these names has
+// one id in the grammar (`top_level_kinds_have_one_id_each`).
 
 fn is_header(n: Node<'_>) -> bool {
-    let k = n.kind_id();
-    k == TOP.package_clause || k == TOP.import_declaration
+    let (k, top) = (n.kind_id(), super::go::kinds());
+    k == top.package_clause || k == top.import_declaration
 }
 
 fn is_comment(n: Node<'_>) -> bool {
-    n.kind_id() == TOP.comment
+    n.kind_id() == super::go::kinds().comment
 }
 
 /// A function, method or type declaration: the items whose declarations the index keeps.
 fn is_indexed(n: Node<'_>) -> bool {
-    let k = n.kind_id();
-    k == TOP.function_declaration || k == TOP.method_declaration || k == TOP.type_declaration
+    let (k, top) = (n.kind_id(), super::go::kinds());
+    k == top.function_declaration || k == top.method_declaration || k == top.type_declaration
 }
 
 fn is_declaration(n: Node<'_>) -> bool {
-    let k = n.kind_id();
-    is_indexed(n) || k == TOP.var_declaration || k == TOP.const_declaration
+    let (k, top) = (n.kind_id(), super::go::kinds());
+    is_indexed(n) || k == top.var_declaration || k == top.const_declaration
 }
 
 /// The context of a file's items: a hash of what any item may depend on (the header, the settings,

@@ -94,12 +94,6 @@ pub(crate) fn recording_file_reads<R>(f: impl FnOnce() -> R) -> (R, Vec<FileRead
     crate::analysis::index::record_on(&FILE_READS, f)
 }
 
-/// The ids of `import_declaration` and `var_declaration`, which [`Source::new`] looks for among
-/// the top-level items (each name has one id: see the cache's `top_level_kinds_have_one_id_each`).
-static TOP_LEVEL_KINDS: std::sync::LazyLock<(u16, u16)> = std::sync::LazyLock::new(|| {
-    (crate::analysis::go::kind_id("import_declaration"), crate::analysis::go::kind_id("var_declaration"))
-});
-
 impl<'a> Source<'a> {
     pub fn new(text: &'a str, tree: &'a Tree) -> Self {
         let mut imports = HashMap::new();
@@ -109,7 +103,8 @@ impl<'a> Source<'a> {
         let mut cursor = root.walk();
         // By kind id: a large file has thousands of top-level items, and `Node::kind` converts a C
         // string per call.
-        let (import_declaration, var_declaration) = *TOP_LEVEL_KINDS;
+        let top = crate::analysis::go::kinds();
+        let (import_declaration, var_declaration) = (top.import_declaration, top.var_declaration);
         for decl in root.children(&mut cursor) {
             let kind = decl.kind_id();
             if kind == import_declaration {
