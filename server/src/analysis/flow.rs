@@ -9,7 +9,9 @@
 
 use tree_sitter::Node;
 
-use super::go::{is_noreturn_call, visit_in_function};
+// The walker tells statements apart by kind id (`go::KIND_IDS`): it asks at every statement on
+// every path, and a node's kind name costs a look-up of the name and a comparison per arm.
+use super::go::{is_noreturn_call, visit_in_function, KIND_IDS as KINDS};
 use super::Source;
 
 /// What a rule observes along the paths of a function.
@@ -77,49 +79,6 @@ fn union<S: PartialEq>(into: &mut Vec<S>, more: Vec<S>) {
         }
     }
 }
-
-static CALL_EXPRESSION: std::sync::LazyLock<u16> = std::sync::LazyLock::new(|| super::go::kind_id("call_expression"));
-
-/// The kind ids of the statements the walker tells apart. It asks at every statement on every
-/// path, and a node's kind name costs a look-up of the name and a comparison per arm.
-struct Kinds {
-    block: u16,
-    statement_list: u16,
-    comment: u16,
-    labeled_statement: u16,
-    return_statement: u16,
-    go_statement: u16,
-    defer_statement: u16,
-    if_statement: u16,
-    expression_switch_statement: u16,
-    type_switch_statement: u16,
-    select_statement: u16,
-    for_statement: u16,
-    break_statement: u16,
-    continue_statement: u16,
-    goto_statement: u16,
-}
-
-static KINDS: std::sync::LazyLock<Kinds> = std::sync::LazyLock::new(|| {
-    let id = super::go::kind_id;
-    Kinds {
-        block: id("block"),
-        statement_list: id("statement_list"),
-        comment: id("comment"),
-        labeled_statement: id("labeled_statement"),
-        return_statement: id("return_statement"),
-        go_statement: id("go_statement"),
-        defer_statement: id("defer_statement"),
-        if_statement: id("if_statement"),
-        expression_switch_statement: id("expression_switch_statement"),
-        type_switch_statement: id("type_switch_statement"),
-        select_statement: id("select_statement"),
-        for_statement: id("for_statement"),
-        break_statement: id("break_statement"),
-        continue_statement: id("continue_statement"),
-        goto_statement: id("goto_statement"),
-    }
-});
 
 impl<'t, F: Flow<'t>> Walker<'_, '_, 't, F> {
     fn stmt(&mut self, node: Node<'t>, states: Vec<F::State>) -> Vec<F::State> {
@@ -211,7 +170,7 @@ impl<'t, F: Flow<'t>> Walker<'_, '_, 't, F> {
     fn expr(&mut self, node: Node<'t>, mut states: Vec<F::State>) -> Vec<F::State> {
         let mut calls = Vec::new();
         // A kind id, not a name: this tests every node of every statement on the paths.
-        let call_expression = *CALL_EXPRESSION;
+        let call_expression = KINDS.call_expression;
         visit_in_function(node, |n| {
             if n.kind_id() == call_expression {
                 calls.push(n);

@@ -221,6 +221,18 @@ pub(crate) struct KindIds {
     pub(crate) import_declaration: u16,
     pub(crate) type_declaration: u16,
     pub(crate) const_declaration: u16,
+    pub(crate) block: u16,
+    pub(crate) statement_list: u16,
+    pub(crate) return_statement: u16,
+    pub(crate) go_statement: u16,
+    pub(crate) defer_statement: u16,
+    pub(crate) if_statement: u16,
+    pub(crate) expression_switch_statement: u16,
+    pub(crate) select_statement: u16,
+    pub(crate) for_statement: u16,
+    pub(crate) break_statement: u16,
+    pub(crate) continue_statement: u16,
+    pub(crate) goto_statement: u16,
 }
 
 /// The id of the named node kind `name` of tree-sitter-go, for tables of ids looked up once.
@@ -231,7 +243,8 @@ pub fn kind_id(name: &str) -> u16 {
     id
 }
 
-static KIND_IDS: std::sync::LazyLock<KindIds> = std::sync::LazyLock::new(|| {
+/// The ids of the node kinds that walks over many nodes compare (see [`KindIds`]).
+pub(crate) static KIND_IDS: std::sync::LazyLock<KindIds> = std::sync::LazyLock::new(|| {
     let id = kind_id;
     KindIds {
         identifier: id("identifier"),
@@ -254,13 +267,20 @@ static KIND_IDS: std::sync::LazyLock<KindIds> = std::sync::LazyLock::new(|| {
         import_declaration: id("import_declaration"),
         type_declaration: id("type_declaration"),
         const_declaration: id("const_declaration"),
+        block: id("block"),
+        statement_list: id("statement_list"),
+        return_statement: id("return_statement"),
+        go_statement: id("go_statement"),
+        defer_statement: id("defer_statement"),
+        if_statement: id("if_statement"),
+        expression_switch_statement: id("expression_switch_statement"),
+        select_statement: id("select_statement"),
+        for_statement: id("for_statement"),
+        break_statement: id("break_statement"),
+        continue_statement: id("continue_statement"),
+        goto_statement: id("goto_statement"),
     }
 });
-
-/// The ids of the node kinds that walks over many nodes compare (see [`KindIds`]).
-pub(crate) fn kinds() -> &'static KindIds {
-    &KIND_IDS
-}
 
 /// The id of the node kind `identifier` (see [`KindIds`]).
 pub fn identifier_kind() -> u16 {

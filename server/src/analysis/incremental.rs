@@ -318,27 +318,27 @@ fn hash_str(s: &str) -> u64 {
     h ^ (h >> 31)
 }
 
-// Top-level items are told apart by kind id (`go::kinds`): every keystroke tests each of a large
+// Top-level items are told apart by kind id (`go::KIND_IDS`): every keystroke tests each of a large
 // file's hundreds of items, and `Node::kind` converts a C string per call. Each of these names has
 // one id in the grammar (`top_level_kinds_have_one_id_each`).
 
 fn is_header(n: Node<'_>) -> bool {
-    let (k, top) = (n.kind_id(), super::go::kinds());
+    let (k, top) = (n.kind_id(), &*super::go::KIND_IDS);
     k == top.package_clause || k == top.import_declaration
 }
 
 fn is_comment(n: Node<'_>) -> bool {
-    n.kind_id() == super::go::kinds().comment
+    n.kind_id() == super::go::KIND_IDS.comment
 }
 
 /// A function, method or type declaration: the items whose declarations the index keeps.
 fn is_indexed(n: Node<'_>) -> bool {
-    let (k, top) = (n.kind_id(), super::go::kinds());
+    let (k, top) = (n.kind_id(), &*super::go::KIND_IDS);
     k == top.function_declaration || k == top.method_declaration || k == top.type_declaration
 }
 
 fn is_declaration(n: Node<'_>) -> bool {
-    let (k, top) = (n.kind_id(), super::go::kinds());
+    let (k, top) = (n.kind_id(), &*super::go::KIND_IDS);
     is_indexed(n) || k == top.var_declaration || k == top.const_declaration
 }
 

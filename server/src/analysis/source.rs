@@ -103,7 +103,7 @@ impl<'a> Source<'a> {
         let mut cursor = root.walk();
         // By kind id: a large file has thousands of top-level items, and `Node::kind` converts a C
         // string per call.
-        let top = crate::analysis::go::kinds();
+        let top = &*crate::analysis::go::KIND_IDS;
         let (import_declaration, var_declaration) = (top.import_declaration, top.var_declaration);
         for decl in root.children(&mut cursor) {
             let kind = decl.kind_id();
