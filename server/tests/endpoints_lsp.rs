@@ -61,6 +61,14 @@ fn position_of(text: &str, needle: &str) -> Value {
     json!({"line": line, "character": col})
 }
 
+/// Sends one change of the open document `uri`, as its version `version`.
+fn change(c: &mut Client, uri: &str, version: i64, edit: Value) {
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [edit]}),
+    );
+}
+
 fn hover_text(c: &mut Client, uri: &str, pos: Value) -> String {
     let h = c.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": pos}));
     h["contents"]["value"].as_str().unwrap_or_default().to_string()
@@ -217,10 +225,7 @@ fn lenses_hovers_and_context_follow_edits_and_moved_files() {
     let second = mw_text.rfind("\t\tctx.Next()\n").unwrap();
     let line = mw_text[..second].matches('\n').count();
     let edit = json!({"range": {"start": {"line": line, "character": 0}, "end": {"line": line + 1, "character": 0}}, "text": ""});
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": mw_uri, "version": 2}, "contentChanges": [edit]}),
-    );
+    change(&mut c, &mw_uri, 2, edit);
     let diags = Value::Array(c.diagnostics(&mw_uri, 2));
     assert!(message_of(&diags, "double-next").is_none(), "{diags}");
     // The handler's file is sent again: its findings no longer run twice.
@@ -257,10 +262,7 @@ fn lenses_hovers_and_context_follow_edits_and_moved_files() {
 
     // Typing the Next back: ×2 again, everywhere.
     let undo = json!({"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": "\t\tctx.Next()\n"});
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": mw_uri, "version": 3}, "contentChanges": [undo]}),
-    );
+    change(&mut c, &mw_uri, 3, undo);
     let diags = Value::Array(c.diagnostics(&mw_uri, 3));
     assert!(message_of(&diags, "double-next").is_some(), "{diags}");
     wait_message(&mut c, &uri(&new), "unbounded-read", "which all run twice per request)");
@@ -294,10 +296,7 @@ fn the_endpoint_report_follows_a_burst_of_keystrokes() {
         version += 1;
         let (end_line, end_col) = if col + 1 == removed.len() { (line + 1, 0) } else { (line, col + 1) };
         let edit = json!({"range": {"start": {"line": line, "character": col}, "end": {"line": end_line, "character": end_col}}, "text": ""});
-        c.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": mw_uri, "version": version}, "contentChanges": [edit]}),
-        );
+        change(&mut c, &mw_uri, version, edit);
     }
     let diags = Value::Array(c.diagnostics(&mw_uri, version));
     assert!(message_of(&diags, "double-next").is_none(), "{diags}");
@@ -311,10 +310,7 @@ fn the_endpoint_report_follows_a_burst_of_keystrokes() {
     }
     version += 1;
     let undo = json!({"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": removed});
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": mw_uri, "version": version}, "contentChanges": [undo]}),
-    );
+    change(&mut c, &mw_uri, version, undo);
     let diags = Value::Array(c.diagnostics(&mw_uri, version));
     assert!(message_of(&diags, "double-next").is_some(), "{diags}");
     wait_message(&mut c, &users_uri, "empty-filter", "which both run twice per request)");
