@@ -134,7 +134,8 @@ goroutine a function literal that starts with `defer wg.Done()` and returns noth
 must be followed by `wg.Wait()`. Literal parameters become variables of the loop body
 (`p := arg`, omitted when the argument is the loop's own variable of the same name); bare
 `return`s become `return nil`; the WaitGroup's declaration and the `sync` import go when nothing
-else uses them; `golang.org/x/sync/errgroup` is imported. When the goroutine uses the request's
+else uses them (in a `var ( … )` group, the WaitGroup's line goes when gofmt would leave the other
+lines as they are; otherwise there is no fix); `golang.org/x/sync/errgroup` is imported. When the goroutine uses the request's
 context (`ctx`, `r.Context()`, `c.Request.Context()`), the group derives from it and the goroutine
 gets the group's context; otherwise the fix declares `var g errgroup.Group`. The fix relies on
 Go 1.22 loop variables (one per iteration) and is not offered when `go.mod` says an older Go. It is
@@ -898,8 +899,8 @@ fn errgroup_fix<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>, call: Nod
         return None;
     }
     // Whether the WaitGroup's declaration can go is asked before the rest, which walks the whole
-    // function for names: a declaration the fix cannot delete cleanly (one of a `var (…)` group)
-    // means no fix, whatever the rest finds.
+    // function for names: a declaration the fix cannot delete cleanly (one of a `var (…)` group
+    // that gofmt would realign without it) means no fix, whatever the rest finds.
     let removed: Vec<std::ops::Range<usize>> =
         vec![whole_lines(src, s.add), whole_lines(src, s.done), s.wait.byte_range()];
     let wg_declaration = unused_declaration(src, func, lp, s.wg, &removed)?;
@@ -1160,13 +1161,24 @@ fn unused_declaration(
     if !contains(func, decl_stmt) {
         return Some(None);
     }
-    // `var wg sync.WaitGroup` is a var_spec inside a var_declaration statement.
+    // `var wg sync.WaitGroup` is a var_spec inside a var_declaration statement; in `var ( … )` the
+    // specs sit in a var_spec_list. A group's other specs stay, so only the WaitGroup's spec goes,
+    // and only where gofmt would leave the rest of the group as it is.
     let whole = if decl_stmt.kind() == "var_spec" {
-        let d = decl_stmt.parent()?;
-        if d.kind() != "var_declaration" {
-            return None;
+        let parent = decl_stmt.parent()?;
+        match parent.kind() {
+            "var_declaration" => parent,
+            "var_spec_list" if parent.parent().is_some_and(|d| d.kind() == "var_declaration") => {
+                let mut cursor = parent.walk();
+                let members: Vec<Node<'_>> = parent.named_children(&mut cursor).collect();
+                match members.as_slice() {
+                    [only] if only.id() == decl_stmt.id() => parent.parent()?,
+                    _ if group_keeps_layout(src, &members, decl_stmt) => decl_stmt,
+                    _ => return None,
+                }
+            }
+            _ => return None,
         }
-        d
     } else {
         decl_stmt
     };
@@ -1187,6 +1199,54 @@ fn unused_declaration(
         return None;
     }
     Some(Some(whole_lines(src, whole)))
+}
+
+/// Whether deleting the lines of `spec`, one of the `members` of a `var ( … )` group, leaves gofmt's
+/// layout of the other specs as it was, so the fixed file stays formatted.
+///
+/// gofmt aligns the specs' columns (names, types, `= values`, comments) over runs of adjacent
+/// one-line specs. Only the cases where the deleted spec provably takes part in no alignment pass:
+/// every member is one spec on one line and the group holds no comment (a comment column depends on
+/// every cell before it); the spec has a type and no value, so its type is the last cell of its line
+/// and sets no column's width; another spec of its run of adjacent lines has names at least as wide,
+/// so the names' column keeps its width; and the specs around it do not both have values, since gofmt
+/// decides per run of specs with values whether they keep an empty type column, and deleting the
+/// spec between two such runs would join them. Anything else gets no fix, which is better than a fix
+/// that leaves the file for gofmt to rewrite.
+fn group_keeps_layout(src: &Source<'_>, members: &[Node<'_>], spec: Node<'_>) -> bool {
+    let Some(declaration) = spec.parent().and_then(|list| list.parent()) else { return false };
+    let mut comment = false;
+    visit_all(declaration, |n| comment |= n.kind() == "comment");
+    let one_line = |n: &Node<'_>| n.start_position().row == n.end_position().row;
+    if comment || members.iter().any(|m| m.kind() != "var_spec" || !one_line(m)) {
+        return false;
+    }
+    let has_value = |n: &Node<'_>| n.child_by_field_name("value").is_some();
+    if spec.child_by_field_name("type").is_none() || has_value(&spec) {
+        return false;
+    }
+    let Some(at) = members.iter().position(|m| m.id() == spec.id()) else { return false };
+    if at > 0 && members.get(at + 1).is_some_and(|next| has_value(next) && has_value(&members[at - 1])) {
+        return false;
+    }
+    // The width of a spec's names as gofmt prints them: `a, b`.
+    let names_width = |m: &Node<'_>| {
+        let mut cursor = m.walk();
+        let names: Vec<&str> = m.children_by_field_name("name", &mut cursor).map(|n| src.text_of(n)).collect();
+        names.iter().map(|n| n.chars().count()).sum::<usize>() + 2 * names.len().saturating_sub(1)
+    };
+    // The run of specs on adjacent lines around `spec`: a blank line ends gofmt's alignment.
+    let row = |m: &Node<'_>| m.start_position().row;
+    let mut first = at;
+    while first > 0 && row(&members[first - 1]) + 1 == row(&members[first]) {
+        first -= 1;
+    }
+    let mut last = at;
+    while last + 1 < members.len() && row(&members[last]) + 1 == row(&members[last + 1]) {
+        last += 1;
+    }
+    let width = names_width(&spec);
+    (first..=last).any(|i| i != at && names_width(&members[i]) >= width)
 }
 
 /// What to do with the import of `path` once the ranges `gone` are deleted: `Some(None)` when its
@@ -1265,6 +1325,33 @@ mod tests {
         // A lone `import "sync"` cannot make room for errgroup without clashing edits: no fix.
         let single = SHAPE.replace("import (\n\t\"sync\"\n)", "import \"sync\"");
         assert_eq!(fixes(&single, None), [Vec::<&str>::new()]);
+    }
+
+    /// In a `var ( … )` group the fix deletes the WaitGroup's line only where gofmt leaves the
+    /// other lines as they are; each case here would leave a file gofmt rewrites (checked with gofmt
+    /// 1.22: a widest name realigns the others, two runs of values join into one that keeps a type
+    /// column, a comment column depends on the cells before it).
+    #[test]
+    fn a_grouped_waitgroup_goes_only_where_gofmt_keeps_the_group() {
+        let group = |specs: &str| SHAPE.replace("\tvar wg sync.WaitGroup\n", &format!("\tvar (\n{specs}\t)\n"));
+        let fix = [["errgroup-setlimit"]];
+        let none = [Vec::<&str>::new()];
+        // `results` is wider than `wg`: the names' column keeps its width.
+        assert_eq!(fixes(&group("\t\twg      sync.WaitGroup\n\t\tresults = 1\n"), None), fix);
+        assert_eq!(fixes(&group("\t\twg sync.WaitGroup\n\t\tmu sync.Mutex\n"), None), fix);
+        assert_eq!(fixes(&group("\t\twg sync.WaitGroup\n"), None), fix);
+        // `wg` is the widest name of its run: the others would shift left.
+        assert_eq!(fixes(&group("\t\twg sync.WaitGroup\n\t\tn  = 1\n"), None), none);
+        // A blank line ends a run: `mu` keeps its run's width, and a wider name beyond the blank
+        // line is of no help to a `wg` alone in its run (deleting it would also leave two blank
+        // lines, which gofmt joins).
+        assert_eq!(fixes(&group("\t\tmu sync.Mutex\n\t\twg sync.WaitGroup\n\n\t\tresults = 1\n"), None), fix);
+        assert_eq!(fixes(&group("\t\tmu sync.Mutex\n\n\t\twg sync.WaitGroup\n\n\t\tresults = 1\n"), None), none);
+        // Values on both sides: deleting `wg` would join two runs of values.
+        assert_eq!(fixes(&group("\t\ta  int = 1\n\t\twg sync.WaitGroup\n\t\tb  = 2\n"), None), none);
+        // A comment anywhere in the group, and a WaitGroup given a value.
+        assert_eq!(fixes(&group("\t\twg sync.WaitGroup // joins the workers\n\t\tmu sync.Mutex\n"), None), none);
+        assert_eq!(fixes(&group("\t\twg = sync.WaitGroup{}\n\t\tmu = sync.Mutex{}\n"), None), none);
     }
 
     /// `for range n` with a constant `n` is a worker pool only where `n` is in scope: a constant
