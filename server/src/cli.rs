@@ -1266,15 +1266,21 @@ fn write_human(out: &mut impl Write, reports: &[FileReport], color: bool) -> std
             let src_line = located.line(line);
             let prefix: String = src_line.chars().take(col - 1).collect();
             let (end_line, end_col) = located.at(f.range.end);
-            let width = if end_line == line {
-                end_col.saturating_sub(col).max(1)
-            } else {
-                src_line.chars().count().saturating_sub(col - 1).max(1)
+            let span = src_line.chars().skip(col - 1);
+            let span: String =
+                if end_line == line { span.take(end_col.saturating_sub(col)).collect() } else { span.collect() };
+            // Columns count characters, but a terminal shows CJK characters and most emoji two cells
+            // wide, so the carets are placed and sized by display width.
+            let cells = |text: &str| -> usize {
+                text.chars()
+                    .map(|c| if c == '\t' { 4 } else { unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) })
+                    .sum()
             };
+            let width = cells(&span).max(1);
             let gutter = format!("{line}");
             writeln!(out, "{} |", " ".repeat(gutter.len()))?;
             writeln!(out, "{gutter} | {}", src_line.replace('\t', "    "))?;
-            let pad: usize = prefix.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum();
+            let pad = cells(&prefix);
             writeln!(
                 out,
                 "{} | {}{}",
