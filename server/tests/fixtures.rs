@@ -96,6 +96,25 @@ fn every_want_is_found_and_nothing_else() {
     assert!(failures.is_empty(), "fixture mismatches:\n{}", failures.join("\n"));
 }
 
+/// Every message is one line, however many lines the code it quotes spans: a terminal, a hover, a
+/// problems list and a CI annotation all show it as one. The fixtures hold multi-line calls,
+/// literals and deferred function literals (the defer-in-loop fixture quotes one).
+#[test]
+fn messages_stay_on_one_line() {
+    let mut quoted = 0;
+    for file in go_files(&fixtures_root()) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for f in analyze_text(&text, &Config::default()) {
+            let messages = std::iter::once(&f.message).chain(f.related.iter().map(|r| &r.message));
+            for m in messages {
+                assert!(!m.contains('\n'), "{}: a message over several lines: {m:?}", file.display());
+                quoted += usize::from(m.contains("func() {…}()"));
+            }
+        }
+    }
+    assert!(quoted > 0, "no message quoted a multi-line function literal, so this test would pass without `snippet`");
+}
+
 #[test]
 fn fixes_match_golden_files_and_leave_clean_code() {
     let update = std::env::var_os("GOHAZARD_UPDATE_GOLDEN").is_some();

@@ -811,3 +811,46 @@ pub fn is_standard_library(path: &str) -> bool {
     ];
     path.split('/').next().is_some_and(|root| ROOTS.contains(&root))
 }
+
+/// Code quoted in a message, kept to one line: a construct that spans lines shows its first line
+/// and its last joined by `…` (`func() {…}()`, `[]string{…}`), or its first line and `…` when that
+/// would still be long. A finding's message is read on one line in a terminal, a hover, a problems
+/// list and a CI annotation, where a quoted function literal would otherwise spill its whole body.
+pub fn snippet(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut first = text.lines().next().unwrap_or("").trim_end();
+    // A comment after the opening `{`, `(` or `[` of the first line is no part of the code. Only
+    // there: elsewhere `//` may be inside a string, as in a URL.
+    if let Some(at) = first.match_indices("//").map(|(i, _)| i).find(|&i| {
+        let before = first[..i].trim_end();
+        before.ends_with(['{', '(', '[', ','])
+    }) {
+        first = first[..at].trim_end();
+    }
+    let last = text.lines().last().unwrap_or("").trim_start();
+    let joined = format!("{first}…{last}");
+    if joined.chars().count() <= 60 {
+        return joined.into();
+    }
+    let cut: String = first.chars().take(59).collect();
+    format!("{}…", cut.trim_end()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snippet;
+
+    #[test]
+    fn snippets_keep_quoted_code_on_one_line() {
+        assert_eq!(snippet("f.Close()"), "f.Close()");
+        assert_eq!(snippet("func() {\n\t\t_ = f.Close()\n\t}()"), "func() {…}()");
+        assert_eq!(snippet("func() { // closes f\n\t\t_ = f.Close()\n\t}()"), "func() {…}()");
+        assert_eq!(snippet("[]string{\r\n\t\"a\",\r\n}"), "[]string{…}");
+        assert_eq!(snippet("get(\"http://x\",\n\ty)"), "get(\"http://x\",…y)");
+        let long = format!("call({},\n\tb)", "a".repeat(70));
+        let short = snippet(&long);
+        assert!(!short.contains('\n') && short.chars().count() == 60 && short.ends_with('…'), "{short}");
+    }
+}

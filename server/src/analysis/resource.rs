@@ -578,7 +578,7 @@ pub fn short_call(src: &Source<'_>, call: Node<'_>) -> String {
         return text.to_string();
     }
     let callee = call.child_by_field_name("function").map(|f| src.text_of(f)).unwrap_or("");
-    format!("{callee}(…)")
+    format!("{}(…)", super::go::snippet(callee))
 }
 
 // ---- Fixing ----

@@ -2,7 +2,8 @@ use tree_sitter::Node;
 
 use super::{matches, Rule};
 use crate::analysis::go::{
-    call_args, declaration_of, is_pkg_call, method_call, outermost_function, results, unparen, visit_all, Declared,
+    call_args, declaration_of, is_pkg_call, method_call, outermost_function, results, snippet, unparen, visit_all,
+    Declared,
 };
 use crate::analysis::handler::{in_handler, is_entry_or_test};
 use crate::analysis::{Edit, Finding, Fix, Severity, Source};
@@ -316,7 +317,7 @@ fn check_print<'t>(src: &Source<'_>, config: &Config, call: Node<'t>, recv: Node
                 format!(
                     "`{}` is {what}: `{callee}` formats it through reflection {when}{early} allocating the whole \
                      text each time, which under load is steady GC pressure; log the few fields needed",
-                    src.text_of(*arg)
+                    snippet(src.text_of(*arg))
                 ),
                 Vec::new(),
             ));

@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use super::{matches, Rule};
 use crate::analysis::go::{
-    assigned_names, call_args, is_function, is_noreturn_call, kind_id, method_call, unparen, visit_in_function,
+    assigned_names, call_args, is_function, is_noreturn_call, kind_id, method_call, snippet, unparen, visit_in_function,
 };
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
@@ -127,7 +127,7 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
         let message = format!(
             "`defer {}` runs when {func_name} returns, not at the end of each iteration: every iteration's resource \
              stays held until the loop is over, so a long input holds them all at once",
-            src.text_of(call)
+            snippet(src.text_of(call))
         );
         let fixes =
             fixes_of_loops.entry(lp.id()).or_insert_with(|| wrap_in_func(src, lp)).clone().into_iter().collect();

@@ -3,7 +3,7 @@ use tree_sitter::Node;
 use super::{matches, Rule};
 use crate::analysis::go::{
     assigned_names, assignment_of, call_args, enclosing_function, is_pkg_call, method_call, outermost_function,
-    param_binding, params, unparen, visit_all,
+    param_binding, params, snippet, unparen, visit_all,
 };
 use crate::analysis::handler::{is_entry_or_test, scope_at, Carrier, Scope};
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
@@ -462,7 +462,9 @@ fn finding(src: &Source<'_>, call: Node<'_>, pkg: &str, scope: &Scope<'_>, usage
         Usage::Argument { callee } if is_pkg_call(src, callee, "context", &["WithTimeout", "WithTimeoutCause"]) => {
             let args = call_args(callee);
             match (args.first(), args.get(1)) {
-                (Some(first), Some(d)) if first.id() == call.id() => format!("for up to `{}` ", src.text_of(*d)),
+                (Some(first), Some(d)) if first.id() == call.id() => {
+                    format!("for up to `{}` ", snippet(src.text_of(*d)))
+                }
                 _ => String::new(),
             }
         }
@@ -471,7 +473,7 @@ fn finding(src: &Source<'_>, call: Node<'_>, pkg: &str, scope: &Scope<'_>, usage
     let message = format!(
         "`{}` cuts this work off from {whose}: it keeps running {window}after the client has gone or the request \
          has timed out, so at high request rates goroutines and the memory they hold pile up faster than they finish",
-        src.text_of(call)
+        snippet(src.text_of(call))
     );
     let expr = &scope.context_expr;
     let owner = if scope.carrier.is_handler() { "request" } else { "caller" };

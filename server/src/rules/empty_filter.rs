@@ -3,7 +3,9 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::{matches, Rule};
-use crate::analysis::go::{call_args, is_standard_library, outermost_function, param_binding, unparen, visit_all};
+use crate::analysis::go::{
+    call_args, is_standard_library, outermost_function, param_binding, snippet, unparen, visit_all,
+};
 use crate::analysis::index::{declarations, FuncDecl, Lookup};
 use crate::analysis::{Finding, Related, Severity, Source};
 use crate::config::Config;
@@ -217,8 +219,8 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
 fn finding(src: &Source<'_>, call: Node<'_>, arg: Node<'_>, empty: Empty<'_>, param: &str) -> Finding {
     let callee = call.child_by_field_name("function").map(|f| src.text_of(f)).unwrap_or("the callee");
     let what = match empty {
-        Empty::Var(_) => format!("`{}`, an empty map,", src.text_of(arg)),
-        _ => format!("`{}`", src.text_of(arg)),
+        Empty::Var(_) => format!("`{}`, an empty map,", snippet(src.text_of(arg))),
+        _ => format!("`{}`", snippet(src.text_of(arg))),
     };
     let related = match empty {
         Empty::Var(decl) => vec![Related {

@@ -3,7 +3,7 @@ use tree_sitter::Node;
 use super::{matches, Rule};
 use crate::analysis::go::{
     assigned_names, call_args, declaration_of, enclosing_function, is_function, is_noreturn_call, is_pkg_call,
-    method_call, unparen, visit_all, visit_in_function, Declared,
+    method_call, snippet, unparen, visit_all, visit_in_function, Declared,
 };
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
@@ -133,7 +133,7 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
                 message: format!(
                     "this send on unbuffered `{}` blocks forever when {func_name} leaves through {} before receiving: \
                      every cancelled or timed-out call strands this goroutine and everything it holds",
-                    src.text_of(ch),
+                    snippet(src.text_of(ch)),
                     exit.what
                 ),
                 range: send.byte_range(),

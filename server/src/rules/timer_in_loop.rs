@@ -3,7 +3,7 @@ use tree_sitter::Node;
 use super::{matches, Rule};
 use crate::analysis::go::{
     assigned_names, assignment_of, call_args, declaration_of, enclosing_function, is_function, is_noreturn_call,
-    is_pkg_call, method_call, outermost_function, unparen, visit_all, visit_in_function, Declared,
+    is_pkg_call, method_call, outermost_function, snippet, unparen, visit_all, visit_in_function, Declared,
 };
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
@@ -154,7 +154,7 @@ fn after_in_loop<'t>(src: &Source<'t>, call: Node<'t>, select: Node<'t>) -> Opti
         message: format!(
             "`{}` creates a new timer on every iteration and, before Go 1.23, each one stays in memory until it fires: \
              the busier the loop, the more timers pile up in the heap",
-            src.text_of(call)
+            snippet(src.text_of(call))
         ),
         range: call.byte_range(),
         related: vec![Related { range: header_range(lp), message: "the loop that runs the select".to_string() }],
@@ -179,7 +179,7 @@ fn leaky_tick<'t>(src: &Source<'t>, root: Node<'t>, call: Node<'t>) -> Option<Fi
         message: format!(
             "`{}` starts a ticker that can never be stopped and, before Go 1.23, is never collected: every call of this \
              function leaks one for the life of the process",
-            src.text_of(call)
+            snippet(src.text_of(call))
         ),
         range: call.byte_range(),
         related: Vec::new(),

@@ -6,8 +6,8 @@ use super::{matches, Rule};
 use crate::analysis::edits::{ensure_imports, merge_inserts};
 use crate::analysis::go::{
     ancestors_within, call_args, declaration_of, enclosing_functions, is_function, kind_id, method_call,
-    next_statement, occurrences, outermost_function, unparen, visit_all, visit_in_function, walk_in_function, Declared,
-    Marks, Param, Step,
+    next_statement, occurrences, outermost_function, snippet, unparen, visit_all, visit_in_function, walk_in_function,
+    Declared, Marks, Param, Step,
 };
 use crate::analysis::handler::{in_handler, is_entry_or_test, scope_at};
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
@@ -785,24 +785,24 @@ fn finding<'t>(
     let mut fixes = Vec::new();
     let message = match &kind {
         Kind::Item { lp, coll, fixed: Some(n), .. } => {
-            related.push(Related { range: lp.byte_range(), message: format!("one goroutine per element of `{}`", src.text_of(*coll)) });
+            related.push(Related { range: lp.byte_range(), message: format!("one goroutine per element of `{}`", snippet(src.text_of(*coll))) });
             format!(
                 "this `go` starts {n} goroutines per request (one per element of `{}`) {missing}{inside}: at R requests per second, each goroutine living T seconds, {n}×R×T are alive at once, each with its stack and buffers, with no bound across requests",
-                src.text_of(*coll)
+                snippet(src.text_of(*coll))
             )
         }
         Kind::Item { lp, coll, fixed: None, handler } => {
-            related.push(Related { range: lp.byte_range(), message: format!("one goroutine per element of `{}`", src.text_of(*coll)) });
+            related.push(Related { range: lp.byte_range(), message: format!("one goroutine per element of `{}`", snippet(src.text_of(*coll))) });
             fixes.extend(errgroup_fix(src, config, stmt, call, *lp));
             if *handler {
                 format!(
                     "this `go` starts one goroutine per element of `{}` on every request {missing}{inside}: one request fans out into N goroutines, each with its stack and buffers, so at R requests per second R×N×T are alive at once (T how long each lives), without bound",
-                    src.text_of(*coll)
+                    snippet(src.text_of(*coll))
                 )
             } else {
                 format!(
                     "this `go` starts one goroutine per element of `{}` {missing}{inside}: the input's length decides how many goroutines, each with its stack and buffers, are alive at once, and under load every caller multiplies them",
-                    src.text_of(*coll)
+                    snippet(src.text_of(*coll))
                 )
             }
         }

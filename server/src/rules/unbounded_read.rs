@@ -4,7 +4,7 @@ use super::{matches, Rule};
 use crate::analysis::edits::{add_top_level, ensure_imports, merge_inserts, top_level_names};
 use crate::analysis::go::{
     assigned_names, call_args, enclosing_function, enclosing_statement, is_pkg_call, is_type, method_call,
-    next_statement, outermost_function, param_binding, params, results, unparen, visit_all, Param,
+    next_statement, outermost_function, param_binding, params, results, snippet, unparen, visit_all, Param,
 };
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
@@ -529,7 +529,7 @@ fn finding<'t>(src: &Source<'_>, top: &Top<'_>, call: Node<'t>, body: Node<'t>, 
         message: format!(
             "`{}` {verb} the whole HTTP {what} body into memory with no size limit: one large or hostile body \
              per request, times the requests in flight, can exhaust memory",
-            src.text_of(call)
+            snippet(src.text_of(call))
         ),
         range: call.byte_range(),
         related,

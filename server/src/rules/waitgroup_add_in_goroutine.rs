@@ -2,7 +2,7 @@ use tree_sitter::Node;
 
 use super::{matches, Rule};
 use crate::analysis::go::{
-    declaration_of, is_type, method_call, method_calls_in, params, unparen, visit_all, Declared,
+    declaration_of, is_type, method_call, method_calls_in, params, snippet, unparen, visit_all, Declared,
 };
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
@@ -102,7 +102,7 @@ fn check<'t>(src: &Source<'t>, _config: &Config, out: &mut Vec<Finding>) {
             message: format!(
                 "`{}` runs inside the goroutine it counts, so `{wg_text}.Wait()` can return before this goroutine starts: \
                  under load goroutines start late, and the caller moves on while their work still runs",
-                src.text_of(add_call)
+                snippet(src.text_of(add_call))
             ),
             range: add_call.byte_range(),
             related: vec![Related {

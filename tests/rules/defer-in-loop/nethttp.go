@@ -21,6 +21,23 @@ func Tail(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// A deferred function literal over several lines: the message quotes it as `func() {…}()`.
+func TailAll(w http.ResponseWriter, r *http.Request) {
+	for _, path := range r.URL.Query()["path"] {
+		f, err := os.Open(path)
+		if err != nil {
+			return
+		}
+		defer func() { // want "defer-in-loop"
+			_ = f.Close()
+		}()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			w.Write(sc.Bytes())
+		}
+	}
+}
+
 // The defer is at function level, before the loop.
 func Lines(w http.ResponseWriter, r *http.Request) {
 	f, err := os.Open(r.URL.Query().Get("path"))
