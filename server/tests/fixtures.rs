@@ -96,8 +96,8 @@ fn every_want_is_found_and_nothing_else() {
     assert!(failures.is_empty(), "fixture mismatches:\n{}", failures.join("\n"));
 }
 
-/// Every message is one line, however many lines the code it quotes spans: a terminal, a hover, a
-/// problems list and a CI annotation all show it as one. The fixtures hold multi-line calls,
+/// Every message and fix title is one line, however many lines the code it quotes spans: a
+/// terminal, a hover, a problems list, a code action menu and a CI annotation all show it as one. The fixtures hold multi-line calls,
 /// literals and deferred function literals (the defer-in-loop fixture quotes one).
 #[test]
 fn messages_stay_on_one_line() {
@@ -105,7 +105,8 @@ fn messages_stay_on_one_line() {
     for file in go_files(&fixtures_root()) {
         let text = std::fs::read_to_string(&file).unwrap();
         for f in analyze_text(&text, &Config::default()) {
-            let messages = std::iter::once(&f.message).chain(f.related.iter().map(|r| &r.message));
+            let related = f.related.iter().map(|r| &r.message);
+            let messages = std::iter::once(&f.message).chain(related).chain(f.fixes.iter().map(|x| &x.title));
             for m in messages {
                 assert!(!m.contains('\n'), "{}: a message over several lines: {m:?}", file.display());
                 quoted += usize::from(m.contains("func() {…}()"));

@@ -2,7 +2,7 @@ use tree_sitter::Node;
 
 use super::{matches, Rule};
 use crate::analysis::edits::ensure_imports;
-use crate::analysis::go::{call_args, declaration_of, unparen, visit_all, visit_in_function, Declared};
+use crate::analysis::go::{call_args, declaration_of, snippet, unparen, visit_all, visit_in_function, Declared};
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
 
@@ -506,7 +506,7 @@ fn finding(
         let keep_nil = decl.kind == Empty::NilVar && nil_observable(src, lp, name);
         fixes.push(Fix {
             id: "preallocate",
-            title: format!("Preallocate with `make({ty}, 0, {})`", count.text),
+            title: format!("Preallocate with `make({ty}, 0, {})`", snippet(&count.text)),
             edits: vec![edit],
             preferred: !keep_nil,
         });

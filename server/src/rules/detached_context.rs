@@ -484,14 +484,17 @@ fn finding(src: &Source<'_>, call: Node<'_>, pkg: &str, scope: &Scope<'_>, usage
     if !self_assign {
         fixes.push(Fix {
             id: "use-request-context",
-            title: format!("Derive from the {owner}'s context: `{expr}`"),
+            title: format!("Derive from the {owner}'s context: `{}`", snippet(expr)),
             edits: vec![Edit::replace(call.byte_range(), expr.clone())],
             preferred: true,
         });
         if src.file.go_version.is_none_or(|v| v >= (1, 21)) {
             fixes.push(Fix {
                 id: "without-cancel",
-                title: format!("Detach on purpose, keeping the {owner}'s values: `{pkg}.WithoutCancel({expr})`"),
+                title: format!(
+                    "Detach on purpose, keeping the {owner}'s values: `{pkg}.WithoutCancel({})`",
+                    snippet(expr)
+                ),
                 edits: vec![Edit::replace(call.byte_range(), format!("{pkg}.WithoutCancel({expr})"))],
                 preferred: false,
             });

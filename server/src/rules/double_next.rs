@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use super::{matches, Rule};
 use crate::analysis::flow::{self, Flow};
-use crate::analysis::go::{call_args, enclosing_function, is_type, param_binding, params, unparen, visit_all};
+use crate::analysis::go::{call_args, enclosing_function, is_type, param_binding, params, snippet, unparen, visit_all};
 use crate::analysis::{Edit, Finding, Fix, Related, Severity, Source};
 use crate::config::Config;
 
@@ -214,7 +214,7 @@ fn removal(src: &Source<'_>, call: Node<'_>) -> Option<Fix> {
     };
     Some(Fix {
         id: "remove-call",
-        title: format!("Remove the extra `{}`", src.text_of(call)),
+        title: format!("Remove the extra `{}`", snippet(src.text_of(call))),
         edits: vec![Edit::delete(range)],
         preferred: true,
     })

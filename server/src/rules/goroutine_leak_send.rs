@@ -402,7 +402,7 @@ fn buffer(src: &Source<'_>, ty: Node<'_>, zero_cap: Option<Node<'_>>, n: u64) ->
     };
     Fix {
         id: "buffer-1",
-        title: format!("Buffer the channel: `make({}, {n})`", src.text_of(ty)),
+        title: format!("Buffer the channel: `make({}, {n})`", snippet(src.text_of(ty))),
         edits: vec![edit],
         preferred: true,
     }

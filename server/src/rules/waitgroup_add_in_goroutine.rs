@@ -249,7 +249,7 @@ fn move_add(src: &Source<'_>, go: Node<'_>, lit: Node<'_>, add_call: Node<'_>, a
     let indent = src.indent_at(go.start_byte());
     Some(Fix {
         id: "move-add",
-        title: format!("Move `{}` before the `go` statement", src.text_of(add_call)),
+        title: format!("Move `{}` before the `go` statement", snippet(src.text_of(add_call))),
         edits: vec![Edit::insert(go_line, format!("{indent}{moved}{nl}")), Edit::delete(line_start..line_end)],
         preferred: true,
     })
