@@ -233,6 +233,13 @@ impl Client {
         }
     }
 
+    /// Forgets the notifications about `uri` received so far and not yet waited for: a document
+    /// closed and opened again starts its versions at 1 again, and a publish of the old document's
+    /// early version must not pass for the new one's.
+    pub fn forget(&mut self, uri: &str) {
+        self.backlog.retain(|m| m["params"]["uri"] != uri);
+    }
+
     /// Receives messages for `wait`, keeping notifications, so that server requests get answered.
     pub fn pump(&mut self, wait: Duration) {
         let deadline = Instant::now() + wait;
