@@ -571,6 +571,64 @@ pub fn related(acq: &Acquired<'_>, out: &Outcome<'_>, what: &str, held: &str) ->
         .collect()
 }
 
+/// How a finding about an acquisition that stays unreleased is worded, for [`unreleased`].
+pub struct Wording<'a> {
+    /// The rule's id and severity.
+    pub rule: &'static str,
+    pub severity: super::Severity,
+    /// The release in the past participle: "called", "closed".
+    pub released: &'a str,
+    /// What holding the resource costs, under load.
+    pub cost: &'a str,
+    /// What to do in a loop, before "at the end of every iteration": "call `cancel()`", "close it".
+    pub in_loop: String,
+    /// The statement the fix defers (`defer cancel()`), and where the message says it goes.
+    pub defer: String,
+    pub defer_where: &'a str,
+    /// The fix's id and title.
+    pub fix_id: &'static str,
+    pub fix_title: String,
+    /// The state the related information gives the resource at a leaking exit: "uncalled", "open".
+    pub held: &'a str,
+}
+
+/// The finding for an acquisition that `walk` found unreleased on some path: the message (in a
+/// loop, or on some or all paths), the leaking exits as related information, and the fix that
+/// defers the release after the call's error check where [`defer_after_check`] finds a place.
+pub fn unreleased<R: Resource + ?Sized>(
+    src: &Source<'_>,
+    res: &R,
+    acq: &Acquired<'_>,
+    walk: &Outcome<'_>,
+    w: Wording<'_>,
+) -> super::Finding {
+    let call_text = short_call(src, acq.call);
+    let (var, released, cost) = (acq.var, w.released, w.cost);
+    let message = if walk.in_loop() {
+        format!(
+            "`{var}` from `{call_text}` is not {released} before the next iteration: {cost}; {} at the end of every \
+             iteration, before each `continue` too",
+            w.in_loop
+        )
+    } else {
+        let how =
+            if walk.released_somewhere { format!("not {released} on every path") } else { format!("never {released}") };
+        format!("`{var}` from `{call_text}` is {how}: {cost}; add `{}` {}", w.defer, w.defer_where)
+    };
+    let fixes = defer_after_check(src, res, acq, &w.defer)
+        .map(|edits| super::Fix { id: w.fix_id, title: w.fix_title, edits, preferred: true })
+        .into_iter()
+        .collect();
+    super::Finding {
+        rule: w.rule,
+        severity: w.severity,
+        message,
+        range: acq.call.byte_range(),
+        related: related(acq, walk, &format!("`{var}`"), w.held),
+        fixes,
+    }
+}
+
 /// The call as shown in messages: its text, or its callee with `(…)` when the text is long.
 pub fn short_call(src: &Source<'_>, call: Node<'_>) -> String {
     let text = src.text_of(call);

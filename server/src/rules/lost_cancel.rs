@@ -138,35 +138,20 @@ fn cost(src: &Source<'_>, call: Node<'_>) -> &'static str {
 }
 
 fn not_called(src: &Source<'_>, acq: &Acquired<'_>, walk: &Outcome<'_>) -> Finding {
-    let call_text = resource::short_call(src, acq.call);
     let cancel = acq.var;
-    let cost = cost(src, acq.call);
-    let message = if walk.in_loop() {
-        format!(
-            "`{cancel}` from `{call_text}` is not called before the next iteration: {cost}; call `{cancel}()` at the \
-             end of every iteration, before each `continue` too"
-        )
-    } else {
-        let how = if walk.released_somewhere { "not called on every path" } else { "never called" };
-        format!("`{cancel}` from `{call_text}` is {how}: {cost}; add `defer {cancel}()` right after the call")
-    };
-    let fixes = resource::defer_after_check(src, &Cancel, acq, &format!("defer {cancel}()"))
-        .map(|edits| Fix {
-            id: "defer-cancel",
-            title: format!("Add `defer {cancel}()` after the call"),
-            edits,
-            preferred: true,
-        })
-        .into_iter()
-        .collect();
-    Finding {
+    let wording = resource::Wording {
         rule: RULE.id,
         severity: RULE.default_severity,
-        message,
-        range: acq.call.byte_range(),
-        related: resource::related(acq, walk, &format!("`{cancel}`"), "uncalled"),
-        fixes,
-    }
+        released: "called",
+        cost: cost(src, acq.call),
+        in_loop: format!("call `{cancel}()`"),
+        defer: format!("defer {cancel}()"),
+        defer_where: "right after the call",
+        fix_id: "defer-cancel",
+        fix_title: format!("Add `defer {cancel}()` after the call"),
+        held: "uncalled",
+    };
+    resource::unreleased(src, &Cancel, acq, walk, wording)
 }
 
 fn discarded(src: &Source<'_>, acq: &Acquired<'_>, blank: Node<'_>) -> Finding {

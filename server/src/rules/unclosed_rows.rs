@@ -8,7 +8,7 @@ use crate::analysis::go::{
     Step,
 };
 use crate::analysis::resource::{self, Acquired, Outcome, Resource};
-use crate::analysis::{Finding, Fix, Severity, Source};
+use crate::analysis::{Finding, Severity, Source};
 use crate::config::Config;
 
 pub(super) const RULE: Rule = Rule {
@@ -355,34 +355,19 @@ fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
 }
 
 fn unclosed(src: &Source<'_>, acq: &Acquired<'_>, walk: &Outcome<'_>) -> Finding {
-    let call_text = resource::short_call(src, acq.call);
     let rows = acq.var;
-    let cost = "open rows keep their pooled connection checked out, so under load the pool runs dry and every \
-                query waits for a connection";
-    let message = if walk.in_loop() {
-        format!(
-            "`{rows}` from `{call_text}` is not closed before the next iteration: {cost}; close it at the end of \
-             every iteration, before each `continue` too"
-        )
-    } else {
-        let how = if walk.released_somewhere { "not closed on every path" } else { "never closed" };
-        format!("`{rows}` from `{call_text}` is {how}: {cost}; add `defer {rows}.Close()` after the error check")
-    };
-    let fixes = resource::defer_after_check(src, &Rows, acq, &format!("defer {rows}.Close()"))
-        .map(|edits| Fix {
-            id: "defer-close",
-            title: format!("Add `defer {rows}.Close()` after the error check"),
-            edits,
-            preferred: true,
-        })
-        .into_iter()
-        .collect();
-    Finding {
+    let wording = resource::Wording {
         rule: RULE.id,
         severity: RULE.default_severity,
-        message,
-        range: acq.call.byte_range(),
-        related: resource::related(acq, walk, &format!("`{rows}`"), "open"),
-        fixes,
-    }
+        released: "closed",
+        cost: "open rows keep their pooled connection checked out, so under load the pool runs dry and every query \
+               waits for a connection",
+        in_loop: "close it".to_string(),
+        defer: format!("defer {rows}.Close()"),
+        defer_where: "after the error check",
+        fix_id: "defer-close",
+        fix_title: format!("Add `defer {rows}.Close()` after the error check"),
+        held: "open",
+    };
+    resource::unreleased(src, &Rows, acq, walk, wording)
 }
