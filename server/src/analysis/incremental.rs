@@ -1392,7 +1392,7 @@ mod tests {
     }
 
     /// Like [`assert_cross_item`], for an edit that must change the fixes of `rule` (their titles
-    /// and new texts) in another item rather than how many findings there are.
+    /// and edits) in another item rather than how many findings there are.
     fn assert_cross_item_fixes(before: &str, after: &str, rule: &str) {
         let mut index = workspace_index(&[]);
         let mut cache = Cache::default();
@@ -1400,7 +1400,10 @@ mod tests {
             f.iter()
                 .filter(|f| f.rule == rule)
                 .flat_map(|f| f.fixes.iter())
-                .flat_map(|x| std::iter::once(x.title.clone()).chain(x.edits.iter().map(|e| e.new_text.clone())))
+                .flat_map(|x| {
+                    std::iter::once(x.title.clone())
+                        .chain(x.edits.iter().map(|e| format!("{:?} {:?}", e.range, e.new_text)))
+                })
                 .collect()
         };
         let mut seen = Vec::new();
@@ -1522,6 +1525,17 @@ mod tests {
         assert_ne!(item_of("http := 1"), item_of("http.Listen"), "the call is not an item of its own");
         let after = before.replace("http := 1", "htt := 1");
         assert_cross_item(before, &after, "server-without-timeouts");
+    }
+
+    /// unbounded-goroutines' errgroup fix deletes the `sync` import when nothing outside the lines
+    /// it removes uses the package, in any function of the file.
+    #[test]
+    fn the_last_other_use_of_sync_reruns_the_fix_that_may_delete_its_import() {
+        let before = "package a\n\nimport (\n\t\"sync\"\n)\n\nfunc f(ids []string) {\n\tvar wg sync.WaitGroup\n\
+            \tfor _, id := range ids {\n\t\twg.Add(1)\n\t\tgo func() {\n\t\t\tdefer wg.Done()\n\t\t\tuse(id)\n\t\t}()\n\t}\n\
+            \twg.Wait()\n}\n\nfunc other() {\n\tvar mu sync.Mutex\n\t_ = mu\n}\n";
+        let after = before.replace("var mu sync.Mutex", "var mu int");
+        assert_cross_item_fixes(before, &after, "unbounded-goroutines");
     }
 
     #[test]

@@ -987,7 +987,7 @@ fn errgroup_fix<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>, call: Nod
         edits.push(Edit::delete(range.clone()));
         let mut gone = removed.clone();
         gone.push(range);
-        if let Some(r) = unused_import(src, "sync", &gone)? {
+        if let Some(r) = unused_import(src, "sync", &gone, stmt)? {
             edits.push(Edit::delete(r));
         }
     }
@@ -1252,12 +1252,17 @@ fn group_keeps_layout(src: &Source<'_>, members: &[Node<'_>], spec: Node<'_>) ->
 /// What to do with the import of `path` once the ranges `gone` are deleted: `Some(None)` when its
 /// package is still used, `Some(Some(lines))` to delete its spec, `None` when it cannot be deleted
 /// without touching the errgroup import the fix adds (a single `import "sync"` declaration).
+/// `at` is the `go` statement the fix is for.
 fn unused_import(
     src: &Source<'_>,
     path: &str,
     gone: &[std::ops::Range<usize>],
+    at: Node<'_>,
 ) -> Option<Option<std::ops::Range<usize>>> {
     let Some(name) = src.import_name(path) else { return Some(None) };
+    // The uses searched for may lie in any function of the file, which the item that holds `at`
+    // need not mention: noted for the incremental cache, for that item alone.
+    src.reads_file_about_for(name, at);
     let root = src.root();
     let mut used = false;
     visit_all(root, |n| {
