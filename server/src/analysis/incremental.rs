@@ -1538,6 +1538,17 @@ mod tests {
         assert_cross_item_fixes(before, &after, "unbounded-goroutines");
     }
 
+    /// long-timeout follows a constant to the constants its value names, which the item that uses
+    /// the first one need not mention.
+    #[test]
+    fn a_chained_constant_reruns_the_timeouts_that_reach_it() {
+        let before = "package a\n\nimport (\n\t\"context\"\n\t\"time\"\n\n\t\"github.com/gin-gonic/gin\"\n)\n\n\
+            func h(c *gin.Context) {\n\tctx, cancel := context.WithTimeout(c.Request.Context(), timeout)\n\
+            \tdefer cancel()\n\t_ = ctx\n}\n\nconst timeout = base\n\nconst base = 1 * time.Second\n";
+        let after = before.replace("const base = 1 * time.Second", "const base = 60 * time.Second");
+        assert_cross_item(before, &after, "long-timeout");
+    }
+
     #[test]
     fn an_edit_inside_one_function_reuses_the_others() {
         let text = "package a\n\nimport \"github.com/gin-gonic/gin\"\n\n\

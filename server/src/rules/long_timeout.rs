@@ -172,7 +172,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
         if reach == Reach::Context && kind != (Kind::Context { detached: true }) {
             continue;
         }
-        let Some(value) = eval(src, duration, 0) else { continue };
+        let Some(value) = eval(src, duration, duration, 0) else { continue };
         let Some(ns) = value.nanos() else { continue };
         if ns <= limit.as_nanos() as f64 {
             continue;
@@ -283,8 +283,9 @@ fn combine(a: Num, b: Num, v: f64) -> Num {
 /// How deep constants may refer to constants before the evaluation gives up (also stops cycles).
 const MAX_DEPTH: usize = 16;
 
-/// Evaluates a duration expression to nanoseconds, or `None` when any part of it is unknown.
-fn eval(src: &Source<'_>, node: Node<'_>, depth: usize) -> Option<Num> {
+/// Evaluates a duration expression to nanoseconds, or `None` when any part of it is unknown. `at`
+/// is the expression of the judged code that the evaluation started from (see [`resolve_const`]).
+fn eval(src: &Source<'_>, node: Node<'_>, at: Node<'_>, depth: usize) -> Option<Num> {
     if depth > MAX_DEPTH {
         return None;
     }
@@ -309,7 +310,7 @@ fn eval(src: &Source<'_>, node: Node<'_>, depth: usize) -> Option<Num> {
             Some(Num::Typed(unit))
         }
         "unary_expression" => {
-            let operand = eval(src, node.child_by_field_name("operand")?, depth + 1)?;
+            let operand = eval(src, node.child_by_field_name("operand")?, at, depth + 1)?;
             match node.child_by_field_name("operator").map(|o| o.kind()) {
                 Some("+") => Some(operand),
                 Some("-") => Some(operand.with(-operand.value())),
@@ -317,8 +318,8 @@ fn eval(src: &Source<'_>, node: Node<'_>, depth: usize) -> Option<Num> {
             }
         }
         "binary_expression" => {
-            let a = eval(src, node.child_by_field_name("left")?, depth + 1)?;
-            let b = eval(src, node.child_by_field_name("right")?, depth + 1)?;
+            let a = eval(src, node.child_by_field_name("left")?, at, depth + 1)?;
+            let b = eval(src, node.child_by_field_name("right")?, at, depth + 1)?;
             let (x, y) = (a.value(), b.value());
             let op = node.child_by_field_name("operator")?.kind();
             let v = match op {
@@ -341,18 +342,18 @@ fn eval(src: &Source<'_>, node: Node<'_>, depth: usize) -> Option<Num> {
             if args.len() != 1 || !is_duration_type(src, unparen(func)) {
                 return None;
             }
-            eval(src, args[0], depth + 1).map(|n| Num::Typed(n.value().trunc()))
+            eval(src, args[0], at, depth + 1).map(|n| Num::Typed(n.value().trunc()))
         }
         "type_conversion_expression" => {
             let ty = node.child_by_field_name("type")?;
             if !is_duration_type(src, ty) {
                 return None;
             }
-            eval(src, node.child_by_field_name("operand")?, depth + 1).map(|n| Num::Typed(n.value().trunc()))
+            eval(src, node.child_by_field_name("operand")?, at, depth + 1).map(|n| Num::Typed(n.value().trunc()))
         }
         "identifier" => {
-            let (spec, value) = resolve_const(src, node)?;
-            let n = eval(src, value, depth + 1)?;
+            let (spec, value) = resolve_const(src, node, at)?;
+            let n = eval(src, value, at, depth + 1)?;
             // `const d time.Duration = 15e9` is typed even when its value is an untyped literal.
             Some(if spec.child_by_field_name("type").is_some() { Num::Typed(n.value()) } else { n })
         }
@@ -402,7 +403,12 @@ fn parse_float(text: &str) -> Option<f64> {
 /// this file are followed: one declared in an enclosing function before the use, else one declared
 /// at the top level. Any other declaration of the name in the enclosing function (a parameter, a
 /// variable, a range or receive variable) may shadow it, so the identifier is then left unknown.
-fn resolve_const<'t>(src: &Source<'_>, ident: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+///
+/// `at` is the expression of the judged code whose evaluation reached `ident`: a constant's value
+/// may name further constants (`const d = base; const base = 30 * time.Second`), which the code
+/// that uses the first one need not mention, so each read of the top-level constants is noted for
+/// the incremental cache at `at`.
+fn resolve_const<'t>(src: &Source<'_>, ident: Node<'t>, at: Node<'_>) -> Option<(Node<'t>, Node<'t>)> {
     let name = src.text_of(ident);
     if name == "iota" || name == "_" {
         return None;
@@ -425,6 +431,7 @@ fn resolve_const<'t>(src: &Source<'_>, ident: Node<'t>) -> Option<(Node<'t>, Nod
         }
     }
     let spec = if local.is_empty() {
+        src.reads_top_level_for(name, at);
         let mut top = Vec::new();
         // The root is reached from the identifier so the nodes keep its lifetime.
         let mut root = ident;
@@ -505,7 +512,7 @@ fn declaration_of(n: Node<'_>) -> Option<Node<'_>> {
 
 /// The value of a duration expression, for other analyses (the endpoint report).
 pub fn duration_of(src: &Source<'_>, node: Node<'_>) -> Option<Duration> {
-    let ns = eval(src, node, 0)?.nanos()?;
+    let ns = eval(src, node, node, 0)?.nanos()?;
     (ns >= 0.0).then(|| Duration::from_nanos(ns as u64))
 }
 
@@ -566,7 +573,7 @@ fn finding(src: &Source<'_>, kind: Kind, duration: Node<'_>, ns: f64, limit: Dur
     };
     let mut related = Vec::new();
     if unparen(duration).kind() == "identifier" {
-        if let Some((spec, _)) = resolve_const(src, unparen(duration)) {
+        if let Some((spec, _)) = resolve_const(src, unparen(duration), duration) {
             related.push(Related { range: spec.byte_range(), message: format!("declared here as {d}") });
         }
     }
@@ -641,7 +648,7 @@ mod tests {
         visit_all(src.root(), |n| {
             if n.kind() == "var_spec" {
                 let v = n.child_by_field_name("value").and_then(|l| l.named_child(0)).unwrap();
-                value = Some(eval(&src, v, 0).and_then(Num::nanos));
+                value = Some(eval(&src, v, v, 0).and_then(Num::nanos));
             }
         });
         value.flatten()
