@@ -1549,6 +1549,25 @@ mod tests {
         assert_cross_item(before, &after, "long-timeout");
     }
 
+    /// unclosed-body classifies a client by the bindings of its name in the package-level `var`
+    /// declarations, where another variable's value may hold a function literal that declares a
+    /// variable of the same name. That one is local to the literal: counting it made the finding
+    /// depend on another declaration than those of the name, and an edit inside the literal left
+    /// the finding stale in the server. Incremental and full analysis must agree through the edit
+    /// and its undo (the edit changes no finding now, so this does not use [`assert_cross_item`]).
+    #[test]
+    fn a_binding_inside_another_package_variable_is_no_cross_item_read() {
+        let before = "package a\n\nimport \"net/http\"\n\nvar setup = func() {\n\tclient := &http.Client{}\n\t_ = client\n}\n\n\
+            func fetch(u string) {\n\tresp, err := client.Get(u)\n\tif err != nil {\n\t\treturn\n\t}\n\tprintln(resp.Proto)\n}\n";
+        let after = before.replace("client := &http.Client{}\n\t_ = client", "c := &http.Client{}\n\t_ = c");
+        let mut index = workspace_index(&[]);
+        let mut cache = Cache::default();
+        for version in [before, &after, before] {
+            let (inc, full, _) = both(version, &mut index, &mut cache);
+            assert_eq!(inc, full, "incremental and full analysis differ:\n{version}");
+        }
+    }
+
     #[test]
     fn an_edit_inside_one_function_reuses_the_others() {
         let text = "package a\n\nimport \"github.com/gin-gonic/gin\"\n\n\

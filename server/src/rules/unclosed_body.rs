@@ -310,9 +310,12 @@ fn bindings<'t>(src: &Source<'t>, scope: Node<'t>, name: &str) -> Vec<(Option<No
         out.push((value, n.child_by_field_name("type")));
     };
     if scope.kind() == "source_file" {
-        // Package-level `var` declarations only.
+        // Package-level `var` declarations only, without the function literals of their values:
+        // a variable declared in one is local to it. Counting it also made the finding depend on
+        // another declaration than those of `name`, which the incremental cache follows (see
+        // `client_of`), so an edit inside the literal left a stale finding in the server.
         for &decl in src.file_vars() {
-            visit_all(decl, &mut visit);
+            visit_in_function(decl, &mut visit);
         }
     } else {
         visit_in_function(scope, &mut visit);
@@ -684,6 +687,21 @@ mod tests {
         let related: Vec<_> = found[0].related.iter().map(|r| &text[r.range.clone()]).collect();
         assert_eq!(related, ["return nil"]);
         assert!(found[0].message.contains("not closed on every path"));
+    }
+
+    /// A variable declared inside a function literal of a package-level `var` is local to the
+    /// literal: it says nothing about the package-level name it shares.
+    #[test]
+    fn a_function_literal_local_is_no_package_binding() {
+        let text = |setup: &str| {
+            format!(
+                "package p\n\nimport \"net/http\"\n\n{setup}\n\nfunc fetch(u string) {{\n\tresp, err := client.Get(u)\n\
+                 \tif err != nil {{\n\t\treturn\n\t}}\n\tprintln(resp.Proto)\n}}\n"
+            )
+        };
+        assert_eq!(ours(&text("var client = &http.Client{}")).len(), 1, "a package-level client");
+        let literal = text("var setup = func() {\n\tclient := &http.Client{}\n\t_ = client\n}");
+        assert!(ours(&literal).is_empty(), "the literal's local taken for the package's client");
     }
 
     #[test]
