@@ -133,9 +133,9 @@ fn insert_into_block(src: &Source<'_>, list: Node<'_>, paths: &[&str]) -> Option
 }
 
 /// Whether the file declares `name` at package level (a constant, variable, type or function), so
-/// a fix can reuse it instead of declaring it again.
-pub fn declares_top_level(src: &Source<'_>, name: &str) -> bool {
-    top_level_names(src).contains(name)
+/// a fix for the code at `at` can reuse it instead of declaring it again.
+pub fn declares_top_level(src: &Source<'_>, name: &str, at: Node<'_>) -> bool {
+    top_level_names(src).contains(name, at)
 }
 
 /// The names the file declares at package level, as [`top_level_names`] finds them. Asking
@@ -145,9 +145,10 @@ pub fn declares_top_level(src: &Source<'_>, name: &str) -> bool {
 pub struct TopLevelNames<'a>(std::collections::HashSet<&'a str>);
 
 impl TopLevelNames<'_> {
-    /// Whether the file declares `name` at package level (noting the question, see above).
-    pub fn contains(&self, name: &str) -> bool {
-        super::source::note_top_level_read(name);
+    /// Whether the file declares `name` at package level, asked for a fix of the code at `at`
+    /// (noting the question for the item that holds `at`, see above).
+    pub fn contains(&self, name: &str, at: Node<'_>) -> bool {
+        super::source::note_top_level_read(name, at);
         self.0.contains(name)
     }
 }
@@ -320,9 +321,10 @@ mod tests {
         let text = "package a\n\nimport \"io\"\n\nconst limit = 1\n\nfunc f() {}\n";
         let tree = parse(text, None);
         let src = Source::new(text, &tree);
-        assert!(declares_top_level(&src, "limit"));
-        assert!(declares_top_level(&src, "f"));
-        assert!(!declares_top_level(&src, "maxBodyBytes"));
+        let at = src.root();
+        assert!(declares_top_level(&src, "limit", at));
+        assert!(declares_top_level(&src, "f", at));
+        assert!(!declares_top_level(&src, "maxBodyBytes", at));
         let edit = add_top_level(&src, "const maxBodyBytes = 1 << 20").unwrap();
         assert_eq!(
             apply_edits(text, &[edit]).unwrap(),

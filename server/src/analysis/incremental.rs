@@ -912,8 +912,9 @@ pub fn analyze_source<'t>(
         // A read of fields by name is about the field of a selector the judged item spells, so it
         // is charged to the items that mention the field; a read made for an identifier (a
         // variable or type resolved to its top-level declaration) to the item that holds the
-        // identifier; other reads (`Wait`, `DefaultClient`, a constant's name, a fix's choice of
-        // a name) may come from any item, and are charged to all of them.
+        // identifier, and a fix's choice of a name or costly-log-field's read of a local type to
+        // the item that holds the code it was made for; other reads (`Wait`, `DefaultClient`, a
+        // constant's name) may come from any item, and are charged to all of them.
         let item_at = |at: usize| {
             let k = new_items.partition_point(|c| c.range.start <= at).checked_sub(1)?;
             new_items[k].range.contains(&at).then_some(k)
@@ -1372,6 +1373,50 @@ mod tests {
             // Only the broken function's own items run: the header and the 39 other functions are
             // reused.
             assert!(stats.reused >= 41, "{stats:?}: the lifted `var out` re-ran the functions that mention it");
+        }
+        assert_eq!(version, text);
+    }
+
+    /// A broken `func` line lifts the function's `type Config` and `var req` to the top level. A fix
+    /// that picks a fresh name (request-without-context avoids `req`) and costly-log-field's look-up
+    /// of a type declared in the file read the file's top-level declarations of those names, for
+    /// the code they judge: only the items holding that code run again, not every item that a full
+    /// run analysed (which it did while those reads carried no position). Here `Config` is an
+    /// integer, so costly-log-field asks the index nothing about its methods: a full run still
+    /// charges such questions to every item, as the index records them without a position.
+    #[test]
+    fn a_lifted_declaration_reruns_only_the_items_whose_reads_it_changes() {
+        let mut text = String::from(
+            "package a\n\nimport (\n\t\"context\"\n\t\"net/http\"\n\n\t\"go.uber.org/zap\"\n)\n\n\
+             var cfg Config\n\ntype Config int\n\n\
+             func logs(logger *zap.Logger, msgs <-chan int) {\n\tfor range msgs {\n\t\tlogger.Info(\"cfg\", zap.Any(\"cfg\", cfg))\n\t}\n}\n\n\
+             func fetch(ctx context.Context, u string) error {\n\tresp, err := http.Get(u)\n\tif err != nil {\n\t\treturn err\n\t}\n\
+             \treturn resp.Body.Close()\n}\n",
+        );
+        for i in 0..40 {
+            text.push_str(&format!(
+                "\nfunc run{i}(logger *zap.Logger, msgs <-chan int) error {{\n\tx := 0\n\t_ = x\n\ttype Config struct{{ n int }}\n\
+                 \tvar req Config\n\t_ = req\n\tresp, err := http.Get(\"u\")\n\tif err != nil {{\n\t\treturn err\n\t}}\n\
+                 \tprintln(resp.StatusCode)\n\treturn nil\n}}\n"
+            ));
+        }
+        let mut index = workspace_index(&[]);
+        let mut cache = Cache::default();
+        let (first, full, _) = both(&text, &mut index, &mut cache);
+        assert_eq!(first, full);
+        assert!(
+            first.iter().any(|f| f.rule == "request-without-context" && !f.fixes.is_empty()),
+            "no request-without-context fix"
+        );
+        let func = text.find("func run20(").unwrap();
+        let mut version = text.clone();
+        for (at, removed, inserted) in [(func, 0, "q"), (func, 1, "")] {
+            version.replace_range(at..at + removed, inserted);
+            let (inc, full, stats) = both(&version, &mut index, &mut cache);
+            assert_eq!(inc, full, "incremental and full analysis differ at a step:\n{version}");
+            // The broken function's own items (or the function again), `logs` and `fetch` run; the
+            // other 39 functions and the declarations are reused.
+            assert!(stats.items - stats.reused <= 12, "{stats:?}: the lifted declarations re-ran unrelated items");
         }
         assert_eq!(version, text);
     }

@@ -54,20 +54,23 @@ pub(crate) enum FileRead {
     /// The declarations of the struct fields of this name, anywhere in the file
     /// ([`Source::reads_fields_named`]).
     Fields(String),
-    /// The file's top-level declarations of the name. `at` is the byte offset of the identifier
-    /// that the rule resolved to them, when there is one ([`Source::reads_top_level_for`]): the
-    /// read is then about the item that holds it. Without it ([`note_top_level_read`]: a fix's
-    /// choice of a name, a type named by another declaration) the read may come from any item.
+    /// The file's top-level declarations of the name. `at` is the byte offset of the code the read
+    /// was made for, when known: the identifier the rule resolved to them
+    /// ([`Source::reads_top_level_for`]), the code a fix's choice of a name is for
+    /// ([`note_top_level_read`]), the code a rule said it judges ([`Source::judging`]). The read is
+    /// then about the item that holds it; without it, it may come from any item.
     TopLevel { name: String, at: Option<usize> },
 }
 
 /// Notes that the calling rule asked whether the file declares `name` at top level (a fix that
-/// avoids or reuses a package-level name). The incremental cache re-runs the rule when a top-level
-/// declaration of that name is added, removed or changed: the item that asked need not mention
-/// the name, so the check by mention misses it. Free of `Source`, so that a set of names computed
-/// once per run can note each question when it is asked.
-pub(crate) fn note_top_level_read(name: &str) {
-    note_file_read(|| FileRead::TopLevel { name: name.to_string(), at: None });
+/// avoids or reuses a package-level name) for the code at `at`, which the fix is for. The
+/// incremental cache re-runs the item that holds `at` when a top-level declaration of that name is
+/// added, removed or changed: the item need not mention the name, so the check by mention misses
+/// it. Without the position, a full run charged the question to every item, and a broken function
+/// whose `var req` tree-sitter lifts to the top level re-ran every item of the file. Free of
+/// `Source`, so that a set of names computed once per run can note each question when it is asked.
+pub(crate) fn note_top_level_read(name: &str, at: Node<'_>) {
+    note_file_read(|| FileRead::TopLevel { name: name.to_string(), at: Some(at.start_byte()) });
 }
 
 /// Adds a read to the recording on this thread, if one is running; `read` is built only then.
@@ -79,10 +82,24 @@ fn note_file_read(read: impl FnOnce() -> FileRead) {
     });
 }
 
+/// Until dropped, the reads noted on this thread without a position of their own
+/// ([`Source::reads_top_level`]) are about the code at this offset (see [`Source::judging`]).
+pub(crate) struct Judging {
+    before: Option<usize>,
+}
+
+impl Drop for Judging {
+    fn drop(&mut self) {
+        JUDGED.with(|j| j.set(self.before));
+    }
+}
+
 thread_local! {
     /// The reads rules made outside the items they judge on this thread inside
     /// [`recording_file_reads`], if one is running.
     static FILE_READS: std::cell::RefCell<Option<Vec<FileRead>>> = const { std::cell::RefCell::new(None) };
+    /// The offset of the code a rule is judging, when it said so ([`Source::judging`]).
+    static JUDGED: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
 }
 
 /// Runs `f` and returns what it returned with the reads that rules made outside the items they
@@ -257,9 +274,21 @@ impl<'a> Source<'a> {
 
     /// Notes that the calling rule read the file's package-level declarations of `name` for a
     /// reason of its own (a type named by a declaration it followed, not by an identifier of the
-    /// item it judges): see [`note_top_level_read`].
+    /// item it judges). The read is about the code the rule said it judges ([`Source::judging`]),
+    /// or else about any item: a full run then charges it to every item.
     pub fn reads_top_level(&self, name: &str) {
-        note_top_level_read(name);
+        let at = JUDGED.with(|j| j.get());
+        note_file_read(|| FileRead::TopLevel { name: name.to_string(), at });
+    }
+
+    /// Says that the calling rule judges the code at `at` until the returned guard is dropped: the
+    /// reads it notes meanwhile without a position ([`Source::reads_top_level`]) are about the
+    /// item that holds `at`. For rules whose reads are made deep in helpers that do not know the
+    /// code they serve. A rule that keeps an answer between candidates must note its read again
+    /// for each candidate that uses it.
+    pub(crate) fn judging(&self, at: Node<'_>) -> Judging {
+        let before = JUDGED.with(|j| j.replace(Some(at.start_byte())));
+        Judging { before }
     }
 
     /// Notes that the calling rule reads the declarations of the struct fields named `field`

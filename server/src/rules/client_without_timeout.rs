@@ -205,7 +205,7 @@ fn is_assigned_list(list: Node<'_>) -> bool {
 /// `Timeout: defaultClientTimeout` added to the literal, with the constant declared once.
 fn timeout_fix(src: &Source<'_>, body: Node<'_>) -> Option<Fix> {
     let mut edits = Vec::new();
-    if !declares_top_level(src, TIMEOUT_CONST) {
+    if !declares_top_level(src, TIMEOUT_CONST, body) {
         let (names, imports) = ensure_imports(src, &["time"])?;
         edits.extend(imports);
         edits.push(add_top_level(

@@ -137,6 +137,9 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
             m.get("field.key"),
             m.get("field.value"),
         ) {
+            // The classification reads the file's type declarations for this call (see
+            // `local_type_kind`): noted for the item that holds it.
+            let _judging = src.judging(call);
             if let Some(api) = field_api(src, recv, src.text_of(name)) {
                 // The key is matched only to pin the call to two arguments.
                 let _ = key;
@@ -148,6 +151,7 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
         if let (Some(call), Some(recv), Some(name)) =
             (m.get("print.call"), m.get("print.receiver"), m.get("print.name"))
         {
+            let _judging = src.judging(call);
             if let Some(f) = check_print(src, config, call, recv, src.text_of(name)) {
                 out.push(f);
             }
@@ -741,7 +745,9 @@ fn named_costly(src: &Source<'_>, ty: Node<'_>, needs_decl: bool) -> Class {
 
 /// The kind of the underlying type of `type name …` declared at file level in this file.
 fn local_type_kind(src: &Source<'_>, name: &str) -> Option<&'static str> {
-    src.reads_top_level(name); // The type may be named by another item: noted for the incremental cache.
+    // The type may be named by another item: noted for the incremental cache, for the call that
+    // `check` says it judges.
+    src.reads_top_level(name);
     let mut kind = None;
     let root = src.root();
     let mut cursor = root.walk();

@@ -677,7 +677,9 @@ fn fresh_name<'a>(src: &Source<'a>, call: Node<'_>, top: &TopNames<'a>) -> Optio
         }
     });
     ["req", "request", "httpReq"].into_iter().map(str::to_string).chain((2..20).map(|i| format!("req{i}"))).find(
-        |name| !used.contains(&name.as_str()) && !top.get_or_init(|| top_level_names(src)).contains(name.as_str()),
+        |name| {
+            !used.contains(&name.as_str()) && !top.get_or_init(|| top_level_names(src)).contains(name.as_str(), call)
+        },
     )
 }
 

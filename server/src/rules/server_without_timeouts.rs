@@ -350,9 +350,10 @@ fn in_httptest_server(src: &Source<'_>, lit: Node<'_>) -> bool {
 
 // ---- Fixes ----
 
-/// The constant's declaration and the `time` import it needs, unless the file declares it already.
-fn constant_edits(src: &Source<'_>) -> Option<Vec<Edit>> {
-    if declares_top_level(src, TIMEOUT_CONST) {
+/// The constant's declaration and the `time` import it needs, unless the file declares it already
+/// (asked for the fix of the code at `at`).
+fn constant_edits(src: &Source<'_>, at: Node<'_>) -> Option<Vec<Edit>> {
+    if declares_top_level(src, TIMEOUT_CONST, at) {
         return Some(Vec::new());
     }
     let (names, mut edits) = ensure_imports(src, &["time"])?;
@@ -368,7 +369,7 @@ fn constant_edits(src: &Source<'_>) -> Option<Vec<Edit>> {
 
 /// `ReadHeaderTimeout: readHeaderTimeout` added to an `http.Server` literal.
 fn literal_fix(src: &Source<'_>, body: Node<'_>) -> Option<Fix> {
-    let mut edits = constant_edits(src)?;
+    let mut edits = constant_edits(src, body)?;
     edits.extend(add_keyed_element(src, body, "ReadHeaderTimeout", TIMEOUT_CONST)?);
     Some(Fix {
         id: "read-header-timeout",
@@ -401,7 +402,7 @@ fn listen_fix(src: &Source<'_>, call: Node<'_>, http: &str, func: &str) -> Optio
     }
     fields.push(format!("ReadHeaderTimeout: {TIMEOUT_CONST}"));
     let text = format!("(&{http}.Server{{{}}}).{func}({})", fields.join(", "), rest.join(", "));
-    let mut edits = constant_edits(src)?;
+    let mut edits = constant_edits(src, call)?;
     edits.push(Edit::replace(call.byte_range(), text));
     Some(Fix {
         id: "read-header-timeout",

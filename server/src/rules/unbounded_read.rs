@@ -557,30 +557,32 @@ fn limit_declaration(bytes: u64) -> String {
 struct Top<'a> {
     /// The names declared at file level.
     names: crate::analysis::edits::TopLevelNames<'a>,
-    /// The edit that declares the size constant, unless the file already declares one.
-    limit: Option<Option<Edit>>,
+    /// The edit that declares the size constant, for the fixes when the file does not declare it.
+    limit: Option<Edit>,
 }
 
 impl<'a> Top<'a> {
     fn new(src: &Source<'a>, config: &Config) -> Self {
         let names = top_level_names(src);
-        let limit =
-            (!names.contains(LIMIT_CONST)).then(|| add_top_level(src, &limit_declaration(config.max_body_bytes)));
+        let limit = add_top_level(src, &limit_declaration(config.max_body_bytes));
         Top { names, limit }
     }
 }
 
-fn shared_edits(src: &Source<'_>, top: &Top<'_>, imports: &[&str]) -> Option<(Vec<String>, Vec<Edit>)> {
+/// The imports and the size constant a fix of the code at `at` needs. Whether the file declares
+/// the constant is asked (and noted for the incremental cache) for each fix, not once per run: a
+/// question noted once would be charged to the first fix's item alone.
+fn shared_edits(src: &Source<'_>, top: &Top<'_>, imports: &[&str], at: Node<'_>) -> Option<(Vec<String>, Vec<Edit>)> {
     let (names, mut edits) = ensure_imports(src, imports)?;
-    if let Some(limit) = &top.limit {
-        edits.push(limit.clone()?);
+    if !top.names.contains(LIMIT_CONST, at) {
+        edits.push(top.limit.clone()?);
     }
     Some((names, edits))
 }
 
 /// Preferred: `io.LimitReader(body, maxBodyBytes)`, a longer body is cut at the limit.
 fn limit_reader_fix(src: &Source<'_>, top: &Top<'_>, body: Node<'_>) -> Option<Fix> {
-    let (names, mut edits) = shared_edits(src, top, &["io"])?;
+    let (names, mut edits) = shared_edits(src, top, &["io"], body)?;
     edits.push(Edit::replace(
         body.byte_range(),
         format!("{}.LimitReader({}, {LIMIT_CONST})", names[0], src.text_of(body)),
@@ -685,7 +687,7 @@ fn strict_fix(src: &Source<'_>, top: &Top<'_>, call: Node<'_>, body: Node<'_>, k
         return None;
     }
     let leave = leave_of(src, enclosing_function(call)?)?;
-    let (names, mut edits) = shared_edits(src, top, leave.imports())?;
+    let (names, mut edits) = shared_edits(src, top, leave.imports(), call)?;
     let (io, other) = (&names[0], &names[1]);
     let var = fresh_name(src, top, call)?;
     let nl = src.newline();
@@ -742,7 +744,7 @@ fn fresh_name(src: &Source<'_>, top: &Top<'_>, call: Node<'_>) -> Option<String>
     ["limited".to_string(), "limitedBody".to_string()]
         .into_iter()
         .chain((2..100).map(|i| format!("limitedBody{i}")))
-        .find(|name| !used.contains(&name.as_str()) && !top.names.contains(name.as_str()))
+        .find(|name| !used.contains(&name.as_str()) && !top.names.contains(name.as_str(), call))
 }
 
 #[cfg(test)]
