@@ -910,11 +910,10 @@ pub fn analyze_source<'t>(
         src.prepare_matches();
         let ((found, reads), looked_up) = recording(|| recording_file_reads(|| run_rules(&src, config)));
         // A read of fields by name is about the field of a selector the judged item spells, so it
-        // is charged to the items that mention the field; a read made for an identifier (a
-        // variable or type resolved to its top-level declaration) to the item that holds the
-        // identifier, and a fix's choice of a name or costly-log-field's read of a local type to
-        // the item that holds the code it was made for; other reads (`Wait`, `DefaultClient`, a
-        // constant's name) may come from any item, and are charged to all of them.
+        // is charged to the items that mention the field; a read made for some code (an
+        // identifier resolved to its top-level declaration, a fix's choice of a name, a `Wait()`
+        // or `http.DefaultClient` looked for in every function) to the item that holds that code;
+        // a read without a position may come from any item, and is charged to all of them.
         let item_at = |at: usize| {
             let k = new_items.partition_point(|c| c.range.start <= at).checked_sub(1)?;
             new_items[k].range.contains(&at).then_some(k)
@@ -1417,6 +1416,33 @@ mod tests {
             // The broken function's own items (or the function again), `logs` and `fetch` run; the
             // other 39 functions and the declarations are reused.
             assert!(stats.items - stats.reused <= 12, "{stats:?}: the lifted declarations re-ran unrelated items");
+        }
+        assert_eq!(version, text);
+    }
+
+    /// Rules that read the whole file about a name (here client-without-timeout, about
+    /// `http.DefaultClient`) note the read for the code they judge: an edit of a function that
+    /// mentions the name re-runs that function and the one whose call read about it, not every
+    /// item that a full run analysed.
+    #[test]
+    fn a_read_about_a_name_reruns_only_the_item_that_made_it() {
+        let mut text =
+            String::from("package a\n\nimport \"net/http\"\n\nfunc get() {\n\thttp.Get(\"http://example.com\")\n}\n");
+        for i in 0..30 {
+            text.push_str(&format!("\nfunc use{i}() {{\n\tprintln(http.DefaultClient != nil)\n}}\n"));
+        }
+        let mut index = workspace_index(&[]);
+        let mut cache = Cache::default();
+        let (first, full, _) = both(&text, &mut index, &mut cache);
+        assert_eq!(first, full);
+        assert!(first.iter().any(|f| f.rule == "client-without-timeout"), "no finding reads about DefaultClient");
+        let body = text.find("func use12() {\n\tprintln(").unwrap() + "func use12() {\n\tprintln(".len();
+        let mut version = text.clone();
+        for (at, removed, inserted) in [(body, 0, "1, "), (body, 3, "")] {
+            version.replace_range(at..at + removed, inserted);
+            let (inc, full, stats) = both(&version, &mut index, &mut cache);
+            assert_eq!(inc, full, "incremental and full analysis differ at a step:\n{version}");
+            assert!(stats.items - stats.reused <= 2, "{stats:?}: the edit re-ran the items that read nothing about it");
         }
         assert_eq!(version, text);
     }

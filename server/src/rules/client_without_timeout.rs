@@ -104,7 +104,11 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
                 || !is_pkg_ref(src, call, pkg, "net/http")
                 || in_test_function(src, call)
                 || scope_at(src, call, &config.context_types).is_some()
-                || *default_configured.get_or_insert_with(|| default_client_configured(src, src.text_of(pkg)))
+                || {
+                    // The answer is kept for the run, but the read is noted for each call's item.
+                    src.reads_file_about_for("DefaultClient", call);
+                    *default_configured.get_or_insert_with(|| default_client_configured(src, src.text_of(pkg)))
+                }
             {
                 continue;
             }
@@ -174,8 +178,10 @@ fn transport_bounded(src: &Source<'_>, body: Node<'_>) -> bool {
 /// keystroke the server analyses only the edited declaration, and a walk of the file made that
 /// cost grow with the file. A target spelled `http.DefaultClient…` starts where the text does, so
 /// the nodes that start there and hold it are the only candidates.
+///
+/// The answer depends on every function of the file: the caller notes that read for the code it
+/// judges (`Source::reads_file_about_for`).
 fn default_client_configured(src: &Source<'_>, http: &str) -> bool {
-    src.reads_file_about("DefaultClient");
     let default = format!("{http}.DefaultClient");
     let root = src.root();
     let configured = occurrences(src.text, &default).any(|at| {

@@ -228,7 +228,7 @@ pub(super) fn configured_later(src: &Source<'_>, lit: Node<'_>, fields: &[&str])
     let Some((name, local)) = binding_name(src, lit) else { return false };
     let scope = if local { outermost_function(lit).unwrap_or(src.root()) } else { src.root() };
     if scope.id() == src.root().id() {
-        src.reads_file_about(name);
+        src.reads_file_about_for(name, lit);
     }
     let mut found = false;
     visit_all(scope, |n| {

@@ -365,7 +365,7 @@ fn is_int_type(src: &Source<'_>, ty: Node<'_>) -> bool {
 /// keystroke the server analyses only the edited declaration, and a walk of the file made that
 /// cost grow with the file.
 fn declares_const(src: &Source<'_>, at: Node<'_>, name: &str) -> bool {
-    src.reads_file_about(name);
+    src.reads_file_about_for(name, at);
     if name.is_empty() {
         return false;
     }

@@ -164,7 +164,7 @@ fn is_wait_group(src: &Source<'_>, go: Node<'_>, wg: Node<'_>, goroutine_body: N
         // Unknown declaration: the usage must look like a wait group's.
         None => {
             let text = src.text_of(wg);
-            src.reads_file_about("Wait");
+            src.reads_file_about_for("Wait", go);
             calls_method(src, goroutine_body, text, "Done") && file_calls_method(src, text, "Wait")
         }
     }
