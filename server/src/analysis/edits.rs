@@ -15,6 +15,17 @@ use super::{Edit, Source};
 /// another import, since importing it would clash (an alias would surprise the reader more than a
 /// missing fix).
 pub fn ensure_imports(src: &Source<'_>, paths: &[&str]) -> Option<(Vec<String>, Vec<Edit>)> {
+    ensure_imports_after(src, paths, &[])
+}
+
+/// [`ensure_imports`] for a fix that also deletes the byte ranges `deleted`: an import spec inside
+/// one counts as gone when the new imports find their group, so that deleting the last package of a
+/// group and adding one of another kind leaves no empty group behind.
+pub fn ensure_imports_after(
+    src: &Source<'_>,
+    paths: &[&str],
+    deleted: &[std::ops::Range<usize>],
+) -> Option<(Vec<String>, Vec<Edit>)> {
     let mut names = Vec::new();
     let mut missing: Vec<&str> = Vec::new();
     for &path in paths {
@@ -36,50 +47,44 @@ pub fn ensure_imports(src: &Source<'_>, paths: &[&str]) -> Option<(Vec<String>, 
         return Some((names, Vec::new()));
     }
     missing.sort_unstable();
-    Some((names, import_edits(src, &missing)?))
+    Some((names, import_edits(src, &missing, deleted)?))
 }
 
-/// The edits that add `paths` (sorted, none imported yet) to the file.
-fn import_edits(src: &Source<'_>, paths: &[&str]) -> Option<Vec<Edit>> {
+/// The edits that add `paths` (sorted, none imported yet) to the file. Standard-library packages
+/// and the others go in separate groups, as goimports keeps them: a fix that mixed them would be
+/// regrouped by the next save in most editors.
+fn import_edits(src: &Source<'_>, paths: &[&str], deleted: &[std::ops::Range<usize>]) -> Option<Vec<Edit>> {
     let nl = src.newline();
     let root = src.root();
+    let (std, other): (Vec<&str>, Vec<&str>) = paths.iter().partition(|p| is_std(p));
     let decls: Vec<Node<'_>> = children(root).into_iter().filter(|n| n.kind() == "import_declaration").collect();
     // cgo's `import "C"` must stay alone right after its preamble comment; never touch it.
     let usable: Vec<Node<'_>> = decls.iter().copied().filter(|d| !imports_c(src, *d)).collect();
     if let Some(list) = usable.iter().find_map(|d| d.named_child(0).filter(|c| c.kind() == "import_spec_list")) {
-        return insert_into_block(src, list, paths);
+        return insert_into_block(src, list, &std, &other, deleted);
     }
+    let quoted = |paths: &[&str]| -> Vec<String> { paths.iter().map(|p| format!("\"{p}\"")).collect() };
+    let (mut std, mut other) = (quoted(&std), quoted(&other));
     if let Some(&decl) = usable.first() {
         // A single `import "x"`: rewrite it as a block holding the old spec and the new ones.
         let spec = decl.named_child(0)?;
-        let mut std: Vec<String> = paths.iter().map(|p| format!("\"{p}\"")).collect();
-        let mut other = Vec::new();
+        if gone(deleted, spec) {
+            return None;
+        }
         let old = src.text_of(spec).to_string();
         if is_std(spec_path(src, spec)) {
-            std.push(old);
-            std.sort_by(|a, b| unquote_spec(a).cmp(unquote_spec(b)));
+            std.push(old)
         } else {
-            other.push(old);
+            other.push(old)
         }
-        let mut text = format!("import ({nl}");
-        for s in &std {
-            text.push_str(&format!("\t{s}{nl}"));
+        for group in [&mut std, &mut other] {
+            group.sort_by(|a, b| unquote_spec(a).cmp(unquote_spec(b)));
         }
-        if !other.is_empty() {
-            text.push_str(nl);
-            for s in &other {
-                text.push_str(&format!("\t{s}{nl}"));
-            }
-        }
-        text.push(')');
-        return Some(vec![Edit::replace(decl.byte_range(), text)]);
+        return Some(vec![Edit::replace(decl.byte_range(), format!("import ({nl}{}", groups_text(&std, &other, nl)))]);
     }
-    let text = match paths {
-        [one] => format!("import \"{one}\""),
-        _ => {
-            let specs: String = paths.iter().map(|p| format!("\t\"{p}\"{nl}")).collect();
-            format!("import ({nl}{specs})")
-        }
+    let text = match (std.as_slice(), other.as_slice()) {
+        ([one], []) | ([], [one]) => format!("import {one}"),
+        _ => format!("import ({nl}{}", groups_text(&std, &other, nl)),
     };
     // After the last import declaration (only `import "C"` ones are left), else after the
     // package clause.
@@ -87,20 +92,40 @@ fn import_edits(src: &Source<'_>, paths: &[&str]) -> Option<Vec<Edit>> {
     Some(vec![Edit::insert(anchor.end_byte(), format!("{nl}{nl}{text}"))])
 }
 
-/// Inserts `paths` into an import block: into the first group (run of specs without a blank line)
-/// that holds standard-library packages, in sorted position, or as a new first group.
+/// The lines of a new import block's specs and its closing parenthesis: the standard library's
+/// group, a blank line, then the other packages' group.
+fn groups_text(std: &[String], other: &[String], nl: &str) -> String {
+    let lines = |specs: &[String]| -> String { specs.iter().map(|s| format!("\t{s}{nl}")).collect() };
+    let gap = if std.is_empty() || other.is_empty() { "" } else { nl };
+    format!("{}{gap}{})", lines(std), lines(other))
+}
+
+/// Inserts the standard-library packages `std` and the other packages `other` into an import
+/// block, each in sorted position into a group (run of specs without a blank line) of its kind:
+/// `std` into the first group that holds standard-library packages, or a new first group; `other`
+/// into the group of the spec that shares the longest leading path with it, else the first group
+/// holding another non-standard package (where gopls adds one), else a new last group.
 /// `None` when the block is not a whole `( ... )` (half-typed code, where the parser recovered
 /// with a block that lacks a parenthesis): no fix is better than one that edits the wrong place.
-fn insert_into_block(src: &Source<'_>, list: Node<'_>, paths: &[&str]) -> Option<Vec<Edit>> {
+fn insert_into_block(
+    src: &Source<'_>,
+    list: Node<'_>,
+    std: &[&str],
+    other: &[&str],
+    deleted: &[std::ops::Range<usize>],
+) -> Option<Vec<Edit>> {
     let block = src.text.get(list.byte_range())?;
     if block.len() < 2 || !block.starts_with('(') || !block.ends_with(')') {
         return None;
     }
     let nl = src.newline();
-    let specs: Vec<Node<'_>> = children(list).into_iter().filter(|n| n.kind() == "import_spec").collect();
+    let specs: Vec<Node<'_>> =
+        children(list).into_iter().filter(|n| n.kind() == "import_spec" && !gone(deleted, *n)).collect();
     let Some(first) = specs.first() else {
         // An empty `import ()`: put the specs between the parentheses.
-        let text: String = paths.iter().map(|p| format!("{nl}\t\"{p}\"")).collect();
+        let spec_lines = |paths: &[&str]| -> String { paths.iter().map(|p| format!("{nl}\t\"{p}\"")).collect() };
+        let gap = if std.is_empty() || other.is_empty() { "" } else { nl };
+        let text = format!("{}{gap}{}", spec_lines(std), spec_lines(other));
         let open = list.start_byte() + 1;
         let close_on_own_line = src.text[open..list.end_byte() - 1].contains('\n');
         let text = if close_on_own_line { text } else { format!("{text}{nl}") };
@@ -117,19 +142,51 @@ fn insert_into_block(src: &Source<'_>, list: Node<'_>, paths: &[&str]) -> Option
     }
     let indent = src.indent_at(first.start_byte());
     let line = |p: &str| format!("{indent}\"{p}\"{nl}");
-    let Some(group) = groups.iter().find(|g| g.iter().any(|s| is_std(spec_path(src, *s)))) else {
-        let text: String = paths.iter().map(|p| line(p)).collect();
-        return Some(vec![Edit::insert(src.line_start(first.start_byte()), format!("{text}{nl}"))]);
-    };
     let mut edits: Vec<Edit> = Vec::new();
-    for p in paths {
-        let at = match group.iter().find(|s| spec_path(src, **s) > *p) {
+    let insert_sorted = |group: &[Node<'_>], p: &str| {
+        let at = match group.iter().find(|s| spec_path(src, **s) > p) {
             Some(s) => src.line_start(s.start_byte()),
             None => src.line_end_inclusive(group.last().expect("groups are non-empty").end_byte()),
         };
-        edits.push(Edit::insert(at, line(p)));
+        Edit::insert(at, line(p))
+    };
+    if !std.is_empty() {
+        match groups.iter().find(|g| g.iter().any(|s| is_std(spec_path(src, *s)))) {
+            Some(group) => edits.extend(std.iter().map(|p| insert_sorted(group, p))),
+            None => {
+                let text: String = std.iter().map(|p| line(p)).collect();
+                edits.push(Edit::insert(src.line_start(first.start_byte()), format!("{text}{nl}")));
+            }
+        }
+    }
+    let mut new_group = String::new();
+    for p in other {
+        // gopls's rule (x/tools' astutil.AddImport): the spec whose path shares the most leading
+        // `/`-separated elements, else the first non-standard one.
+        let shared = |s: &Node<'_>| {
+            let q = spec_path(src, *s);
+            q.bytes().zip(p.bytes()).take_while(|(a, b)| a == b).filter(|(a, _)| *a == b'/').count()
+        };
+        let best = groups.iter().flat_map(|g| g.iter().map(move |s| (g, s))).max_by_key(|(_, s)| shared(s));
+        let target = match best {
+            Some((g, s)) if shared(s) > 0 => Some(g),
+            _ => groups.iter().find(|g| g.iter().any(|s| !is_std(spec_path(src, *s)))),
+        };
+        match target {
+            Some(group) => edits.push(insert_sorted(group, p)),
+            None => new_group.push_str(&line(p)),
+        }
+    }
+    if !new_group.is_empty() {
+        let last = specs.last().expect("specs are non-empty");
+        edits.push(Edit::insert(src.line_end_inclusive(last.end_byte()), format!("{nl}{new_group}")));
     }
     Some(merge_inserts(edits))
+}
+
+/// Whether `node` lies inside one of the ranges a fix deletes.
+fn gone(deleted: &[std::ops::Range<usize>], node: Node<'_>) -> bool {
+    deleted.iter().any(|r| r.start <= node.start_byte() && node.end_byte() <= r.end)
 }
 
 /// Whether the file declares `name` at package level (a constant, variable, type or function), so
@@ -294,6 +351,60 @@ mod tests {
         let text = "package a\n\nimport (\n\t\"github.com/gin-gonic/gin\"\n)\n";
         let (_, out) = with_imports(text, &["io"]);
         assert_eq!(out, "package a\n\nimport (\n\t\"io\"\n\n\t\"github.com/gin-gonic/gin\"\n)\n");
+    }
+
+    /// Packages outside the standard library join the other packages' group, as goimports and
+    /// gopls keep them, never the standard library's.
+    #[test]
+    fn other_packages_go_into_their_own_group() {
+        const ERRGROUP: &str = "golang.org/x/sync/errgroup";
+        // Into the group of the first other package, in sorted position.
+        let text = "package a\n\nimport (\n\t\"context\"\n\t\"sync\"\n\n\t\"github.com/gin-gonic/gin\"\n)\n";
+        let (_, out) = with_imports(text, &[ERRGROUP, "io"]);
+        assert_eq!(
+            out,
+            "package a\n\nimport (\n\t\"context\"\n\t\"io\"\n\t\"sync\"\n\n\t\"github.com/gin-gonic/gin\"\n\t\"golang.org/x/sync/errgroup\"\n)\n"
+        );
+        // Into the group sharing the longest leading path, here the second of two.
+        let text = "package a\n\nimport (\n\t\"github.com/gin-gonic/gin\"\n\n\t\"golang.org/x/text\"\n)\n";
+        let (_, out) = with_imports(text, &[ERRGROUP]);
+        assert_eq!(
+            out,
+            "package a\n\nimport (\n\t\"github.com/gin-gonic/gin\"\n\n\t\"golang.org/x/sync/errgroup\"\n\t\"golang.org/x/text\"\n)\n"
+        );
+        // A block of standard-library packages only gets a new last group, after a blank line.
+        let text = "package a\n\nimport (\n\t\"context\"\n\t\"sync\"\n)\n";
+        let (_, out) = with_imports(text, &["io", ERRGROUP]);
+        assert_eq!(
+            out,
+            "package a\n\nimport (\n\t\"context\"\n\t\"io\"\n\t\"sync\"\n\n\t\"golang.org/x/sync/errgroup\"\n)\n"
+        );
+        // A single import becomes a block of two groups; so do new imports in a file without any.
+        let (_, out) = with_imports("package a\n\nimport \"sync\"\n", &[ERRGROUP]);
+        assert_eq!(out, "package a\n\nimport (\n\t\"sync\"\n\n\t\"golang.org/x/sync/errgroup\"\n)\n");
+        let (_, out) = with_imports("package a\n\nfunc f() {}\n", &["io", ERRGROUP]);
+        assert_eq!(out, "package a\n\nimport (\n\t\"io\"\n\n\t\"golang.org/x/sync/errgroup\"\n)\n\nfunc f() {}\n");
+        let (_, out) = with_imports("package a\n\nimport ()\n", &["io", ERRGROUP]);
+        assert_eq!(out, "package a\n\nimport (\n\t\"io\"\n\n\t\"golang.org/x/sync/errgroup\"\n)\n");
+    }
+
+    /// A fix that deletes the last package of the standard library's group (the errgroup fix
+    /// deleting `sync`) adds errgroup as if that group were gone: no blank line is left where it was.
+    #[test]
+    fn imports_added_beside_a_deleted_spec_leave_no_empty_group() {
+        let text = "package a\n\nimport (\n\t\"sync\"\n)\n";
+        let tree = parse(text, None);
+        let src = Source::new(text, &tree);
+        let sync = text.find("\t\"sync\"").unwrap()..text.find(")").unwrap();
+        let (_, mut edits) =
+            ensure_imports_after(&src, &["golang.org/x/sync/errgroup"], std::slice::from_ref(&sync)).unwrap();
+        edits.push(Edit::delete(sync));
+        let out = apply_edits(text, &edits).unwrap();
+        assert_eq!(out, "package a\n\nimport (\n\t\"golang.org/x/sync/errgroup\"\n)\n");
+        // Without the deletion, errgroup starts a group of its own after `sync`'s.
+        let (_, edits) = ensure_imports(&src, &["golang.org/x/sync/errgroup"]).unwrap();
+        let out = apply_edits(text, &edits).unwrap();
+        assert_eq!(out, "package a\n\nimport (\n\t\"sync\"\n\n\t\"golang.org/x/sync/errgroup\"\n)\n");
     }
 
     #[test]

@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::{matches, Rule};
-use crate::analysis::edits::{ensure_imports, merge_inserts};
+use crate::analysis::edits::{ensure_imports_after, merge_inserts};
 use crate::analysis::go::{
     ancestors_within, call_args, declaration_of, enclosing_functions, is_function, kind_id, method_call,
     next_statement, occurrences, outermost_function, snippet, unparen, visit_all, visit_in_function, walk_in_function,
@@ -925,7 +925,16 @@ fn errgroup_fix<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>, call: Nod
     for u in &ctx_uses {
         edits.push(Edit::replace(u.byte_range(), group_ctx));
     }
-    let (names, import_edits) = ensure_imports(src, &["golang.org/x/sync/errgroup"])?;
+    // The WaitGroup's declaration goes when nothing else uses it, and `sync` with it. Asked before
+    // the import is added: a `sync` spec that goes must not decide where errgroup's goes.
+    let mut deletions = Vec::new();
+    if let Some(range) = wg_declaration {
+        deletions.push(range.clone());
+        let mut gone = removed.clone();
+        gone.push(range);
+        deletions.extend(unused_import(src, "sync", &gone, stmt)?);
+    }
+    let (names, import_edits) = ensure_imports_after(src, &["golang.org/x/sync/errgroup"], &deletions)?;
     if names.first().map(String::as_str) != Some("errgroup") {
         return None;
     }
@@ -982,15 +991,7 @@ fn errgroup_fix<'t>(src: &Source<'t>, config: &Config, stmt: Node<'t>, call: Nod
     let wait_call = s.wait.named_child(0)?;
     edits.push(Edit::replace(wait_call.byte_range(), format!("_ = {group}.Wait()")));
 
-    // The WaitGroup's declaration goes when nothing else uses it, and `sync` with it.
-    if let Some(range) = wg_declaration {
-        edits.push(Edit::delete(range.clone()));
-        let mut gone = removed.clone();
-        gone.push(range);
-        if let Some(r) = unused_import(src, "sync", &gone, stmt)? {
-            edits.push(Edit::delete(r));
-        }
-    }
+    edits.extend(deletions.into_iter().map(Edit::delete));
     edits.extend(import_edits);
     Some(Fix {
         id: "errgroup-setlimit",
@@ -1327,6 +1328,10 @@ mod tests {
         assert_eq!(fixes(SHAPE, None), [["errgroup-setlimit"]]);
         assert_eq!(fixes(SHAPE, Some((1, 22))), [["errgroup-setlimit"]]);
         assert_eq!(fixes(SHAPE, Some((1, 21))), [Vec::<&str>::new()]);
+        // `sync` goes with the WaitGroup and errgroup takes its place, with no empty group left.
+        let found = run(SHAPE, FileInfo::default());
+        let fixed = crate::analysis::fix::apply_edits(SHAPE, &found[0].fixes[0].edits).unwrap();
+        assert!(fixed.starts_with("package a\n\nimport (\n\t\"golang.org/x/sync/errgroup\"\n)\n"), "{fixed}");
         // A lone `import "sync"` cannot make room for errgroup without clashing edits: no fix.
         let single = SHAPE.replace("import (\n\t\"sync\"\n)", "import \"sync\"");
         assert_eq!(fixes(&single, None), [Vec::<&str>::new()]);
