@@ -369,6 +369,41 @@ fn a_burst_of_edits_and_a_reopen_during_analysis_publish_the_newest_text() {
     assert!(c.shutdown().success());
 }
 
+/// A change that arrives between an analysis and its publish (here the server's first publish is
+/// held back by a test delay; on a loaded machine the scheduler does it now and then) is analysed
+/// after that publish by the same run. Before, the change started a run of its own, which could
+/// publish first: the client then kept the older version's diagnostics, and the endpoint report
+/// of the newest version was never made.
+#[test]
+fn publishes_of_one_document_never_go_back_a_version() {
+    let mut c = Client::spawn_with_env(&["lsp"], &[("GOHAZARD_TEST_PUBLISH_DELAY_MS", "1500")]);
+    c.initialize(json!({}), json!({"debounceMs": 0}));
+    let uri = "file:///w/order.go";
+    let text = switch_methods(3);
+    c.open(uri, &text);
+    // The open's analysis takes milliseconds (at most a few hundred in a debug build under load);
+    // its publish waits 1,500.
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let at = text.find("\tif err != nil {").unwrap();
+    let range = json!({"start": lsp_pos(&text, at, Encoding::Utf16), "end": lsp_pos(&text, at, Encoding::Utf16)});
+    let close = "\tdefer resp.Body.Close()\n";
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": range, "text": close}]}),
+    );
+    // Every publish of the document, in the order they arrived.
+    c.pump(std::time::Duration::from_millis(3000));
+    let published: Vec<(i64, usize)> = c
+        .seen("textDocument/publishDiagnostics")
+        .into_iter()
+        .filter(|p| p["uri"] == uri)
+        .map(|p| (p["version"].as_i64().unwrap(), p["diagnostics"].as_array().unwrap().len()))
+        .collect();
+    assert!(published.windows(2).all(|w| w[0].0 <= w[1].0), "a version published after a newer one: {published:?}");
+    assert_eq!(published.last(), Some(&(2, 2)), "{published:?}");
+    assert!(c.shutdown().success());
+}
+
 #[test]
 fn stale_versions_and_bad_positions_are_handled() {
     let mut c = Client::spawn(&["lsp"]);

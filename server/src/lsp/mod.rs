@@ -342,6 +342,19 @@ async fn analyze_in_background(
     Some(result)
 }
 
+/// In debug builds, `GOHAZARD_TEST_PUBLISH_DELAY_MS` holds the server's first publish of an
+/// analysis back by that long, so that a test can make a change arrive between an analysis and its
+/// publish and have the change's own analysis done first, which otherwise happens only now and
+/// then on a loaded machine.
+fn publish_delay_for_tests() {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if cfg!(debug_assertions) && !DONE.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        if let Some(ms) = std::env::var("GOHAZARD_TEST_PUBLISH_DELAY_MS").ok().and_then(|v| v.parse().ok()) {
+            std::thread::sleep(Duration::from_millis(ms));
+        }
+    }
+}
+
 /// How long a document must stay unchanged before its endpoint facts and the workspace report are
 /// brought up to date: lenses and endpoint context need not follow every keystroke, diagnostics do.
 const ENDPOINT_PAUSE: Duration = Duration::from_millis(150);
@@ -429,24 +442,29 @@ impl Backend {
                     None
                 }
             };
-            // The run ends here unless the document changed since the snapshot; deciding that
-            // under the document's lock means a change either sees the run still going (and
-            // leaves the next analysis to it) or sees it ended (and starts one).
-            let again = {
+            let newer = {
                 // A document closed, or closed and opened again, ends the run: the new one has
                 // its own.
                 let Some(mut doc) = self.docs.get_mut(uri).filter(|d| d.id == id) else { return };
                 doc.analysed = doc.analysed.max(generation);
+                doc.generation != generation
+            };
+            if let Some(result) = result.filter(|_| !newer) {
+                publish_delay_for_tests();
+                self.publish(runtime, uri, id, result);
+            }
+            drop(replaced);
+            // The run ends here unless the document changed since the snapshot. That is decided
+            // under the document's lock and after the publish: a change either sees the run still
+            // going (and leaves the next analysis to it) or sees it ended (and starts one). Were
+            // the run marked ended before its publish, a change's new run could publish first and
+            // this one's older diagnostics and endpoint report would overtake them.
+            let again = {
+                let Some(mut doc) = self.docs.get_mut(uri).filter(|d| d.id == id) else { return };
                 let again = doc.generation != generation;
                 doc.running = again;
                 again
             };
-            if let Some(result) = result {
-                if !again {
-                    self.publish(runtime, uri, id, result);
-                }
-            }
-            drop(replaced);
             if !again {
                 return;
             }

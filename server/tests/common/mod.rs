@@ -92,8 +92,14 @@ fn read_frame(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, String> {
 
 impl Client {
     pub fn spawn(args: &[&str]) -> Client {
+        Client::spawn_with_env(args, &[])
+    }
+
+    /// [`Client::spawn`] with environment variables set for the server.
+    pub fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gohazard"))
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(if std::env::var_os("GOHAZARD_TEST_STDERR").is_some() { Stdio::inherit() } else { Stdio::null() })
