@@ -284,11 +284,8 @@ struct Ids {
 }
 
 static IDS: LazyLock<Ids> = LazyLock::new(|| {
-    let lang: tree_sitter::Language = tree_sitter_go::LANGUAGE.into();
     let kind = crate::analysis::go::kind_id;
-    let field = |name: &str| {
-        lang.field_id_for_name(name).unwrap_or_else(|| panic!("tree-sitter-go has no field `{name}`")).get()
-    };
+    let field = crate::analysis::go::field_id;
     Ids {
         call: kind("call_expression"),
         go_statement: kind("go_statement"),

@@ -243,6 +243,16 @@ pub fn kind_id(name: &str) -> u16 {
     id
 }
 
+/// The id of the field `name` of tree-sitter-go, for tables of ids looked up once:
+/// `child_by_field_name` searches the grammar's field names by string on every call.
+/// Panics on a name the grammar lacks, as [`kind_id`] does.
+pub fn field_id(name: &str) -> u16 {
+    tree_sitter::Language::from(tree_sitter_go::LANGUAGE)
+        .field_id_for_name(name)
+        .unwrap_or_else(|| panic!("tree-sitter-go has no field `{name}`"))
+        .get()
+}
+
 /// The ids of the node kinds that walks over many nodes compare (see [`KindIds`]).
 pub(crate) static KIND_IDS: std::sync::LazyLock<KindIds> = std::sync::LazyLock::new(|| {
     let id = kind_id;

@@ -405,6 +405,28 @@ impl Index {
     }
 }
 
+/// The ids of the fields the declarations read. `child_by_field_name` searches the grammar's
+/// field names by string on every call, and the index asks several per function of every file.
+struct Fields {
+    /// Non-zero, as `children_by_field_id` takes it.
+    name: std::num::NonZeroU16,
+    parameters: u16,
+    receiver: u16,
+    result: u16,
+    type_: u16,
+}
+
+static FIELDS: std::sync::LazyLock<Fields> = std::sync::LazyLock::new(|| {
+    let id = super::go::field_id;
+    Fields {
+        name: std::num::NonZeroU16::new(id("name")).expect("field ids start at 1"),
+        parameters: id("parameters"),
+        receiver: id("receiver"),
+        result: id("result"),
+        type_: id("type"),
+    }
+});
+
 /// The names and declared types of a parameter list, one entry per parameter.
 fn param_names(src: &Source<'_>, list: Option<tree_sitter::Node<'_>>) -> (Vec<Text>, Vec<Text>) {
     let mut out = Vec::new();
@@ -417,8 +439,8 @@ fn param_names(src: &Source<'_>, list: Option<tree_sitter::Node<'_>>) -> (Vec<Te
         }
         let mut c2 = decl.walk();
         let names: Vec<Text> =
-            decl.children_by_field_name("name", &mut c2).map(|n| Text::from(src.text_of(n))).collect();
-        let ty = decl.child_by_field_name("type").map(|t| src.text_of(t)).unwrap_or("");
+            decl.children_by_field_id(FIELDS.name, &mut c2).map(|n| Text::from(src.text_of(n))).collect();
+        let ty = decl.child_by_field_id(FIELDS.type_).map(|t| src.text_of(t)).unwrap_or("");
         let ty: Text =
             if decl.kind() == "variadic_parameter_declaration" { format!("...{ty}").into() } else { ty.into() };
         let count = names.len().max(1);
@@ -434,12 +456,12 @@ fn param_names(src: &Source<'_>, list: Option<tree_sitter::Node<'_>>) -> (Vec<Te
 
 fn receiver_type(src: &Source<'_>, recv: tree_sitter::Node<'_>) -> Option<Text> {
     let decl = recv.named_child(0)?;
-    let mut ty = decl.child_by_field_name("type")?;
+    let mut ty = decl.child_by_field_id(FIELDS.type_)?;
     if ty.kind() == "pointer_type" {
         ty = ty.named_child(0)?;
     }
     if ty.kind() == "generic_type" {
-        ty = ty.child_by_field_name("type")?;
+        ty = ty.child_by_field_id(FIELDS.type_)?;
     }
     Some(src.text_of(ty).into())
 }
@@ -482,23 +504,26 @@ pub fn declarations(src: &Source<'_>) -> Vec<FuncDecl> {
 pub fn item_declarations(src: &Source<'_>, item: tree_sitter::Node<'_>, package: &str, out: &mut Vec<FuncDecl>) {
     let mut visit = |n: tree_sitter::Node<'_>| {
         let (name, receiver, params) = match n.kind() {
-            "function_declaration" => (n.child_by_field_name("name"), None, n.child_by_field_name("parameters")),
+            "function_declaration" => {
+                (n.child_by_field_id(FIELDS.name.get()), None, n.child_by_field_id(FIELDS.parameters))
+            }
             "method_declaration" => (
-                n.child_by_field_name("name"),
-                n.child_by_field_name("receiver").and_then(|r| receiver_type(src, r)),
-                n.child_by_field_name("parameters"),
+                n.child_by_field_id(FIELDS.name.get()),
+                n.child_by_field_id(FIELDS.receiver).and_then(|r| receiver_type(src, r)),
+                n.child_by_field_id(FIELDS.parameters),
             ),
             "method_elem" => {
                 // An interface method: the receiver is the interface's type name.
                 let iface = n.parent().and_then(|i| i.parent()).filter(|t| t.kind() == "type_spec");
-                let iface_name = iface.and_then(|t| t.child_by_field_name("name")).map(|x| Text::from(src.text_of(x)));
-                (n.child_by_field_name("name"), iface_name, n.child_by_field_name("parameters"))
+                let iface_name =
+                    iface.and_then(|t| t.child_by_field_id(FIELDS.name.get())).map(|x| Text::from(src.text_of(x)));
+                (n.child_by_field_id(FIELDS.name.get()), iface_name, n.child_by_field_id(FIELDS.parameters))
             }
             _ => return,
         };
         let Some(name) = name else { return };
         let (params, types) = param_names(src, params);
-        let results = result_types(src, n.child_by_field_name("result"));
+        let results = result_types(src, n.child_by_field_id(FIELDS.result));
         out.push(FuncDecl::new(src.text_of(name).into(), package.into(), receiver, params, types, results));
     };
     match item.kind() {

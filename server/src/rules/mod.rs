@@ -155,14 +155,6 @@ struct Kinds {
     value_field: u16,
 }
 
-/// The id of a field of tree-sitter-go's grammar.
-fn field_id(name: &str) -> u16 {
-    tree_sitter::Language::from(tree_sitter_go::LANGUAGE)
-        .field_id_for_name(name)
-        .unwrap_or_else(|| panic!("tree-sitter-go has a field `{name}`"))
-        .get()
-}
-
 impl Kinds {
     fn new() -> Kinds {
         let id = crate::analysis::go::kind_id;
@@ -188,8 +180,8 @@ impl Kinds {
             for_statement: id("for_statement"),
             select_statement: id("select_statement"),
             var_spec: id("var_spec"),
-            type_field: field_id("type"),
-            value_field: field_id("value"),
+            type_field: go::field_id("type"),
+            value_field: go::field_id("value"),
         }
     }
 }
