@@ -193,12 +193,13 @@ fn analyze_text_indexed(
     let src = Source::new(text, &tree);
     // With a cache, only the declarations of changed items are extracted again, and nothing is
     // copied or written when they are what the index holds already (most keystrokes).
-    // With a cache, the items and their hashes serve the declarations and the analysis.
-    let items = cache.is_some().then(|| Items::of(&src));
+    // With a cache, the items and their hashes serve the declarations and the analysis; the
+    // items that the edits since the cache's analysis left alone keep their hashes.
+    let items = cache.as_deref().map(|c| Items::reusing(&src, c));
     let decls = match (cache.as_deref_mut(), &items) {
         (Some(cache), Some(items)) => {
             let guard = index.read();
-            let current = guard.as_deref().ok().and_then(|idx| idx.file(key));
+            let current = guard.as_deref().ok().and_then(|idx| Some((idx.file(key)?, idx.generation())));
             crate::analysis::incremental::declarations_unless(&src, cache, current, items)
         }
         _ => Some(declarations(&src)),
