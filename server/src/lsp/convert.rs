@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::*;
@@ -53,16 +53,22 @@ fn docs_uri(rule: &str) -> Option<Uri> {
 }
 
 pub(super) fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: Encoding) -> Diagnostic {
+    diagnostic_at(uri, f, |r| range(rope, r, enc))
+}
+
+/// The diagnostic of `f`, with `range_of` giving the position of each of its ranges.
+fn diagnostic_at(uri: &Uri, f: &Finding, mut range_of: impl FnMut(&std::ops::Range<usize>) -> Range) -> Diagnostic {
+    let main = range_of(&f.range);
     let related: Vec<_> = f
         .related
         .iter()
         .map(|r| DiagnosticRelatedInformation {
-            location: Location { uri: uri.clone(), range: range(rope, &r.range, enc) },
+            location: Location { uri: uri.clone(), range: range_of(&r.range) },
             message: r.message.clone(),
         })
         .collect();
     Diagnostic {
-        range: range(rope, &f.range, enc),
+        range: main,
         severity: Some(severity(f.severity)),
         code: Some(NumberOrString::String(f.rule.to_string())),
         code_description: docs_uri(f.rule).map(|href| CodeDescription { href }),
@@ -76,6 +82,104 @@ pub(super) fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: Encoding) -> 
 
 pub(super) fn diagnostics(uri: &Uri, a: &Analysis, enc: Encoding) -> Vec<Diagnostic> {
     a.findings.iter().map(|f| diagnostic(uri, &a.rope, f, enc)).collect()
+}
+
+/// The positions of the diagnostics last published for a document, so that the next publish
+/// converts only the ranges an edit moved: a keystroke republishes every finding of the file, and
+/// converting each of their offsets through the rope was most of the conversion's time.
+pub(super) struct Positions {
+    text: Arc<String>,
+    findings: Arc<Vec<Finding>>,
+    lines: usize,
+    enc: Encoding,
+    /// Each finding's range, then those of its related locations, one finding after the other.
+    ranges: Vec<Range>,
+    /// Where each finding's ranges start in `ranges`.
+    starts: Vec<usize>,
+}
+
+/// Like [`diagnostics`], taking from `last` the positions of every finding that lies wholly in the
+/// text before or after what changed since, at the same offsets there (moved by the change of
+/// length after it). Before the change, the text up to and around an offset is the same, so is
+/// its position. After it, an offset past the first line break that follows the change and is
+/// not the first byte after it has the same column and a line moved by the change of line count:
+/// every line break from there on is the same. Returns the positions for the next publish.
+pub(super) fn diagnostics_reusing(
+    uri: &Uri,
+    a: &Analysis,
+    enc: Encoding,
+    last: Option<&Positions>,
+) -> (Vec<Diagnostic>, Positions) {
+    // Bytes that must be unchanged after an offset before the change: a position depends on the
+    // character and the line break at the offset, which may span a few bytes.
+    const MARGIN: usize = 8;
+    let text = a.text.as_str();
+    let reuse = last.filter(|l| l.enc == enc).map(|l| {
+        let (prefix, suffix) = crate::text::common_ends(&l.text, text);
+        let suffix_start = text.len() - suffix;
+        let after =
+            text.get(suffix_start + 1..).and_then(|t| t.find('\n')).map_or(usize::MAX, |i| suffix_start + i + 2);
+        let lines = a.rope.len_lines() as i64 - l.lines as i64;
+        (l, prefix.saturating_sub(MARGIN), after, lines)
+    });
+    let mut out = Positions {
+        text: a.text.clone(),
+        findings: a.findings.clone(),
+        lines: a.rope.len_lines(),
+        enc,
+        ranges: Vec::with_capacity(last.map_or(a.findings.len(), |l| l.ranges.len())),
+        starts: Vec::with_capacity(a.findings.len()),
+    };
+    let diags = a
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let offsets = || std::iter::once(&f.range).chain(f.related.iter().map(|r| &r.range));
+            let old = reuse.as_ref().and_then(|&(l, before, after, lines)| {
+                let (j, shift, lines) = if offsets().all(|r| r.start.max(r.end) < before) {
+                    (i, 0, 0)
+                } else if offsets().all(|r| r.start.min(r.end) >= after) {
+                    (
+                        (i + l.findings.len()).checked_sub(a.findings.len())?,
+                        l.text.len() as i64 - text.len() as i64,
+                        lines,
+                    )
+                } else {
+                    return None;
+                };
+                let g = l.findings.get(j)?;
+                let moved = |r: &std::ops::Range<usize>| (r.start as i64 + shift, r.end as i64 + shift);
+                let same = g.related.len() == f.related.len()
+                    && std::iter::once(&g.range)
+                        .chain(g.related.iter().map(|r| &r.range))
+                        .zip(offsets())
+                        .all(|(o, n)| (o.start as i64, o.end as i64) == moved(n));
+                same.then(|| (&l.ranges[l.starts[j]..l.starts[j] + 1 + g.related.len()], lines))
+            });
+            out.starts.push(out.ranges.len());
+            match old {
+                Some((ranges, lines)) => {
+                    let mut k = 0;
+                    diagnostic_at(uri, f, |offsets| {
+                        let mut r = ranges[k];
+                        k += 1;
+                        r.start.line = (i64::from(r.start.line) + lines) as u32;
+                        r.end.line = (i64::from(r.end.line) + lines) as u32;
+                        debug_assert_eq!(r, range(&a.rope, offsets, enc), "a kept position is the converted one");
+                        out.ranges.push(r);
+                        r
+                    })
+                }
+                None => diagnostic_at(uri, f, |r| {
+                    let r = range(&a.rope, r, enc);
+                    out.ranges.push(r);
+                    r
+                }),
+            }
+        })
+        .collect();
+    (diags, out)
 }
 
 fn workspace_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {

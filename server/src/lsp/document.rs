@@ -65,6 +65,9 @@ pub struct Document {
     pub endpoint: Option<PendingReport>,
     /// Whether a timer task waits for `endpoint`; publishing then only moves its deadline.
     pub endpoint_timer: bool,
+    /// The positions of the diagnostics last published, which the next publish reuses where the
+    /// text did not change (see [`super::convert::diagnostics_reusing`]).
+    pub positions: Option<super::convert::Positions>,
 }
 
 /// See [`Document::endpoint`].
@@ -92,6 +95,7 @@ impl Document {
             analysed: 0,
             endpoint: None,
             endpoint_timer: false,
+            positions: None,
         }
     }
 

@@ -479,8 +479,14 @@ impl Backend {
         let enc = self.encoding();
         let push = !self.caps().pull_diagnostics;
         let sent = self.facts.published();
-        let diagnostics =
-            push.then(|| routes::with_context(uri.as_str(), convert::diagnostics(uri, &result, enc), &sent));
+        let diagnostics = push.then(|| {
+            let last = self.docs.get_mut(uri).filter(|d| d.id == id).and_then(|mut d| d.positions.take());
+            let (diagnostics, positions) = convert::diagnostics_reusing(uri, &result, enc, last.as_ref());
+            if let Some(mut doc) = self.docs.get_mut(uri).filter(|d| d.id == id) {
+                doc.positions = Some(positions);
+            }
+            routes::with_context(uri.as_str(), diagnostics, &sent)
+        });
         // A blocking thread may wait for a future; the client's queue is the only thing it waits
         // for, and the protocol loop goes on meanwhile.
         runtime.block_on(async {
