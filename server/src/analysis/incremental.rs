@@ -110,7 +110,7 @@ pub struct Cache {
     /// The keys of the shapes of the declaring items, and the index generation and the place
     /// and length of the index's declarations of the file, when [`declarations_unless`] last
     /// found those equal to the items' (see there).
-    declared: Option<(Vec<(u16, u64)>, Seen)>,
+    declared: Option<Declared>,
     /// The text the items were analysed in: the items that an edit removed are read here for the
     /// names they mention (see [`Source::reads_file_about`]). The server's copy of the text when
     /// it shares it (see [`analyze_source`]), which saves a copy of the file per keystroke.
@@ -585,22 +585,63 @@ pub fn declarations_unless(
         cache.package = package;
         cache.declared = None;
     }
-    let keys: Vec<(u16, u64)> = items
+    let (indexed, keys): (Vec<Node<'_>>, Vec<(u16, u64)>) = items
         .nodes
         .iter()
         .zip(&items.hashes)
         .filter(|(item, _)| is_indexed(**item))
-        .map(|(item, &hash)| (item.kind_id(), hash))
-        .collect();
+        .map(|(item, &hash)| (*item, (item.kind_id(), hash)))
+        .unzip();
     let seen = |c: &[FuncDecl], generation| (generation, c.as_ptr() as usize, c.len());
-    if let (Some((c, generation)), Some((keys_then, seen_then))) = (current, &cache.declared) {
-        if *keys_then == keys && *seen_then == seen(c, generation) {
-            return None;
+    // While the index is unchanged since a call that found the file's declarations equal, only
+    // the items whose keys changed since (usually the one edited) are compared, at the place
+    // their declarations take among the others'.
+    if let (Some((c, generation)), Some(then)) = (current, cache.declared.take()) {
+        if then.seen == seen(c, generation) && then.keys.len() == keys.len() {
+            let mut at = 0;
+            let mut equal = true;
+            'items: for (i, (&key, &n)) in keys.iter().zip(&then.counts).enumerate() {
+                let n = n as usize;
+                if key != then.keys[i] {
+                    let Some(range) = c.get(at..at + n) else {
+                        equal = false;
+                        break;
+                    };
+                    let shape = cache.shapes.entry(key).or_insert_with(|| Shape::new(src, indexed[i]));
+                    let decls = shape.decls.get_or_insert_with(|| {
+                        let mut d = Vec::new();
+                        super::index::item_declarations(src, indexed[i], &cache.package, &mut d);
+                        d
+                    });
+                    if decls.len() != n {
+                        equal = false;
+                        break;
+                    }
+                    let mut copied = false;
+                    for (d, x) in decls.iter().zip(range) {
+                        match same_decl(d, x) {
+                            Same::Shared => {}
+                            Same::Equal => copied = true,
+                            Same::Different => {
+                                equal = false;
+                                break 'items;
+                            }
+                        }
+                    }
+                    if copied {
+                        decls.clone_from_slice(range);
+                    }
+                }
+                at += n;
+            }
+            if equal && at == c.len() {
+                cache.declared = Some(Declared { keys, counts: then.counts, seen: then.seen });
+                return None;
+            }
         }
     }
-    cache.declared = None;
     let current = current.map(|(c, generation)| (c, seen(c, generation)));
-    for (&item, &key) in items.nodes.iter().filter(|item| is_indexed(**item)).zip(&keys) {
+    for (&item, &key) in indexed.iter().zip(&keys) {
         let shape = cache.shapes.entry(key).or_insert_with(|| Shape::new(src, item));
         shape.decls.get_or_insert_with(|| {
             let mut d = Vec::new();
@@ -616,6 +657,7 @@ pub fn declarations_unless(
         let mut at = 0;
         let mut equal = true;
         let mut copies = Vec::new();
+        let mut counts = Vec::with_capacity(keys.len());
         'compare: for k in &keys {
             let start = at;
             let mut copied = false;
@@ -633,6 +675,7 @@ pub fn declarations_unless(
             if copied {
                 copies.push((*k, start..at));
             }
+            counts.push((at - start) as u32);
         }
         if equal && at == current.len() {
             for (k, range) in copies {
@@ -640,7 +683,7 @@ pub fn declarations_unless(
                     decls.clone_from_slice(&current[range]);
                 }
             }
-            cache.declared = Some((keys, seen));
+            cache.declared = Some(Declared { keys, counts, seen });
             return None;
         }
     }
@@ -651,6 +694,14 @@ pub fn declarations_unless(
 /// The generation of an index, and the place and length of its declarations of a file: while all
 /// three are unchanged, so are those declarations (see [`declarations_unless`]).
 type Seen = (u64, usize, usize);
+
+/// What [`declarations_unless`] last found equal to the index's declarations of the file: the
+/// keys of the declaring items' shapes, how many declarations each has, and the index then.
+struct Declared {
+    keys: Vec<(u16, u64)>,
+    counts: Vec<u32>,
+    seen: Seen,
+}
 
 /// How two declarations compare (see [`same_decl`]).
 #[derive(PartialEq)]
