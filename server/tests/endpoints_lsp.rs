@@ -21,6 +21,11 @@ fn start(pull: bool) -> (tempfile::TempDir, Client) {
     if pull {
         caps["textDocument"] = json!({"diagnostic": {"dynamicRegistration": false}});
     }
+    start_with(dir, caps)
+}
+
+/// [`start`] with the client capabilities `caps`.
+fn start_with(dir: tempfile::TempDir, caps: Value) -> (tempfile::TempDir, Client) {
     let mut c = Client::spawn(&["lsp"]);
     c.initialize_with(json!({
         "processId": null,
@@ -275,6 +280,47 @@ fn lenses_hovers_and_context_follow_edits_and_moved_files() {
 /// removing the second `Next` character by character, each edit published at once, ends with
 /// the context of the final text in both files, and so does typing it back after a pause (a new
 /// timer once the first has ended).
+/// A client that supports it is asked to re-request its code lenses when the endpoint report
+/// changes, so that the lenses of files other than the one being edited follow the edit; a
+/// change that leaves the report as it was asks nothing.
+#[test]
+fn lenses_are_refreshed_when_the_report_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/service"), dir.path());
+    let caps = json!({"window": {"workDoneProgress": true}, "workspace": {"codeLens": {"refreshSupport": true}}});
+    let (dir, mut c) = start_with(dir, caps);
+    let root = dir.path();
+    let users_uri = uri(&root.join("handlers/users.go"));
+    c.open(&users_uri, &std::fs::read_to_string(root.join("handlers/users.go")).unwrap());
+    let mw = root.join("middleware/logging.go");
+    let mw_uri = uri(&mw);
+    let mw_text = std::fs::read_to_string(&mw).unwrap();
+    c.open(&mw_uri, &mw_text);
+    wait_message(&mut c, &users_uri, "empty-filter", "which both run twice per request)");
+    let refreshes =
+        |c: &Client| c.server_requests.iter().filter(|r| r["method"] == "workspace/codeLens/refresh").count();
+    c.pump(std::time::Duration::from_millis(500));
+    let before = refreshes(&c);
+
+    // A comment typed into the middleware changes no route: no refresh.
+    let edit =
+        json!({"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "// x\n"});
+    change(&mut c, &mw_uri, 2, edit);
+    c.diagnostics(&mw_uri, 2);
+    c.pump(std::time::Duration::from_millis(800));
+    assert_eq!(refreshes(&c), before, "a refresh though the report did not change");
+
+    // Removing the second `Next` halves the handlers' work: the lenses are asked for again.
+    let second = mw_text.rfind("\t\tctx.Next()\n").unwrap();
+    let line = mw_text[..second].matches('\n').count() + 1;
+    let edit = json!({"range": {"start": {"line": line, "character": 0}, "end": {"line": line + 1, "character": 0}}, "text": ""});
+    change(&mut c, &mw_uri, 3, edit);
+    wait_message(&mut c, &users_uri, "empty-filter", "(on GET /special/users/:id and GET /users/:id)");
+    c.pump(std::time::Duration::from_millis(300));
+    assert_eq!(refreshes(&c), before + 1, "{:?}", c.server_requests);
+    assert!(c.shutdown().success());
+}
+
 #[test]
 fn the_endpoint_report_follows_a_burst_of_keystrokes() {
     let (dir, mut c) = start(false);

@@ -360,6 +360,24 @@ pub(super) fn endpoint_lenses(
     out
 }
 
+/// What the endpoint lenses of every file show, without where: a handler's file and its lens's
+/// title, and per middleware use its file, its name, the route and the doubling it adds. The
+/// lenses of the document being edited move with its text and the client asks for them again on
+/// its own; only a change of these tells that another file's lenses went stale.
+pub(super) fn lens_contents(summaries: &[crate::endpoints::Summary]) -> Vec<(&str, String)> {
+    let mut out = Vec::new();
+    for s in summaries {
+        if let Some(loc) = &s.handler_loc {
+            out.push((loc.file.as_str(), lens_title(s)));
+        }
+        for m in &s.middleware {
+            out.push((m.loc.file.as_str(), format!("{} {} {} {}", m.name, s.method, s.path, m.doubles)));
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
 /// The middleware declared in this document, each with the routes whose chains hold it.
 fn middleware_in<'s>(
     uri: &str,

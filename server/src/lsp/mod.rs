@@ -71,6 +71,8 @@ struct ClientCaps {
     pull_diagnostics: bool,
     watch_registration: bool,
     configuration: bool,
+    /// The client re-requests code lenses on `workspace/codeLens/refresh`.
+    code_lens_refresh: bool,
 }
 
 struct State {
@@ -626,6 +628,16 @@ impl Backend {
     /// was registered, a middleware fixed), sends those diagnostics again, or asks a client that
     /// pulls them to pull again. `except` was just published with the new context.
     async fn after_context_change(&self, built: &routes::Built, except: Option<&Uri>) {
+        // The endpoint lenses of every open file show the report: when it changed, a client that
+        // can re-requests them, else the lenses of the files not being edited stay as they were
+        // until the client asks again on its own. Spawned, so that a client slow to answer holds
+        // up nothing.
+        if self.caps().code_lens_refresh && self.facts.lenses_changed(&built.summaries) {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let _ = client.code_lens_refresh().await;
+            });
+        }
         let changed = self.facts.publish(&built.contexts, except.map(|u| u.as_str()));
         if changed.is_empty() {
             return;
@@ -787,6 +799,12 @@ fn client_caps(params: &InitializeParams) -> ClientCaps {
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false),
         configuration: c.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false),
+        code_lens_refresh: c
+            .workspace
+            .as_ref()
+            .and_then(|w| w.code_lens.as_ref())
+            .and_then(|l| l.refresh_support)
+            .unwrap_or(false),
     }
 }
 

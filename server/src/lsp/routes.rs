@@ -37,6 +37,8 @@ pub(super) struct RouteStore {
     /// The contexts diagnostics were last sent with, and how many times they changed (part of
     /// the pull diagnostics' result id, so a client does not keep a report whose context changed).
     published: Mutex<(Arc<Contexts>, u64)>,
+    /// What the code lenses showed when they were last refreshed.
+    lensed: Mutex<Vec<(String, String)>>,
 }
 
 impl RouteStore {
@@ -103,6 +105,19 @@ impl RouteStore {
             p.1 += 1;
         }
         changed
+    }
+
+    /// Whether the lenses of `summaries` show anything else than those of the last call, which
+    /// the code lenses were refreshed for ([`super::convert::lens_contents`]); records them.
+    pub fn lenses_changed(&self, summaries: &[Summary]) -> bool {
+        let contents: Vec<(String, String)> =
+            super::convert::lens_contents(summaries).into_iter().map(|(f, t)| (f.to_string(), t)).collect();
+        let Ok(mut last) = self.lensed.lock() else { return false };
+        if *last == contents {
+            return false;
+        }
+        *last = contents;
+        true
     }
 
     /// The contexts diagnostics were last sent with.
