@@ -1265,33 +1265,36 @@ fn unused_import(
     // need not mention: noted for the incremental cache, for that item alone.
     src.reads_file_about_for(name, at);
     let root = src.root();
-    let mut used = false;
-    visit_all(root, |n| {
-        if used || n.kind() == "import_declaration" {
-            return;
-        }
-        let refers = match n.kind() {
-            "qualified_type" => n.child_by_field_name("package").is_some_and(|p| src.text_of(p) == name),
-            "selector_expression" => {
-                n.child_by_field_name("operand").is_some_and(|o| o.kind() == "identifier" && src.text_of(o) == name)
-            }
+    // A use is `name.X` as a selector's operand or a qualified type's package. Each one's name is
+    // an occurrence of the word in the text, so the search starts there rather than at every node
+    // of the file: the fix is offered on every goroutine of a WaitGroup shape, and a walk of the
+    // whole file per offer made the rule's cost grow with the square of a file's goroutines.
+    let imports = src.import_decls();
+    let used = occurrences(src.text, name).any(|at| {
+        let Some(n) = root.descendant_for_byte_range(at, at + name.len()) else { return false };
+        let Some(parent) = n.parent().filter(|_| n.byte_range() == (at..at + name.len())) else { return false };
+        let refers = match parent.kind() {
+            "qualified_type" => parent.child_by_field_name("package") == Some(n),
+            "selector_expression" => n.kind() == "identifier" && parent.child_by_field_name("operand") == Some(n),
             _ => false,
         };
-        if refers && !gone.iter().any(|r| r.start <= n.start_byte() && n.end_byte() <= r.end) {
-            used = true;
-        }
+        let in_import = imports.iter().any(|d| d.start_byte() <= at && at < d.end_byte());
+        let deleted = gone.iter().any(|r| r.start <= parent.start_byte() && parent.end_byte() <= r.end);
+        refers && !in_import && !deleted
     });
     if used {
         return Some(None);
     }
     let mut spec = None;
-    visit_all(root, |n| {
-        if n.kind() == "import_spec"
-            && n.child_by_field_name("path").is_some_and(|p| src.text_of(p).trim_matches(['"', '`']) == path)
-        {
-            spec = Some(n);
-        }
-    });
+    for &decl in imports {
+        visit_all(decl, |n| {
+            if n.kind() == "import_spec"
+                && n.child_by_field_name("path").is_some_and(|p| src.text_of(p).trim_matches(['"', '`']) == path)
+            {
+                spec = Some(n);
+            }
+        });
+    }
     let spec = spec?;
     // In a block, the spec's line goes (the errgroup import lands in the same block).
     (spec.parent()?.kind() == "import_spec_list" && alone_on_lines(src, spec)).then(|| Some(whole_lines(src, spec)))
