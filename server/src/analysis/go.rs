@@ -693,7 +693,12 @@ pub fn declaration_of<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<
         };
         *best = Some((n.start_byte(), decl));
     };
-    if root.kind() == "source_file" {
+    // The file is the root of the tree whatever its kind: a syntax error that swallows much of the
+    // file makes the root an ERROR node instead of a `source_file`, and that must not take the
+    // package-level declarations out of scope (nor make the outcome depend on how far the error
+    // reaches, which no item's text tells the incremental cache).
+    let at_file_level = root.id() == src.root().id();
+    if at_file_level {
         // Outside functions the walk below reads the earlier top-level items: `var` declarations,
         // and the `:=` statements of a broken function that tree-sitter lifted to the top level,
         // which declare no names for the incremental cache; the order of the items counts too.
@@ -701,7 +706,7 @@ pub fn declaration_of<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<
         src.reads_file_about_for(name, at);
     }
     visit_before(root, at.start_byte(), |n| consider(n, &mut best));
-    if best.is_none() && root.kind() != "source_file" {
+    if best.is_none() && !at_file_level {
         // File-level variables: the incremental cache follows them through this note, not by
         // the names the item mentions.
         src.reads_top_level_for(name, at);
@@ -739,7 +744,8 @@ fn visit_before<'t>(root: Node<'t>, at: usize, mut f: impl FnMut(Node<'t>)) {
 }
 
 /// The region where a declaration's names are visible: the innermost block, statement header or
-/// case clause around it.
+/// case clause around it, or else the file (the root of the tree, whose kind is ERROR instead of
+/// `source_file` when a syntax error swallowed much of the file).
 fn declaration_scope(decl: Node<'_>) -> Option<Node<'_>> {
     let mut cur = decl.parent();
     while let Some(n) = cur {
@@ -758,7 +764,11 @@ fn declaration_scope(decl: Node<'_>) -> Option<Node<'_>> {
         ) {
             return Some(n);
         }
-        cur = n.parent();
+        let up = n.parent();
+        if up.is_none() {
+            return Some(n);
+        }
+        cur = up;
     }
     None
 }

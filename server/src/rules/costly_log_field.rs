@@ -917,6 +917,26 @@ mod tests {
         assert_eq!(ours(&concrete), 1);
     }
 
+    /// A syntax error that swallows several functions makes the root of the tree an ERROR node
+    /// instead of a `source_file`: the package-level `var` stays in scope in the functions before
+    /// it, as Go scopes it.
+    #[test]
+    fn a_package_variable_stays_in_scope_under_an_error_root() {
+        let mut text = String::from(
+            "package a\n\nimport \"go.uber.org/zap\"\n\nvar cfg Config\n\ntype Config struct{ Name string }\n\n\
+             func logs(logger *zap.Logger, msgs <-chan int) {\n\tfor range msgs {\n\t\tlogger.Info(\"cfg\", zap.Any(\"cfg\", cfg))\n\t}\n}\n",
+        );
+        assert_eq!(ours(&text), 1);
+        for i in 0..3 {
+            text.push_str(&format!(
+                "\nqfunc run{i}(logger *zap.Logger, msgs <-chan int) error {{\n\ttype Config struct{{ n int }}\n\
+                 \tvar req Config\n\t_ = req\n\treturn nil\n}}\n"
+            ));
+        }
+        assert_eq!(crate::analysis::parse(&text, None).root_node().kind(), "ERROR", "the root is no ERROR");
+        assert_eq!(ours(&text), 1);
+    }
+
     #[test]
     fn a_struct_returned_by_another_workspace_package_is_costly() {
         use crate::analysis::index::{declarations, Index};

@@ -309,7 +309,10 @@ fn bindings<'t>(src: &Source<'t>, scope: Node<'t>, name: &str) -> Vec<(Option<No
         let value = (values.len() == names.len()).then(|| values[i]);
         out.push((value, n.child_by_field_name("type")));
     };
-    if scope.kind() == "source_file" {
+    // The file is the root of the tree whatever its kind (an ERROR root, when a syntax error
+    // swallowed much of the file, is still the file: walking it would count every function's
+    // locals as package-level bindings).
+    if scope.id() == src.root().id() {
         // Package-level `var` declarations only, without the function literals of their values:
         // a variable declared in one is local to it. Counting it also made the finding depend on
         // another declaration than those of `name`, which the incremental cache follows (see
@@ -702,6 +705,28 @@ mod tests {
         assert_eq!(ours(&text("var client = &http.Client{}")).len(), 1, "a package-level client");
         let literal = text("var setup = func() {\n\tclient := &http.Client{}\n\t_ = client\n}");
         assert!(ours(&literal).is_empty(), "the literal's local taken for the package's client");
+    }
+
+    /// A syntax error that swallows several functions makes the root of the tree an ERROR node.
+    /// The file's scope is still its package-level `var`s alone: walking the ERROR root took
+    /// another function's local `client` for a binding of the package's.
+    #[test]
+    fn another_functions_local_is_no_package_binding_under_an_error_root() {
+        let mut text = String::from(
+            "package p\n\nimport (\n\t\"net/http\"\n\n\t\"github.com/go-resty/resty/v2\"\n)\n\n\
+             var client = &http.Client{}\n\nfunc fetch(u string) {\n\
+             \tresp, err := client.Get(u)\n\tif err != nil {\n\t\treturn\n\t}\n\tprintln(resp.Proto)\n}\n\n\
+             func other() {\n\tclient := resty.New()\n\t_ = client\n}\n",
+        );
+        assert_eq!(ours(&text).len(), 1, "a package-level client");
+        for i in 0..3 {
+            text.push_str(&format!(
+                "\nqfunc run{i}(logger *zap.Logger, msgs <-chan int) error {{\n\ttype Config struct{{ n int }}\n\
+                 \tvar req Config\n\t_ = req\n\treturn nil\n}}\n"
+            ));
+        }
+        assert_eq!(crate::analysis::parse(&text, None).root_node().kind(), "ERROR", "the root is no ERROR");
+        assert_eq!(ours(&text).len(), 1, "another function's local taken for the package's client");
     }
 
     #[test]
