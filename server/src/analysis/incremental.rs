@@ -1830,6 +1830,69 @@ mod tests {
         }
     }
 
+    /// A syntax error that swallows several functions (here a `q` typed before a `func` keyword)
+    /// can make the root of the tree an ERROR node instead of a `source_file`. `go::declaration_of`
+    /// took only a `source_file` for the file's scope, so with an ERROR root it no longer resolved
+    /// `cfg` to the package-level `var` and costly-log-field dropped its finding in `logs`, an
+    /// item the edit did not touch: the incremental run kept it. Incremental and full analysis
+    /// must agree through the edit and its undo (the finding now stays, so this does not use
+    /// [`assert_cross_item`]).
+    #[test]
+    fn a_syntax_error_that_turns_the_root_into_an_error_keeps_the_file_scope() {
+        let mut before = String::from(
+            "package a\n\nimport \"go.uber.org/zap\"\n\nvar cfg Config\n\ntype Config struct{ Name string }\n\n\
+             func logs(logger *zap.Logger, msgs <-chan int) {\n\tfor range msgs {\n\t\tlogger.Info(\"cfg\", zap.Any(\"cfg\", cfg))\n\t}\n}\n",
+        );
+        for i in 0..3 {
+            before.push_str(&format!(
+                "\nfunc run{i}(logger *zap.Logger, msgs <-chan int) error {{\n\ttype Config struct{{ n int }}\n\
+                 \tvar req Config\n\t_ = req\n\treturn nil\n}}\n"
+            ));
+        }
+        let mut after = before.clone();
+        after.insert(before.find("func run0(").unwrap(), 'q');
+        assert_eq!(parse(&after, None).root_node().kind(), "ERROR", "the root is no ERROR: the test tests nothing");
+        let mut index = workspace_index(&[]);
+        let mut cache = Cache::default();
+        for version in [&before, &after, &before] {
+            let (inc, full, _) = both(version, &mut index, &mut cache);
+            assert_eq!(inc, full, "incremental and full analysis differ:\n{version}");
+            assert_eq!(full.iter().filter(|f| f.rule == "costly-log-field").count(), 1, "{version}");
+        }
+    }
+
+    /// Under an ERROR root (see above), unclosed-body walked the whole root for the package-level
+    /// bindings of a client's name, so another function's local `client` decided the finding in
+    /// `fetch`, a read that no note covered: editing that local left the finding stale.
+    #[test]
+    fn another_functions_local_under_an_error_root_is_no_cross_item_read() {
+        let mut before = String::from(
+            "package p\n\nimport (\n\t\"net/http\"\n\n\t\"github.com/go-resty/resty/v2\"\n)\n\n\
+             var api = &http.Client{}\n\nfunc fetch(u string) {\n\tresp, err := api.Get(u)\n\tif err != nil {\n\
+             \t\treturn\n\t}\n\tprintln(resp.Proto)\n}\n",
+        );
+        // Items between the edited one and `fetch`, so that no focused run of neighbours re-runs
+        // `fetch` with the edited item (the package variable's item reads the file about `api`).
+        before.push_str(
+            "\nfunc pad0() {}\n\nfunc pad1() {}\n\nfunc pad2() {}\n\nfunc other() {\n\tc := resty.New()\n\t_ = c\n}\n",
+        );
+        for i in 0..3 {
+            before.push_str(&format!(
+                "\nqfunc run{i}(logger *zap.Logger, msgs <-chan int) error {{\n\ttype Config struct{{ n int }}\n\
+                 \tvar req Config\n\t_ = req\n\treturn nil\n}}\n"
+            ));
+        }
+        assert_eq!(parse(&before, None).root_node().kind(), "ERROR", "the root is no ERROR: the test tests nothing");
+        let after = before.replace("c := resty.New()\n\t_ = c", "api := resty.New()\n\t_ = api");
+        let mut index = workspace_index(&[]);
+        let mut cache = Cache::default();
+        for version in [&before, &after, &before] {
+            let (inc, full, _) = both(version, &mut index, &mut cache);
+            assert_eq!(inc, full, "incremental and full analysis differ:\n{version}");
+            assert_eq!(full.iter().filter(|f| f.rule == "unclosed-body").count(), 1, "{version}");
+        }
+    }
+
     #[test]
     fn an_edit_inside_one_function_reuses_the_others() {
         let text = "package a\n\nimport \"github.com/gin-gonic/gin\"\n\n\
