@@ -36,7 +36,7 @@ use std::sync::Arc;
 
 use tree_sitter::{Node, Tree};
 
-use super::index::{recording, FuncDecl, Index, Lookup};
+use super::index::{recording, recording_at, FuncDecl, Index, Lookup};
 use super::{finish, recording_file_reads, run_rules, FileInfo, FileRead, Finding, Source};
 use crate::config::Config;
 
@@ -44,8 +44,9 @@ struct CachedItem {
     hash: u64,
     range: Range<usize>,
     findings: Vec<Finding>,
-    /// The names the item's rules looked up in the index (for a full run, the methods the whole
-    /// run asked about, shared by every item).
+    /// The names the item's rules looked up in the index (for a full run, the methods asked about
+    /// for code in the item, see [`Source::judging`], and those asked without a position, which
+    /// every item shares), and the top-level names they read.
     looked_up: Arc<Vec<String>>,
     /// What the item's rules read the whole file about ([`Source::reads_file_about`],
     /// [`Source::reads_fields_named`]; for a group, those of the whole run, shared by every item of
@@ -1096,10 +1097,11 @@ pub fn analyze_source<'t>(
         // Most of the file changed (or this is the first analysis): one full run, then sort the
         // findings into their items. Below three quarters of the text, focused runs cost less:
         // on the bench's 5,000-line file of 329 items a full run takes about 130 ms and a focused
-        // run about 0.5 ms plus its share of the walk. The run's look-ups cannot be
-        // told apart by item, so every item is charged with all of them.
+        // run about 0.5 ms plus its share of the walk. The run's reads and index questions are
+        // charged to the item they were made for when that is known (see below), and to every
+        // item when it is not.
         src.prepare_matches();
-        let ((found, reads), looked_up) = recording(|| recording_file_reads(|| run_rules(&src, config)));
+        let ((found, reads), looked_up) = recording_at(|| recording_file_reads(|| run_rules(&src, config)));
         // A read of fields by name is about the field of a selector the judged item spells, so it
         // is charged to the items that mention the field; a read made for some code (an
         // identifier resolved to its top-level declaration, a fix's choice of a name, a `Wait()`
@@ -1127,24 +1129,32 @@ pub fn analyze_source<'t>(
                 },
             }
         }
+        // A question about a callee is about a name its call mentions, which the check by mention
+        // covers; a question whether a type has a method (`String`, asked by costly-log-field)
+        // names what the rule chose: it is charged to the item that holds the code the rule said
+        // it judges ([`Source::judging`]), and without that could come from any item, as does a
+        // question whether the file declares a name at top level.
+        for (l, at) in looked_up.iter().filter(|(l, _)| matches!(l, Lookup::Method { .. } | Lookup::AnyMethod(_))) {
+            match at.and_then(item_at) {
+                Some(k) => own_names.entry(k).or_default().extend(names_of(l)),
+                None => top_names.extend(names_of(l)),
+            }
+        }
         other_reads.sort();
         other_reads.dedup();
         let other_reads = Arc::new(other_reads);
-        // A question about a callee is about a name its call mentions, which the check by mention
-        // covers; a question whether a type has a method (`String`, asked by costly-log-field)
-        // names what the rule chose, and could come from any item, as does a question whether the
-        // file declares a name at top level.
-        let looked_up: Arc<Vec<String>> = Arc::new(
-            looked_up
-                .iter()
-                .filter(|l| matches!(l, Lookup::Method { .. } | Lookup::AnyMethod(_)))
-                .flat_map(names_of)
-                .chain(top_names)
-                .collect(),
-        );
+        top_names.sort();
+        top_names.dedup();
+        let looked_up: Arc<Vec<String>> = Arc::new(top_names);
         for (k, c) in new_items.iter_mut().enumerate() {
             c.looked_up = match own_names.remove(&k) {
-                Some(own) => Arc::new(looked_up.iter().cloned().chain(own).collect()),
+                Some(mut own) => {
+                    // A rule asks the same question for every call of the item that needs it.
+                    own.extend(looked_up.iter().cloned());
+                    own.sort();
+                    own.dedup();
+                    Arc::new(own)
+                }
                 None => looked_up.clone(),
             };
             let item_text = &text[c.range.clone()];
@@ -1572,17 +1582,35 @@ mod tests {
     /// of a type declared in the file read the file's top-level declarations of those names, for
     /// the code they judge: only the items holding that code run again, not every item that a full
     /// run analysed (which it did while those reads carried no position). Here `Config` is an
-    /// integer, so costly-log-field asks the index nothing about its methods: a full run still
-    /// charges such questions to every item, as the index records them without a position.
+    /// integer, so costly-log-field asks the index nothing about its methods.
     #[test]
     fn a_lifted_declaration_reruns_only_the_items_whose_reads_it_changes() {
+        assert_lifted_config_reruns_few("type Config int");
+    }
+
+    /// Like [`a_lifted_declaration_reruns_only_the_items_whose_reads_it_changes`], with a struct
+    /// `Config`, which costly-log-field asks the index about (whether it has a `String` method and
+    /// the like): the index records those questions with the code the rule judges, so a full run
+    /// charges them to the item holding the log call alone. Without that position every item was
+    /// charged with `Config`, and the lifted `type Config` re-ran the whole file.
+    #[test]
+    fn a_lifted_type_reruns_only_the_items_that_asked_the_index_about_it() {
+        assert_lifted_config_reruns_few("type Config struct{ Name string }");
+    }
+
+    /// Analyses a file of a `logs` function that logs a package-level `cfg` of the type `config`
+    /// declares, and 40 functions that each declare a local `type Config` and `var req`, then
+    /// breaks the `func` line of one of them and repairs it: each step equals a full analysis and
+    /// re-runs only the broken function's items, `logs` and `fetch`.
+    fn assert_lifted_config_reruns_few(config: &str) {
         let mut text = String::from(
             "package a\n\nimport (\n\t\"context\"\n\t\"net/http\"\n\n\t\"go.uber.org/zap\"\n)\n\n\
-             var cfg Config\n\ntype Config int\n\n\
+             var cfg Config\n\nCONFIG\n\n\
              func logs(logger *zap.Logger, msgs <-chan int) {\n\tfor range msgs {\n\t\tlogger.Info(\"cfg\", zap.Any(\"cfg\", cfg))\n\t}\n}\n\n\
              func fetch(ctx context.Context, u string) error {\n\tresp, err := http.Get(u)\n\tif err != nil {\n\t\treturn err\n\t}\n\
              \treturn resp.Body.Close()\n}\n",
-        );
+        )
+        .replace("CONFIG", config);
         for i in 0..40 {
             text.push_str(&format!(
                 "\nfunc run{i}(logger *zap.Logger, msgs <-chan int) error {{\n\tx := 0\n\t_ = x\n\ttype Config struct{{ n int }}\n\
@@ -1745,6 +1773,18 @@ mod tests {
             func run(logger *zap.Logger, msgs <-chan int) {\n\tfor range msgs {\n\t\tlogger.Info(\"cfg\", zap.Any(\"cfg\", cfg))\n\t}\n}\n\n\
             type Config struct{ Name string }\n";
         let after = before.replace("type Config struct{ Name string }", "type Config int");
+        assert_cross_item(before, &after, "costly-log-field");
+    }
+
+    /// costly-log-field asks the index whether the logged type formats itself (`String` and the
+    /// like), a question about a name the judged item need not mention: the method declared in
+    /// another item must re-run the item that asked.
+    #[test]
+    fn a_string_method_declared_elsewhere_reruns_the_log_calls_that_asked_for_it() {
+        let before = "package a\n\nimport \"go.uber.org/zap\"\n\nvar cfg Config\n\ntype Config struct{ Name string }\n\n\
+            func run(logger *zap.Logger, msgs <-chan int) {\n\tfor range msgs {\n\t\tlogger.Info(\"cfg\", zap.Any(\"cfg\", cfg))\n\t}\n}\n\n\
+            func other() {}\n";
+        let after = before.replace("func other() {}", "func (c Config) String() string { return c.Name }");
         assert_cross_item(before, &after, "costly-log-field");
     }
 

@@ -146,14 +146,29 @@ impl Lookup {
     }
 }
 
+/// A question asked of the index, with the offset of the code the asking rule said it judges.
+type Asked = (Lookup, Option<usize>);
+
 thread_local! {
-    /// The questions asked on this thread inside [`recording`], if one is running.
-    static RECORDING: std::cell::RefCell<Option<Vec<Lookup>>> = const { std::cell::RefCell::new(None) };
+    /// The questions asked on this thread inside [`recording`], if one is running, each with the
+    /// code the asking rule said it judges (see [`recording_at`]).
+    static RECORDING: std::cell::RefCell<Option<Vec<Asked>>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Runs `f` and returns what it returned with the index questions asked meanwhile on this thread,
 /// sorted and without repeats.
 pub fn recording<R>(f: impl FnOnce() -> R) -> (R, Vec<Lookup>) {
+    let (out, asked) = recording_at(f);
+    // Sorted by question first, so the repeats that the positions kept apart are neighbours.
+    let mut asked: Vec<Lookup> = asked.into_iter().map(|(l, _)| l).collect();
+    asked.dedup();
+    (out, asked)
+}
+
+/// Like [`recording`], each question with the byte offset of the code the asking rule said it
+/// judges ([`super::Source::judging`]), if it said so: the incremental cache charges such a
+/// question to the item that holds that code, not to every item of a full run.
+pub(crate) fn recording_at<R>(f: impl FnOnce() -> R) -> (R, Vec<Asked>) {
     record_on(&RECORDING, f)
 }
 
@@ -184,7 +199,7 @@ pub(crate) fn record_on<T: Ord, R>(
 fn record(lookup: impl FnOnce() -> Lookup) {
     RECORDING.with(|r| {
         if let Some(asked) = r.borrow_mut().as_mut() {
-            asked.push(lookup());
+            asked.push((lookup(), super::source::judged()));
         }
     });
 }

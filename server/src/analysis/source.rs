@@ -102,6 +102,11 @@ thread_local! {
     static JUDGED: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
 }
 
+/// The offset of the code the running rule said it judges ([`Source::judging`]), if it said so.
+pub(crate) fn judged() -> Option<usize> {
+    JUDGED.with(|j| j.get())
+}
+
 /// Runs `f` and returns what it returned with the reads that rules made outside the items they
 /// judge meanwhile on this thread ([`Source::reads_file_about`], [`Source::reads_fields_named`],
 /// [`Source::reads_top_level_for`], [`note_top_level_read`]), sorted and without repeats. The
@@ -277,13 +282,13 @@ impl<'a> Source<'a> {
     /// item it judges). The read is about the code the rule said it judges ([`Source::judging`]),
     /// or else about any item: a full run then charges it to every item.
     pub fn reads_top_level(&self, name: &str) {
-        let at = JUDGED.with(|j| j.get());
+        let at = judged();
         note_file_read(|| FileRead::TopLevel { name: name.to_string(), at });
     }
 
     /// Says that the calling rule judges the code at `at` until the returned guard is dropped: the
-    /// reads it notes meanwhile without a position ([`Source::reads_top_level`]) are about the
-    /// item that holds `at`. For rules whose reads are made deep in helpers that do not know the
+    /// reads it notes meanwhile without a position ([`Source::reads_top_level`]) and the questions
+    /// it asks the index ([`super::index::recording_at`]) are about the item that holds `at`. For rules whose reads are made deep in helpers that do not know the
     /// code they serve. A rule that keeps an answer between candidates must note its read again
     /// for each candidate that uses it.
     pub(crate) fn judging(&self, at: Node<'_>) -> Judging {
