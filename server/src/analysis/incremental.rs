@@ -1788,6 +1788,32 @@ mod tests {
         assert_cross_item(before, &after, "costly-log-field");
     }
 
+    /// empty-filter asks the index which methods of the called name take a map where the call
+    /// passes an empty one, for that call alone: a method of that name declared in another item
+    /// re-runs the function that calls it (which mentions the name), not every item of the full
+    /// run that asked.
+    #[test]
+    fn a_method_declared_elsewhere_reruns_only_the_calls_that_asked_for_it() {
+        let mut before =
+            String::from("package a\n\ntype Store struct{}\n\nfunc list(s *Store) {\n\ts.Find(map[string]any{})\n}\n");
+        for i in 0..30 {
+            before.push_str(&format!("\nfunc use{i}() {{\n\tprintln({i})\n}}\n"));
+        }
+        let after = format!("{before}\nfunc (s *Store) Find(filter map[string]any) {{}}\n");
+        let mut index = workspace_index(&[]);
+        let mut cache = Cache::default();
+        let mut counts = Vec::new();
+        for version in [&before, &after, &before] {
+            let (inc, full, stats) = both(version, &mut index, &mut cache);
+            assert_eq!(inc, full, "incremental and full analysis differ:\n{version}");
+            counts.push(full.iter().filter(|f| f.rule == "empty-filter").count());
+            if counts.len() > 1 {
+                assert!(stats.items - stats.reused <= 2, "{stats:?}: the method re-ran items that did not ask");
+            }
+        }
+        assert_eq!(counts, [0, 1, 0], "the method does not change the empty-filter findings: the test tests nothing");
+    }
+
     /// `go::declaration_of` resolves a name no function declares to the file's variables.
     #[test]
     fn a_package_variable_reruns_the_functions_that_resolve_it() {

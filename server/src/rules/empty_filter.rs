@@ -195,6 +195,8 @@ fn check<'t>(src: &Source<'t>, config: &Config, out: &mut Vec<Finding>) {
                 // What another file would have to declare to change this answer, so `check` can
                 // skip its second pass for the file when nothing does: a `nil` that no declaration
                 // here takes as a filter can only become one through a declaration taking a map.
+                // The question is this call's: the incremental cache charges it to the call's item.
+                let _judging = src.judging(call);
                 src.index.asked(if found.is_none() && empty == Empty::Nil {
                     Lookup::MapParam { of: Box::new(reach), pos, nargs: args.len(), spread }
                 } else {
