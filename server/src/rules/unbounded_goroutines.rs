@@ -1261,28 +1261,37 @@ fn unused_import(
     at: Node<'_>,
 ) -> Option<Option<std::ops::Range<usize>>> {
     let Some(name) = src.import_name(path) else { return Some(None) };
-    // The uses searched for may lie in any function of the file, which the item that holds `at`
-    // need not mention: noted for the incremental cache, for that item alone.
-    src.reads_file_about_for(name, at);
     let root = src.root();
     // A use is `name.X` as a selector's operand or a qualified type's package. Each one's name is
     // an occurrence of the word in the text, so the search starts there rather than at every node
     // of the file: the fix is offered on every goroutine of a WaitGroup shape, and a walk of the
     // whole file per offer made the rule's cost grow with the square of a file's goroutines.
     let imports = src.import_decls();
-    let used = occurrences(src.text, name).any(|at| {
-        let Some(n) = root.descendant_for_byte_range(at, at + name.len()) else { return false };
-        let Some(parent) = n.parent().filter(|_| n.byte_range() == (at..at + name.len())) else { return false };
-        let refers = match parent.kind() {
-            "qualified_type" => parent.child_by_field_name("package") == Some(n),
-            "selector_expression" => n.kind() == "identifier" && parent.child_by_field_name("operand") == Some(n),
-            _ => false,
-        };
-        let in_import = imports.iter().any(|d| d.start_byte() <= at && at < d.end_byte());
-        let deleted = gone.iter().any(|r| r.start <= parent.start_byte() && parent.end_byte() <= r.end);
-        refers && !in_import && !deleted
-    });
-    if used {
+    let used_in = |from: usize, text: &str| {
+        occurrences(text, name).map(|i| from + i).any(|at| {
+            let Some(n) = root.descendant_for_byte_range(at, at + name.len()) else { return false };
+            let Some(parent) = n.parent().filter(|_| n.byte_range() == (at..at + name.len())) else { return false };
+            let refers = match parent.kind() {
+                "qualified_type" => parent.child_by_field_name("package") == Some(n),
+                "selector_expression" => n.kind() == "identifier" && parent.child_by_field_name("operand") == Some(n),
+                _ => false,
+            };
+            let in_import = imports.iter().any(|d| d.start_byte() <= at && at < d.end_byte());
+            let deleted = gone.iter().any(|r| r.start <= parent.start_byte() && parent.end_byte() <= r.end);
+            refers && !in_import && !deleted
+        })
+    };
+    // A use in the goroutine's own function (a `sync.Mutex` beside the WaitGroup, most often)
+    // keeps the import whatever the rest of the file holds, and is in the item's own text.
+    let func = outermost_function(at).unwrap_or(root);
+    if used_in(func.start_byte(), src.text_of(func)) {
+        return Some(None);
+    }
+    // Otherwise the uses may lie in any function of the file, which the item that holds `at` need
+    // not mention: noted for the incremental cache, for that item alone. Noting it for every
+    // goroutine the fix is offered on made an edit anywhere near `sync` re-run all of them.
+    src.reads_file_about_for(name, at);
+    if used_in(0, src.text) {
         return Some(None);
     }
     let mut spec = None;
