@@ -280,6 +280,20 @@ fn lenses_hovers_and_context_follow_edits_and_moved_files() {
 /// removing the second `Next` character by character, each edit published at once, ends with
 /// the context of the final text in both files, and so does typing it back after a pause (a new
 /// timer once the first has ended).
+/// Opens the example's users handlers and its logging middleware (whose second `Next` makes every
+/// handler run twice) and waits for the report to reach the handlers' diagnostics. Returns the
+/// two URIs and the middleware's text.
+fn open_users_and_middleware(c: &mut Client, root: &Path) -> (String, String, String) {
+    let users_uri = uri(&root.join("handlers/users.go"));
+    c.open(&users_uri, &std::fs::read_to_string(root.join("handlers/users.go")).unwrap());
+    let mw = root.join("middleware/logging.go");
+    let mw_uri = uri(&mw);
+    let mw_text = std::fs::read_to_string(&mw).unwrap();
+    c.open(&mw_uri, &mw_text);
+    wait_message(c, &users_uri, "empty-filter", "which both run twice per request)");
+    (users_uri, mw_uri, mw_text)
+}
+
 /// A client that supports it is asked to re-request its code lenses when the endpoint report
 /// changes, so that the lenses of files other than the one being edited follow the edit; a
 /// change that leaves the report as it was asks nothing.
@@ -289,14 +303,7 @@ fn lenses_are_refreshed_when_the_report_changes() {
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/service"), dir.path());
     let caps = json!({"window": {"workDoneProgress": true}, "workspace": {"codeLens": {"refreshSupport": true}}});
     let (dir, mut c) = start_with(dir, caps);
-    let root = dir.path();
-    let users_uri = uri(&root.join("handlers/users.go"));
-    c.open(&users_uri, &std::fs::read_to_string(root.join("handlers/users.go")).unwrap());
-    let mw = root.join("middleware/logging.go");
-    let mw_uri = uri(&mw);
-    let mw_text = std::fs::read_to_string(&mw).unwrap();
-    c.open(&mw_uri, &mw_text);
-    wait_message(&mut c, &users_uri, "empty-filter", "which both run twice per request)");
+    let (users_uri, mw_uri, mw_text) = open_users_and_middleware(&mut c, dir.path());
     let refreshes =
         |c: &Client| c.server_requests.iter().filter(|r| r["method"] == "workspace/codeLens/refresh").count();
     c.pump(std::time::Duration::from_millis(500));
@@ -324,14 +331,7 @@ fn lenses_are_refreshed_when_the_report_changes() {
 #[test]
 fn the_endpoint_report_follows_a_burst_of_keystrokes() {
     let (dir, mut c) = start(false);
-    let root = dir.path();
-    let users_uri = uri(&root.join("handlers/users.go"));
-    c.open(&users_uri, &std::fs::read_to_string(root.join("handlers/users.go")).unwrap());
-    let mw = root.join("middleware/logging.go");
-    let mw_uri = uri(&mw);
-    let mw_text = std::fs::read_to_string(&mw).unwrap();
-    c.open(&mw_uri, &mw_text);
-    wait_message(&mut c, &users_uri, "empty-filter", "which both run twice per request)");
+    let (users_uri, mw_uri, mw_text) = open_users_and_middleware(&mut c, dir.path());
 
     let removed = "\t\tctx.Next()\n";
     let second = mw_text.rfind(removed).unwrap();
