@@ -1,9 +1,10 @@
 //! Edit builders that fixes of several rules share: making sure a package is imported, and adding
 //! a declaration at file level after the imports.
 //!
-//! The edits keep the file the way gofmt and goimports would leave it: imports go into the
-//! standard-library group of an existing block in sorted position, a single `import "x"` becomes a
-//! block, and new lines use the file's line break. Every builder answers `None` rather than
+//! The edits keep the file the way gofmt and goimports would leave it: a standard-library import
+//! goes into the standard library's group of an existing block in sorted position, any other into
+//! the group gopls would choose (or a new last group), a single `import "x"` becomes a block with
+//! the two kinds in separate groups, and new lines use the file's line break. Every builder answers `None` rather than
 //! produce code that would not compile, for example when the package's name is already taken.
 
 use tree_sitter::Node;
