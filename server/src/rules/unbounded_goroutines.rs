@@ -1291,7 +1291,9 @@ fn unused_import(
     // not mention: noted for the incremental cache, for that item alone. Noting it for every
     // goroutine the fix is offered on made an edit anywhere near `sync` re-run all of them.
     src.reads_file_about_for(name, at);
-    if used_in(0, src.text) {
+    // The function itself was searched above; a use lies wholly inside it or wholly outside.
+    let (before, after) = (&src.text[..func.start_byte()], &src.text[func.end_byte()..]);
+    if used_in(0, before) || used_in(func.end_byte(), after) {
         return Some(None);
     }
     let mut spec = None;
