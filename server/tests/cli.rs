@@ -65,6 +65,30 @@ fn human_output_points_at_the_source() {
     assert!(!text.contains('\x1b'), "no colour when stdout is not a terminal");
 }
 
+/// `--fix` on two files of one package that each read a body unbounded: each file declares the
+/// size constant in its function, so the package does not declare `maxBodyBytes` twice at package
+/// level (which would not compile).
+#[test]
+fn fixing_two_files_of_a_package_declares_the_size_constant_once_per_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a", "b"] {
+        let text = format!(
+            "package api\n\nimport (\n\t\"io\"\n\t\"net/http\"\n)\n\nfunc {name}(w http.ResponseWriter, r *http.Request) {{\n\tb, _ := io.ReadAll(r.Body)\n\tw.Write(b)\n}}\n"
+        );
+        write(dir.path(), &format!("api/{name}.go"), text.as_bytes());
+    }
+    let out = gohazard(&["check", "--fix", "--select", "unbounded-read", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for name in ["a", "b"] {
+        let fixed = std::fs::read_to_string(dir.path().join(format!("api/{name}.go"))).unwrap();
+        let expected = format!(
+            "func {name}(w http.ResponseWriter, r *http.Request) {{\n\tconst maxBodyBytes = 1 << 20 // 1 MiB\n\n\tb, _ := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))\n"
+        );
+        assert!(fixed.contains(&expected), "{fixed}");
+        assert_eq!(fixed.matches("maxBodyBytes =").count(), 1, "{fixed}");
+    }
+}
+
 #[test]
 fn walker_honours_gitignore_and_skips_vendor_and_testdata() {
     let dir = tempfile::tempdir().unwrap();

@@ -71,9 +71,12 @@ func fetch(ctx context.Context, client *http.Client, url string) ([]byte, error)
 ## Fix
 
 Decide how large a body may be, and read at most that much. The preferred quick fix wraps the body
-in `io.LimitReader(resp.Body, maxBodyBytes)`, adding a `maxBodyBytes` constant after the imports
-(its value comes from the `maxBodyBytes` setting, 1 MiB by default); a longer body is silently cut
-at the limit. The strict quick fix tells a long body from a short one and fails instead:
+in `io.LimitReader(resp.Body, maxBodyBytes)`, declaring `const maxBodyBytes = 1 << 20 // 1 MiB` as
+the function's first statement unless a `maxBodyBytes` is already in scope (its value comes from
+the `maxBodyBytes` setting, 1 MiB by default); a longer body is silently cut at the limit. The
+constant goes in the function, not at package level, because a fix sees one file: two files of a
+package that each got a package-level constant would not compile. Move it to package level by hand
+if you prefer one. The strict quick fix tells a long body from a short one and fails instead:
 
 ```go
 limited := &io.LimitedReader{R: resp.Body, N: maxBodyBytes + 1}
@@ -106,8 +109,10 @@ answer 413.
   another function.
 - Bodies that are not HTTP but just as untrusted, such as an email, a queue message or an
   `os.File`: they are left alone on purpose.
-- The fixes declare `maxBodyBytes` in the file being fixed; when another file of the package
-  already declares it, delete one of the two declarations.
+- A `maxBodyBytes` declared in another file of the package: the fixes cannot see it and declare
+  their own in the function, which shadows it (this compiles; delete the function's copy to use
+  the package's value). A one-line function, or one that declares `maxBodyBytes` itself below the
+  read, gets the constant after the imports instead.
 "#;
 
 /// Whether a body belongs to a request the program received or a response it fetched; the strict
@@ -549,35 +554,102 @@ fn limit_declaration(bytes: u64) -> String {
     format!("// {LIMIT_CONST} bounds how much of an HTTP body is read into memory.\nconst {LIMIT_CONST} = {value}")
 }
 
-/// The edits every fix shares: the imports it needs (their local names returned in order) and the
-/// size constant, declared once per file.
 /// What the fixes need from the file's top level, computed once per check rather than once per
 /// finding: each computation scans every declaration of the file, so a file with thousands of
 /// findings took quadratic time.
 struct Top<'a> {
     /// The names declared at file level.
     names: crate::analysis::edits::TopLevelNames<'a>,
-    /// The edit that declares the size constant, for the fixes when the file does not declare it.
+    /// The size constant's declaration (its comment line, then the `const` line).
+    declaration: String,
+    /// The edit that declares the size constant at file level, for a read that no function body
+    /// can take it in.
     limit: Option<Edit>,
 }
 
 impl<'a> Top<'a> {
     fn new(src: &Source<'a>, config: &Config) -> Self {
         let names = top_level_names(src);
-        let limit = add_top_level(src, &limit_declaration(config.max_body_bytes));
-        Top { names, limit }
+        let declaration = limit_declaration(config.max_body_bytes);
+        let limit = add_top_level(src, &declaration);
+        Top { names, declaration, limit }
     }
 }
 
 /// The imports and the size constant a fix of the code at `at` needs. Whether the file declares
 /// the constant is asked (and noted for the incremental cache) for each fix, not once per run: a
 /// question noted once would be charged to the first fix's item alone.
+///
+/// The constant goes at the top of the function that holds `at`, not at file level: the fixes see
+/// one file, and two files of one package that each got a package-level `maxBodyBytes` would no
+/// longer compile. A function-level constant compiles whatever the package's other files declare.
 fn shared_edits(src: &Source<'_>, top: &Top<'_>, imports: &[&str], at: Node<'_>) -> Option<(Vec<String>, Vec<Edit>)> {
     let (names, mut edits) = ensure_imports(src, imports)?;
-    if !top.names.contains(LIMIT_CONST, at) {
-        edits.push(top.limit.clone()?);
+    if !top.names.contains(LIMIT_CONST, at) && !declared_in_a_function_body(src, at) {
+        match local_limit(src, &top.declaration, at) {
+            Some(edit) => edits.push(edit),
+            None => edits.push(top.limit.clone()?),
+        }
     }
     Some((names, edits))
+}
+
+/// Whether the body of a function that holds `at` declares the size constant (or another value of
+/// its name) among its own statements before `at`, as an earlier fix of the function does.
+fn declared_in_a_function_body(src: &Source<'_>, at: Node<'_>) -> bool {
+    crate::analysis::go::enclosing_functions(src.root(), at)
+        .into_iter()
+        .filter_map(|func| func.child_by_field_name("body"))
+        .any(|body| body_declares(src, body, at.start_byte()))
+}
+
+/// Whether the statements of `body` itself (not those of nested blocks or function literals)
+/// declare the size constant's name before the byte `before`.
+fn body_declares(src: &Source<'_>, body: Node<'_>, before: usize) -> bool {
+    use crate::analysis::go::Step;
+    let mut found = false;
+    crate::analysis::go::walk(body, |n| {
+        if n.start_byte() >= before {
+            return Step::Stop;
+        }
+        match n.kind() {
+            "const_spec" | "var_spec" => {
+                let mut c = n.walk();
+                found |= n.children_by_field_name("name", &mut c).any(|id| src.text_of(id) == LIMIT_CONST);
+            }
+            "short_var_declaration" => found |= assigned_names(n).iter().any(|id| src.text_of(*id) == LIMIT_CONST),
+            // A name declared in a nested block or function literal is not in scope outside it.
+            "block" | "func_literal" if n.id() != body.id() => return Step::Skip,
+            _ => {}
+        }
+        Step::Enter
+    });
+    found
+}
+
+/// The edit that declares the size constant as the first statement of the innermost function that
+/// holds `at`, indented like that function's statements. `None` when the body's `{` shares its line
+/// with code (a one-line function), where an inserted line would not be gofmt'd, and when the body
+/// declares the name further down, where a second declaration in its block would not compile.
+fn local_limit(src: &Source<'_>, declaration: &str, at: Node<'_>) -> Option<Edit> {
+    let body = enclosing_function(at)?.child_by_field_name("body")?;
+    if body_declares(src, body, body.end_byte()) {
+        return None;
+    }
+    let open = body.child(0).filter(|c| c.kind() == "{")?;
+    let line_end = src.line_end_inclusive(open.end_byte());
+    if !src.text[open.end_byte()..line_end].trim().is_empty() {
+        return None;
+    }
+    let first = body.named_child(0)?;
+    let indent = src.indent_at(first.start_byte());
+    let nl = src.newline();
+    // The const line alone: its name says what it bounds where it is used, a few lines below, and
+    // a comment repeated in every fixed function would be noise. The blank line after it keeps
+    // gofmt from aligning its `// 1 MiB` with a trailing comment of the next line.
+    let line = declaration.lines().last()?;
+    let text = format!("{indent}{line}{nl}{nl}");
+    Some(Edit::insert(line_end, text))
 }
 
 /// Preferred: `io.LimitReader(body, maxBodyBytes)`, a longer body is cut at the limit.
@@ -784,6 +856,56 @@ mod tests {
             "package a\n\nimport (\n\t\"io\"\n\t\"io/ioutil\"\n)\n\nconst maxBodyBytes = 4096\n\nfunc f(c *Client, req *Req) []byte {\n\tresp, _ := c.Do(req)\n\tb, _ := ioutil.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))\n\treturn b\n}\n"
         );
         assert!(findings(&out).is_empty());
+    }
+
+    /// Declares the constant as the function's first statement when nothing in scope does, so that
+    /// a fix in each of two files of one package still compiles.
+    #[test]
+    fn preferred_fix_declares_the_constant_in_the_function() {
+        let text = "package a\n\nimport (\n\t\"io\"\n\t\"net/http\"\n)\n\nfunc f(resp *http.Response) []byte {\n\tif resp == nil {\n\t\treturn nil\n\t}\n\tb, _ := io.ReadAll(resp.Body)\n\treturn b\n}\n";
+        let out = apply(text, "limit-reader");
+        assert_eq!(
+            out,
+            "package a\n\nimport (\n\t\"io\"\n\t\"net/http\"\n)\n\nfunc f(resp *http.Response) []byte {\n\tconst maxBodyBytes = 1 << 20 // 1 MiB\n\n\tif resp == nil {\n\t\treturn nil\n\t}\n\tb, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))\n\treturn b\n}\n"
+        );
+        assert!(findings(&out).is_empty());
+    }
+
+    /// A constant of an enclosing function, declared before the read, is reused: by the second fix
+    /// of one function, and by a fix inside a function literal.
+    #[test]
+    fn fixes_reuse_the_constant_of_an_enclosing_function() {
+        let text = "package a\n\nimport (\n\t\"io\"\n\t\"net/http\"\n)\n\nfunc f(a, b *http.Response) {\n\tx, _ := io.ReadAll(a.Body)\n\tgo func() {\n\t\ty, _ := io.ReadAll(b.Body)\n\t\t_ = y\n\t}()\n\tz, _ := io.ReadAll(b.Body)\n\t_, _ = x, z\n}\n";
+        let (out, applied) = crate::analysis::fix::fix_all(text, &Config::default(), None, 10);
+        assert_eq!(applied, 3, "{out}");
+        assert_eq!(out.matches("const maxBodyBytes").count(), 1, "{out}");
+        assert!(
+            out.contains("func f(a, b *http.Response) {\n\tconst maxBodyBytes = 1 << 20 // 1 MiB\n\n\tx, _ :="),
+            "{out}"
+        );
+        assert_eq!(out.matches("LimitReader(").count(), 3, "{out}");
+        assert!(!parse(&out, None).root_node().has_error() && findings(&out).is_empty(), "{out}");
+        // A constant in a nested block is out of scope at a read after it: that read gets its own.
+        let nested = "package a\n\nimport (\n\t\"io\"\n\t\"net/http\"\n)\n\nfunc f(a *http.Response, ok bool) {\n\tif ok {\n\t\tconst maxBodyBytes = 10\n\t\t_ = maxBodyBytes\n\t}\n\tx, _ := io.ReadAll(a.Body)\n\t_ = x\n}\n";
+        let out = apply(nested, "limit-reader");
+        assert!(
+            out.contains("func f(a *http.Response, ok bool) {\n\tconst maxBodyBytes = 1 << 20 // 1 MiB\n\n\tif ok {"),
+            "{out}"
+        );
+    }
+
+    /// Where a first statement cannot take the constant (a one-line function, or a body that
+    /// declares the name after the read, where a second declaration in one block would not
+    /// compile), it goes after the imports as before.
+    #[test]
+    fn the_constant_falls_back_to_file_level() {
+        let one_line = "package a\n\nimport (\n\t\"io\"\n\t\"net/http\"\n)\n\nfunc f(r *http.Response) []byte { b, _ := io.ReadAll(r.Body); return b }\n";
+        let out = apply(one_line, "limit-reader");
+        assert!(out.contains(")\n\n// maxBodyBytes bounds how much of an HTTP body is read into memory.\nconst maxBodyBytes = 1 << 20 // 1 MiB\n\nfunc f("), "{out}");
+        let later = "package a\n\nimport (\n\t\"io\"\n\t\"net/http\"\n)\n\nfunc f(r *http.Response) []byte {\n\tb, _ := io.ReadAll(r.Body)\n\tconst maxBodyBytes = 5\n\treturn b[:maxBodyBytes]\n}\n";
+        let out = apply(later, "limit-reader");
+        assert_eq!(out.matches("const maxBodyBytes").count(), 2, "{out}");
+        assert!(out.contains(")\n\n// maxBodyBytes bounds how much of an HTTP body is read into memory.\nconst maxBodyBytes = 1 << 20 // 1 MiB\n\nfunc f("), "{out}");
     }
 
     #[test]
