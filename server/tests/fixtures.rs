@@ -142,6 +142,58 @@ fn fixes_match_golden_files_and_leave_clean_code() {
     assert!(checked > 0, "no golden files were checked");
 }
 
+/// The text of a fixture without its `// want` annotations, which are the test's and not code a
+/// user would have (gofmt aligns them with the trailing comments of neighbouring lines).
+fn without_wants(text: &str) -> String {
+    text.lines().map(|l| l.find("// want ").map_or(l, |i| l[..i].trim_end())).collect::<Vec<_>>().join("\n") + "\n"
+}
+
+/// What `gofmt -l` says of `text`: `Some(true)` when gofmt would leave it as it is, `None` when
+/// there is no gofmt to ask.
+fn gofmt_clean(text: &str) -> Option<bool> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("gofmt")
+        .arg("-l")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "gofmt failed on:\n{text}");
+    Some(out.stdout.is_empty())
+}
+
+/// Fixes keep gofmt'd code gofmt'd, so that accepting one never leaves a diff for the formatter:
+/// every fix fixture, without its `// want` annotations, is gofmt-clean before and after its
+/// fixes. Needs `gofmt`; CI installs Go and sets `GOHAZARD_REQUIRE_GOFMT=1`, so that there the
+/// test cannot pass without running.
+#[test]
+fn fixes_keep_gofmt_clean_code_clean() {
+    if gofmt_clean("package a\n").is_none() {
+        assert!(
+            std::env::var_os("GOHAZARD_REQUIRE_GOFMT").is_none(),
+            "GOHAZARD_REQUIRE_GOFMT is set but gofmt is not installed"
+        );
+        eprintln!("gofmt is not installed: the gofmt check of the fixes did not run");
+        return;
+    }
+    assert_eq!(gofmt_clean("package a\nfunc  f() {}\n"), Some(false), "gofmt -l does not report unformatted code");
+    let mut checked = 0;
+    for file in go_files(&fixtures_root()) {
+        if !file.file_name().unwrap().to_string_lossy().starts_with("fix") {
+            continue;
+        }
+        let text = without_wants(&std::fs::read_to_string(&file).unwrap());
+        assert_eq!(gofmt_clean(&text), Some(true), "{}: the fixture is not gofmt'd", file.display());
+        let (fixed, applied) = fix_all(&text, &Config::default(), fix_directive(&text).as_deref(), 100);
+        assert!(applied > 0, "{}: no fix applied", file.display());
+        assert_eq!(gofmt_clean(&fixed), Some(true), "{}: gofmt would change the fixed text:\n{fixed}", file.display());
+        checked += 1;
+    }
+    assert!(checked > 0, "no fix fixtures were checked");
+}
+
 #[test]
 fn every_rule_has_positives_and_a_fix_test() {
     let root = fixtures_root();
