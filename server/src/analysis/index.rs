@@ -130,6 +130,15 @@ impl Lookup {
         }
     }
 
+    /// The package the question keeps functions of, if it keeps only one package's.
+    fn package(&self) -> Option<&str> {
+        match self {
+            Lookup::Function { package, .. } => Some(package),
+            Lookup::MapParam { of, .. } => of.package(),
+            Lookup::Name(_) | Lookup::Method { .. } | Lookup::AnyMethod(_) => None,
+        }
+    }
+
     /// Whether the declaration is part of this question's answer.
     fn admits(&self, d: &FuncDecl) -> bool {
         match self {
@@ -327,25 +336,25 @@ impl Index {
     /// Every declaration named `name`, in no particular order.
     pub fn functions<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s FuncDecl> + 's {
         record(|| Lookup::Name(name.to_string()));
-        self.named(name)
+        self.named(name, None)
     }
 
     /// The methods and interface methods named `name` whose receiver type is `receiver`.
     pub fn methods<'s>(&'s self, name: &str, receiver: &'s str) -> impl Iterator<Item = &'s FuncDecl> + 's {
         record(|| Lookup::Method { name: name.to_string(), receiver: receiver.to_string() });
-        self.named(name).filter(move |d| d.receiver.as_deref() == Some(receiver))
+        self.named(name, None).filter(move |d| d.receiver.as_deref() == Some(receiver))
     }
 
     /// The package-level functions named `name` declared in package `package`.
     pub fn package_functions<'s>(&'s self, name: &str, package: &'s str) -> impl Iterator<Item = &'s FuncDecl> + 's {
         record(|| Lookup::Function { name: name.to_string(), package: package.to_string() });
-        self.named(name).filter(move |d| &*d.package == package && d.receiver.is_none())
+        self.named(name, Some(package)).filter(move |d| &*d.package == package && d.receiver.is_none())
     }
 
     /// The declarations `lookup` admits, without recording the question: for a rule that asks
     /// a narrower one with [`Index::asked`] once it knows what the answer decided.
     pub fn candidates<'s>(&'s self, lookup: &'s Lookup) -> impl Iterator<Item = &'s FuncDecl> + 's {
-        self.named(lookup.name()).filter(|d| lookup.admits(d))
+        self.named(lookup.name(), lookup.package()).filter(|d| lookup.admits(d))
     }
 
     /// Records `lookup` as asked (see [`recording`]): only declarations it admits, added by other
@@ -354,17 +363,23 @@ impl Index {
         record(|| lookup);
     }
 
-    fn named<'s>(&'s self, name: &str) -> Box<dyn Iterator<Item = &'s FuncDecl> + 's> {
+    /// Every declaration named `name`; with `package`, the caller keeps only that package's, so
+    /// the outline may leave the other packages' files unparsed.
+    fn named<'s>(&'s self, name: &str, package: Option<&str>) -> Box<dyn Iterator<Item = &'s FuncDecl> + 's> {
         let own = self.by_name.get(name).into_iter().flatten().filter_map(|&(slot, i)| self.decl(slot, i));
         let Some((outline, me)) = &self.outline else { return Box::new(own) };
         // The order of a complete index, which holds the files in order: a rule that takes the
         // first of several answers must take the same one.
-        let named = |id: u32| outline.decls(id).iter().filter(move |d| *d.name == *name);
         let (before, after): (Vec<u32>, Vec<u32>) =
             outline.declaring(name).filter(|id| id != me).partition(|id| id < me);
-        let mut all: Vec<&'s FuncDecl> = before.into_iter().flat_map(named).collect();
+        let mut all: Vec<&'s FuncDecl> = Vec::new();
+        for id in before {
+            outline.decls_named(id, name, package, &mut all);
+        }
         all.extend(own);
-        all.extend(after.into_iter().flat_map(named));
+        for id in after {
+            outline.decls_named(id, name, package, &mut all);
+        }
         Box::new(all.into_iter())
     }
 

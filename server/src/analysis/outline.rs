@@ -6,18 +6,19 @@
 //! its answer only in a second pass, which parses the file again: on real projects a sixth of the
 //! code, mostly large test files calling helpers of their package. The outline is a cheap text
 //! scan of every file for the names it may declare ([`names`]). When a rule asks about a name,
-//! the files that may declare it are read again and only their signatures and interface types
-//! are parsed ([`carve`]), once per file.
+//! the files that may declare it are read again and carved to their signatures and interface
+//! types ([`carve`]), and only the carved declarations that may hold the name are parsed, each
+//! once. A question about a package's functions parses nothing in a file of another package.
 //!
-//! The outline is a guess, never trusted: once every file is parsed, [`Outline::check`] compares
-//! each file's real declarations with what the outline said and gave, and returns the names where
-//! they differ. Only a file that asked about one of those names needs the second pass. A guess
+//! The outline is a guess, never trusted: once every file is parsed, [`Outline::check`] compares,
+//! for every name asked of a file, the file's real declarations with what the outline said and
+//! gave, and returns the names where they differ. Only a file that asked about one of those names needs the second pass. A guess
 //! that is wrong (a function indented at the top level, a `func` line inside a raw string) costs
 //! that second pass, never a wrong finding.
 //!
 //! Like the rest of the analysis, this module reads no files: the caller supplies the texts.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use super::index::FuncDecl;
 use super::{parse, Source};
@@ -28,14 +29,91 @@ type Loader = dyn Fn(u32) -> Option<String> + Send + Sync;
 pub struct Outline {
     /// Every (name hash, file id) pair of names a file may declare, sorted.
     names: Vec<(u64, u32)>,
-    /// Each file's declarations, parsed from its carved text when first asked for.
-    decls: Vec<OnceLock<Vec<FuncDecl>>>,
+    /// Each file's carved text, read and carved when a name it may declare is first asked about.
+    files: Vec<OnceLock<Carved>>,
+    /// The questions asked of each file, for [`Outline::check`]: a name, with the package when
+    /// the question was about a package's functions.
+    asked: Vec<Mutex<Vec<Asked>>>,
     load: Box<Loader>,
+}
+
+/// A name asked of a file, and the package a question about functions named.
+type Asked = (Box<str>, Option<Box<str>>);
+
+/// A file's carved text (see [`carve`]) cut into its declarations.
+struct Carved {
+    text: String,
+    /// The package clause at the start of `text`, with its newline: every declaration is parsed
+    /// after it, so it knows its package.
+    clause: std::ops::Range<usize>,
+    /// The package name as the clause spells it, for questions about one package's functions.
+    package: Box<str>,
+    chunks: Vec<Chunk>,
+    /// The hash of every name each chunk may declare (as [`names`] finds them) with the chunk's
+    /// position, sorted: a name is asked about many times, of files of hundreds of declarations.
+    names: Vec<(u64, u32)>,
+}
+
+/// One top-level declaration of a carved text: a function's signature or a type declaration.
+struct Chunk {
+    range: std::ops::Range<usize>,
+    /// Its declarations, parsed the first time a name it may declare is asked about.
+    decls: OnceLock<Vec<FuncDecl>>,
+}
+
+impl Carved {
+    fn new(text: &str) -> Carved {
+        let (text, clause, ranges) = carve_parts(text);
+        let package = text[clause.clone()]
+            .strip_prefix("package")
+            .map(|rest| {
+                let rest = rest.trim_start_matches([' ', '\t']);
+                let end = rest.bytes().position(|c| !is_ident(c)).unwrap_or(rest.len());
+                &rest[..end]
+            })
+            .unwrap_or("")
+            .into();
+        let mut names: Vec<(u64, u32)> = ranges
+            .iter()
+            .enumerate()
+            .flat_map(|(i, range)| names_in(&text[range.clone()]).into_iter().map(move |h| (h, i as u32)))
+            .collect();
+        names.sort_unstable();
+        let chunks = ranges.into_iter().map(|range| Chunk { range, decls: OnceLock::new() }).collect();
+        Carved { text, clause, package, chunks, names }
+    }
+
+    /// The declarations that may be named `name`, in file order, each parsed once.
+    fn chunks_naming<'c>(&'c self, name: &str) -> impl Iterator<Item = &'c [FuncDecl]> + 'c {
+        let h = hash(name);
+        let start = self.names.partition_point(|&(n, _)| n < h);
+        self.names[start..]
+            .iter()
+            .take_while(move |&&(n, _)| n == h)
+            .filter_map(|&(_, i)| self.chunks.get(i as usize))
+            .map(|c| self.decls(c))
+    }
+
+    /// The declarations of one chunk, parsed after the package clause the first time.
+    fn decls<'c>(&'c self, chunk: &'c Chunk) -> &'c [FuncDecl] {
+        chunk.decls.get_or_init(|| {
+            let mut text = String::with_capacity(self.clause.len() + chunk.range.len());
+            text.push_str(&self.text[self.clause.clone()]);
+            text.push_str(&self.text[chunk.range.clone()]);
+            let tree = parse(&text, None);
+            super::index::declarations(&Source::new(&text, &tree))
+        })
+    }
+
+    /// The declarations named `name` the outline gives, in file order.
+    fn named<'c>(&'c self, name: &'c str) -> impl Iterator<Item = &'c FuncDecl> + 'c {
+        self.chunks_naming(name).flatten().filter(move |d| *d.name == *name)
+    }
 }
 
 impl std::fmt::Debug for Outline {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Outline").field("files", &self.decls.len()).field("names", &self.names.len()).finish()
+        f.debug_struct("Outline").field("files", &self.files.len()).field("names", &self.names.len()).finish()
     }
 }
 
@@ -43,12 +121,13 @@ impl Outline {
     /// An outline of files numbered in order, from the names each may declare (see [`names`]),
     /// with the function that reads a file's text again when its declarations are needed.
     pub fn new(names: Vec<Vec<u64>>, load: impl Fn(u32) -> Option<String> + Send + Sync + 'static) -> Outline {
-        let decls = (0..names.len()).map(|_| OnceLock::new()).collect();
+        let files = (0..names.len()).map(|_| OnceLock::new()).collect();
+        let asked = (0..names.len()).map(|_| Mutex::default()).collect();
         let mut all: Vec<(u64, u32)> =
             names.into_iter().enumerate().flat_map(|(id, hs)| hs.into_iter().map(move |h| (h, id as u32))).collect();
         all.sort_unstable();
         all.dedup();
-        Outline { names: all, decls, load: Box::new(load) }
+        Outline { names: all, files, asked, load: Box::new(load) }
     }
 
     /// The files that may declare `name`, in file order.
@@ -63,28 +142,57 @@ impl Outline {
         self.names.binary_search(&(hash(name), id)).is_ok()
     }
 
-    /// The declarations of the file `id`, parsed from its signatures and interface types the first
-    /// time they are asked for. A file that cannot be read again has none.
-    pub fn decls(&self, id: u32) -> &[FuncDecl] {
-        let Some(cell) = self.decls.get(id as usize) else { return &[] };
-        cell.get_or_init(|| {
-            let Some(text) = (self.load)(id) else { return Vec::new() };
-            let carved = carve(&text);
-            let tree = parse(&carved, None);
-            super::index::declarations(&Source::new(&carved, &tree))
-        })
+    /// The file's carved text, read and carved the first time it is needed. A file that cannot be
+    /// read again declares nothing.
+    fn carved(&self, id: u32) -> Option<&Carved> {
+        let cell = self.files.get(id as usize)?;
+        Some(cell.get_or_init(|| Carved::new(&(self.load)(id).unwrap_or_default())))
+    }
+
+    /// Appends to `out` the declarations named `name` of the file `id`, in file order; with
+    /// `package`, only when the file's package clause names that package, since the caller wants
+    /// no others (a question about the functions of one package).
+    pub fn decls_named<'o>(&'o self, id: u32, name: &str, package: Option<&str>, out: &mut Vec<&'o FuncDecl>) {
+        let Some(carved) = self.carved(id) else { return };
+        if let Some(asked) = self.asked.get(id as usize) {
+            let mut asked = asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !asked.iter().any(|(n, p)| **n == *name && p.as_deref() == package) {
+                asked.push((name.into(), package.map(Into::into)));
+            }
+        }
+        if package.is_some_and(|p| p != &*carved.package) {
+            return;
+        }
+        out.extend(carved.chunks_naming(name).flatten().filter(|d| *d.name == *name));
     }
 
     /// Compares what the outline said and gave of the file `id` with the declarations its full
     /// parse found (none when it was not read or indexed), and adds to `mismatched` every name on
-    /// which answers given from the outline may differ from the index's.
+    /// which answers given from the outline may differ from the index's. Answers only ever take a
+    /// file's declarations of one name, so each name asked is compared on its own.
     pub fn check(&self, id: u32, real: &[FuncDecl], mismatched: &mut std::collections::HashSet<String>) {
-        let given = self.decls.get(id as usize).and_then(OnceLock::get);
-        let named_all = real.iter().all(|d| self.may_declare(id, &d.name));
-        if named_all && given.is_none_or(|g| g.as_slice() == real) {
+        let Some(asked) = self.asked.get(id as usize) else { return };
+        let asked = asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !real.iter().all(|d| self.may_declare(id, &d.name)) {
+            // A question about a name the scan missed got no answer from this file.
+            mismatched.extend(real.iter().map(|d| d.name.to_string()));
+            mismatched.extend(asked.iter().map(|(n, _)| n.to_string()));
             return;
         }
-        mismatched.extend(real.iter().chain(given.into_iter().flatten()).map(|d| d.name.to_string()));
+        let Some(carved) = self.files.get(id as usize).and_then(OnceLock::get) else { return };
+        for (name, package) in asked.iter() {
+            let same = match package {
+                // The file's package was taken from its clause without parsing: the answer was
+                // right if the index holds no function of that name in that package here.
+                Some(p) if **p != *carved.package => {
+                    !real.iter().any(|d| *d.name == **name && *d.package == **p && d.receiver.is_none())
+                }
+                _ => carved.named(name).eq(real.iter().filter(|d| *d.name == **name)),
+            };
+            if !same {
+                mismatched.insert(name.to_string());
+            }
+        }
     }
 }
 
@@ -99,7 +207,11 @@ fn hash(name: &str) -> u64 {
 /// every identifier followed by `(` or `[` in its carved text (see [`carve`]). Extra names (a
 /// parameter of function type) are harmless.
 pub fn names(text: &str) -> Vec<u64> {
-    let carved = carve(text);
+    names_in(&carve(text))
+}
+
+/// The hashes of every identifier followed by `(` or `[` in a carved text, sorted.
+fn names_in(carved: &str) -> Vec<u64> {
     let b = carved.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -126,21 +238,33 @@ pub fn names(text: &str) -> Vec<u64> {
 /// that mentions `interface`, all as written. It relies on what `gofmt` does: top-level
 /// declarations start at the beginning of a line, and the rest of a function body does not.
 pub fn carve(text: &str) -> String {
+    carve_parts(text).0
+}
+
+/// The carved text (see [`carve`]), the range of its package clause with its newline, and the
+/// range of each declaration it holds.
+#[allow(clippy::type_complexity)]
+fn carve_parts(text: &str) -> (String, std::ops::Range<usize>, Vec<std::ops::Range<usize>>) {
     let b = text.as_bytes();
     let mut out = String::new();
+    let mut clause = 0..0;
+    let mut chunks = Vec::new();
     let mut package = false;
     let mut line = 0;
     while line < b.len() {
         let rest = &b[line..];
         let mut end = line_end(b, line);
+        let start = out.len();
         if !package && rest.starts_with(b"package ") {
             package = true;
             out.push_str(&text[line..end]);
             out.push('\n');
+            clause = start..out.len();
         } else if rest.starts_with(b"func") && matches!(rest.get(4), Some(b' ' | b'(')) {
             let (stop, body) = scan(b, line, true);
             out.push_str(&text[line..stop]);
             out.push_str(if body { "{}\n" } else { "\n" });
+            chunks.push(start..out.len());
             end = line_end(b, stop);
         } else if rest.starts_with(b"type") && matches!(rest.get(4), Some(b' ' | b'(')) {
             let (stop, _) = scan(b, line, false);
@@ -148,12 +272,13 @@ pub fn carve(text: &str) -> String {
             if decl.contains("interface") {
                 out.push_str(decl);
                 out.push('\n');
+                chunks.push(start..out.len());
             }
             end = line_end(b, stop);
         }
         line = end + 1;
     }
-    out
+    (out, clause, chunks)
 }
 
 /// Scans Go from `start` to the end of a declaration: the newline outside every bracket, or with
@@ -249,8 +374,10 @@ mod tests {
         declarations(&Source::new(text, &parse(text, None)))
     }
 
+    /// The declarations the outline gives of a text: every carved declaration, parsed on its own.
     fn outlined(text: &str) -> Vec<FuncDecl> {
-        parsed(&carve(text))
+        let carved = Carved::new(text);
+        carved.chunks.iter().flat_map(|c| carved.decls(c)).cloned().collect()
     }
 
     #[test]
@@ -325,7 +452,11 @@ func stub(p *byte, s string /* "{" */, r rune) int
         let outline = Outline::new(texts.iter().map(|t| names(t)).collect(), move |id| owned.get(id as usize).cloned());
         assert_eq!(outline.declaring("Good").collect::<Vec<_>>(), [0]);
         assert_eq!(outline.declaring("Hidden").count(), 0);
-        assert_eq!(outline.decls(0), parsed(texts[0]).as_slice());
+        let mut given = Vec::new();
+        outline.decls_named(0, "Good", None, &mut given);
+        assert_eq!(given, parsed(texts[0]).iter().collect::<Vec<_>>());
+        outline.decls_named(1, "Hidden", None, &mut given);
+        assert_eq!(given.len(), 1, "the scan did not see `Hidden`, and the outline gives nothing of it");
         let mut mismatched = std::collections::HashSet::new();
         outline.check(0, &parsed(texts[0]), &mut mismatched);
         assert!(mismatched.is_empty());
@@ -334,6 +465,29 @@ func stub(p *byte, s string /* "{" */, r rune) int
         // A file read again with other declarations than the ones its full parse found.
         let mut mismatched = std::collections::HashSet::new();
         outline.check(0, &parsed("package a\n\nfunc Good(m string) {}\n"), &mut mismatched);
+        assert_eq!(mismatched.into_iter().collect::<Vec<_>>(), ["Good"]);
+    }
+
+    /// A question about the functions of another package takes nothing from a file, and
+    /// [`Outline::check`] finds out when the package clause was read wrongly.
+    #[test]
+    fn questions_about_another_package_parse_nothing() {
+        let texts = ["package a\n\nfunc Good(m map[string]string) {}\n\nfunc Other() {}\n"];
+        let owned: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+        let outline = Outline::new(texts.iter().map(|t| names(t)).collect(), move |id| owned.get(id as usize).cloned());
+        let mut given = Vec::new();
+        outline.decls_named(0, "Good", Some("b"), &mut given);
+        assert!(given.is_empty());
+        let carved = outline.files[0].get().expect("read to know its package");
+        assert!(carved.chunks.iter().all(|c| c.decls.get().is_none()), "nothing parsed");
+        outline.decls_named(0, "Good", Some("a"), &mut given);
+        assert_eq!(given.len(), 1);
+        assert!(carved.chunks[1].decls.get().is_none(), "`Other` is not parsed");
+        let mut mismatched = std::collections::HashSet::new();
+        outline.check(0, &parsed(texts[0]), &mut mismatched);
+        assert!(mismatched.is_empty(), "{mismatched:?}");
+        // Had the full parse found `Good` in package `b`, the first answer would have been wrong.
+        outline.check(0, &parsed(&texts[0].replace("package a", "package b")), &mut mismatched);
         assert_eq!(mismatched.into_iter().collect::<Vec<_>>(), ["Good"]);
     }
 
