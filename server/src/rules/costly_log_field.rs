@@ -282,12 +282,14 @@ fn finding(call: Node<'_>, message: String, fixes: Vec<Fix>) -> Finding {
 /// `fmt.Sprintf(…)` inside a log call, or a printf-style log call, with a costly argument.
 fn check_print<'t>(src: &Source<'_>, config: &Config, call: Node<'t>, recv: Node<'t>, name: &str) -> Option<Finding> {
     let recv = unparen(recv);
-    let is_fmt = recv.kind() == "identifier"
-        && src.is_package(src.text_of(recv), "fmt")
-        && !is_local(src, recv, src.text_of(recv))
-        && matches!(name, "Sprintf" | "Sprint" | "Sprintln");
+    // The cheap facts first: resolving the receiver walks its function, and most `fmt.Sprintf`
+    // calls (and every `fmt.Errorf`) are settled without it. A `Sprintf` that is not fmt's is no log
+    // call either, so whether `fmt` is shadowed matters only inside a log call.
+    let is_fmt = matches!(name, "Sprintf" | "Sprint" | "Sprintln")
+        && recv.kind() == "identifier"
+        && src.is_package(src.text_of(recv), "fmt");
     if is_fmt {
-        if !inside_log_call(src, call) {
+        if !inside_log_call(src, call) || is_local(src, recv, src.text_of(recv)) {
             return None;
         }
     } else if !is_log_call(src, call) {
