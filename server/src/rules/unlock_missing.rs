@@ -3,9 +3,7 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::{matches, Rule};
-use crate::analysis::go::{
-    call_args, enclosing_function, method_call, next_statement, unparen, visit_all, visit_in_function,
-};
+use crate::analysis::go::{call_args, enclosing_function, method_call, next_statement, unparen, visit_all};
 use crate::analysis::resource::{self, closure_around, contains, Acquired, Outcome, Resource};
 use crate::analysis::{Edit, Finding, Fix, Severity, Source};
 use crate::config::Config;
@@ -126,8 +124,60 @@ fn func_name<'a>(src: &Source<'a>, func: Node<'_>) -> &'a str {
     func.child_by_field_name("name").map(|n| src.text_of(n)).unwrap_or("")
 }
 
+/// The calls of one function that the rule reads, from one walk of it: each `Lock` used to walk its
+/// function twice, and functions often lock several times.
+struct Calls<'t> {
+    func: Node<'t>,
+    /// The `Lock`, `RLock`, `Unlock` and `RUnlock` method calls in document order, each with
+    /// whether it runs in the function's own body rather than in a function literal inside it.
+    locking: Vec<(Node<'t>, bool)>,
+    /// Whether the function (literals included) calls a helper whose name says it unlocks.
+    helper: bool,
+}
+
+impl<'t> Calls<'t> {
+    fn of(src: &Source<'_>, func: Node<'t>) -> Calls<'t> {
+        let body = func.child_by_field_name("body");
+        let mut locking = Vec::new();
+        let mut helper = false;
+        // The ends of the function literals around the node being visited.
+        let mut literals: Vec<usize> = Vec::new();
+        visit_all(func, |n| {
+            while literals.last().is_some_and(|&end| end <= n.start_byte()) {
+                literals.pop();
+            }
+            if n.kind() == "func_literal" && n.id() != func.id() {
+                literals.push(n.end_byte());
+                return;
+            }
+            if n.kind() != "call_expression" {
+                return;
+            }
+            if let Some((_, m)) = method_call(src, n) {
+                if matches!(m, "Lock" | "RLock" | "Unlock" | "RUnlock") {
+                    let in_body =
+                        body.is_some_and(|b| b.start_byte() <= n.start_byte() && n.end_byte() <= b.end_byte());
+                    locking.push((n, in_body && literals.is_empty()));
+                    return;
+                }
+            }
+            let callee = n.child_by_field_name("function").map(unparen);
+            let name = match callee {
+                Some(f) if f.kind() == "selector_expression" => f.child_by_field_name("field").map(|x| src.text_of(x)),
+                Some(f) if f.kind() == "identifier" => Some(src.text_of(f)),
+                _ => None,
+            };
+            helper |=
+                name.is_some_and(|x| !matches!(x, "Unlock" | "RUnlock") && x.to_ascii_lowercase().contains("unlock"));
+        });
+        Calls { func, locking, helper }
+    }
+}
+
 fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
     let mut seen = HashSet::new();
+    // The calls of the function of the last `Lock`: matches come in document order.
+    let mut calls: Option<Calls<'_>> = None;
     for m in matches(src, RULE.id) {
         let (Some(call), Some(stmt), Some(recv), Some(method)) =
             (m.get("call"), m.get("stmt"), m.get("recv"), m.get("method"))
@@ -148,19 +198,24 @@ fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
         let unlock = if src.text_of(method) == "RLock" { "RUnlock" } else { "Unlock" };
         let var = src.text_of(recv);
         let lock = src.text_of(method);
+        if calls.as_ref().is_none_or(|c| c.func.id() != func.id()) {
+            calls = Some(Calls::of(src, func));
+        }
+        let Some(calls) = calls.as_ref() else { continue };
         let mut unlocks_before = Vec::new();
         let mut first_is_unlock = None;
-        if let Some(body) = func.child_by_field_name("body") {
-            visit_in_function(body, |n| {
-                if is_unlock(src, n, var, unlock) {
-                    first_is_unlock.get_or_insert(true);
-                    if n.end_byte() <= call.start_byte() {
-                        unlocks_before.push(n.byte_range());
-                    }
-                } else if is_unlock(src, n, var, lock) {
-                    first_is_unlock.get_or_insert(false);
+        for &(n, own) in &calls.locking {
+            if !own {
+                continue;
+            }
+            if is_unlock(src, n, var, unlock) {
+                first_is_unlock.get_or_insert(true);
+                if n.end_byte() <= call.start_byte() {
+                    unlocks_before.push(n.byte_range());
                 }
-            });
+            } else if is_unlock(src, n, var, lock) {
+                first_is_unlock.get_or_insert(false);
+            }
         }
         // A function that unlocks before it ever locks was handed the lock held by its starter
         // (a goroutine passing a lock back and forth with the function that started it): where
@@ -170,7 +225,7 @@ fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
         }
         let res = Lock { unlock, call: call.byte_range(), unlocks_before };
         let acq = Acquired { call, stmt, func, var, err: None };
-        if !owned_here(src, &res, &acq) {
+        if !owned_here(src, &res, &acq, calls) {
             continue;
         }
         let Some(walk) = resource::walk(src, &res, &acq).filter(|w| !w.leaks.is_empty()) else { continue };
@@ -181,26 +236,13 @@ fn check(src: &Source<'_>, _config: &Config, out: &mut Vec<Finding>) {
 /// Whether this function is responsible for unlocking: it unlocks the receiver itself somewhere,
 /// only directly or in deferred closures, through no helper, with no deferred unlock before the
 /// `Lock`, and without a conditional lock/unlock pair the walk cannot correlate.
-fn owned_here(src: &Source<'_>, res: &Lock, acq: &Acquired<'_>) -> bool {
-    let mut unlocks = Vec::new();
-    let mut helper = false;
-    visit_all(acq.func, |n| {
-        if n.kind() != "call_expression" {
-            return;
-        }
-        if res.is_release(src, n, acq.var) {
-            unlocks.push(n);
-            return;
-        }
-        let callee = n.child_by_field_name("function").map(unparen);
-        let name = match callee {
-            Some(f) if f.kind() == "selector_expression" => f.child_by_field_name("field").map(|x| src.text_of(x)),
-            Some(f) if f.kind() == "identifier" => Some(src.text_of(f)),
-            _ => None,
-        };
-        helper |= name.is_some_and(|x| !matches!(x, "Unlock" | "RUnlock") && x.to_ascii_lowercase().contains("unlock"));
-    });
-    if unlocks.is_empty() || helper {
+fn owned_here(src: &Source<'_>, res: &Lock, acq: &Acquired<'_>, calls: &Calls<'_>) -> bool {
+    if calls.helper {
+        return false;
+    }
+    let unlocks: Vec<Node<'_>> =
+        calls.locking.iter().map(|&(n, _)| n).filter(|&n| res.is_release(src, n, acq.var)).collect();
+    if unlocks.is_empty() {
         return false;
     }
     for u in &unlocks {
