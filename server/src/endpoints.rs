@@ -611,6 +611,20 @@ impl<'a> Extractor<'_, 'a> {
         }
     }
 
+    /// Visits, in document order, the calls, `go` statements and `:=` of `func` (and nodes of other
+    /// kinds that may hold one). The walk that found the rules' matches collected the nodes of a
+    /// top-level function; a function literal, or a file analysed otherwise, takes a walk of its
+    /// own.
+    fn visit_fact_nodes<'f>(&self, func: Node<'f>, mut f: impl FnMut(Node<'f>))
+    where
+        'a: 'f,
+    {
+        match self.src.fact_nodes().and_then(|facts| facts.of_item(func)) {
+            Some(nodes) => nodes.iter().for_each(|n| f(*n)),
+            None => visit_fact_candidates(self.src.text, func, f),
+        }
+    }
+
     fn func_facts<'f>(&self, func: Node<'f>, key: FuncKey, name_node: Node<'_>, findings: &[Finding]) -> FuncFacts
     where
         'a: 'f,
@@ -657,12 +671,7 @@ impl<'a> Extractor<'_, 'a> {
                 callees.extend(callee);
             }
         };
-        // The walk that found the rules' matches collected the nodes of a top-level function;
-        // a function literal, or a file analysed otherwise, takes a walk of its own.
-        match self.src.fact_nodes().and_then(|facts| facts.of_item(func)) {
-            Some(nodes) => nodes.iter().copied().for_each(visit),
-            None => visit_fact_candidates(self.src.text, func, visit),
-        }
+        self.visit_fact_nodes(func, visit);
         *self.constructors.borrow_mut() = (Some(func.id()), constructors);
         let mut seen = std::collections::HashSet::new();
         for callee in callees {
@@ -878,7 +887,7 @@ pub fn may_register_routes(text: &str) -> bool {
 }
 
 /// Follows router variables through one function body in source order and records the routes.
-fn routes_in(ex: &Extractor<'_, '_>, func: Node<'_>, findings: &[Finding], out: &mut Vec<Route>) {
+fn routes_in<'a>(ex: &Extractor<'_, 'a>, func: Node<'a>, findings: &[Finding], out: &mut Vec<Route>) {
     let src = ex.src;
     let mut routers: HashMap<String, Router> = HashMap::new();
     // Router parameters (`func register(r *gin.Engine)`) start with no prefix.
@@ -905,14 +914,18 @@ fn routes_in(ex: &Extractor<'_, '_>, func: Node<'_>, findings: &[Finding], out: 
     if routers.is_empty() && !MAKERS.iter().any(|m| body.contains(m)) {
         return;
     }
+    // The calls and `:=` in document order, as a walk of every node would find them, from the
+    // nodes the facts read: a walk of every node of the function cost more than the rest of the
+    // routes (`errors.New(` passes the test above in most files).
+    let ids = &*IDS;
     let mut calls = Vec::new();
-    visit_all(func, |n| {
-        if n.kind() == "call_expression" || n.kind() == "short_var_declaration" {
+    ex.visit_fact_nodes(func, |n| {
+        if n.kind_id() == ids.call || n.kind_id() == ids.short_var_declaration {
             calls.push(n);
         }
     });
     for n in calls {
-        if n.kind() == "short_var_declaration" {
+        if n.kind_id() == ids.short_var_declaration {
             let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
                 continue;
             };
