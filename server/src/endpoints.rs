@@ -358,9 +358,11 @@ fn visit_fact_candidates<'t>(text: &str, root: Node<'t>, mut f: impl FnMut(Node<
 
 struct Extractor<'s, 'a> {
     src: &'s Source<'a>,
-    /// Where the file's lines start: the facts need a few positions per function, which do not
-    /// justify a rope of the whole text.
-    lines: LineStarts,
+    /// Where the file's lines start, for a text that holds a `\r`: the facts need a few positions
+    /// per function, which do not justify a rope of the whole text. Without a `\r`, the lines
+    /// that the report counts (split at `\n`, `\r\n` and `\r`) are tree-sitter's rows, which
+    /// every node carries: the scan of the whole text for line starts cost a tenth of the facts.
+    lines: Option<LineStarts>,
     names: &'s Names,
     file: Name,
     package: Name,
@@ -373,12 +375,23 @@ struct Extractor<'s, 'a> {
 
 impl<'a> Extractor<'_, 'a> {
     fn loc(&self, node: Node<'_>) -> Place {
-        let lc = self.lines.linecol(self.src.text, node.start_byte(), Encoding::Utf32);
+        let text = self.src.text;
+        let (line, col) = match &self.lines {
+            Some(lines) => {
+                let lc = lines.linecol(text, node.start_byte(), Encoding::Utf32);
+                (lc.line, lc.col)
+            }
+            None => {
+                let (start, point) = (node.start_byte(), node.start_position());
+                let before = text.get(start.saturating_sub(point.column)..start).unwrap_or("");
+                (point.row, before.chars().count())
+            }
+        };
         // Tree-sitter's offsets are 32-bit, so are the lines and columns within them.
         Place {
             file: self.file.clone(),
-            line: lc.line as u32 + 1,
-            col: lc.col as u32 + 1,
+            line: line as u32 + 1,
+            col: col as u32 + 1,
             start: node.start_byte() as u32,
             end: node.end_byte() as u32,
         }
@@ -629,7 +642,10 @@ impl<'a> Extractor<'_, 'a> {
     where
         'a: 'f,
     {
-        let line = |b: usize| self.lines.line(b) as u32 + 1;
+        let lines = match &self.lines {
+            Some(starts) => (starts.line(func.start_byte()), starts.line(func.end_byte())),
+            None => (func.start_position().row, func.end_position().row),
+        };
         let mut spawns = Vec::new();
         let mut timeouts = Vec::new();
         let mut calls = Vec::new();
@@ -707,7 +723,7 @@ impl<'a> Extractor<'_, 'a> {
         FuncFacts {
             key,
             loc: self.loc(name_node),
-            lines: (line(func.start_byte()), line(func.end_byte())),
+            lines: (lines.0 as u32 + 1, lines.1 as u32 + 1),
             calls: calls.into_boxed_slice(),
             results: self.names.results(results),
             rare,
@@ -773,7 +789,7 @@ pub fn file_facts_with(file: &str, src: &Source<'_>, findings: &[Finding], names
         .unwrap_or_else(|| names.get(""));
     let ex = Extractor {
         src,
-        lines: LineStarts::new(src.text),
+        lines: src.text.as_bytes().contains(&b'\r').then(|| LineStarts::new(src.text)),
         names,
         file: names.get(file),
         package: package.clone(),
@@ -1662,6 +1678,27 @@ mod tests {
             text.contains("500 × 8 × 15s ≈ 60000 live goroutines (Little's law), over the budget of 10000"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn places_count_lines_at_every_kind_of_break_and_columns_in_characters() {
+        // Without a `\r` in the text the facts take lines from tree-sitter's rows, with one from
+        // the line starts of the text: both must give the rope's lines and columns.
+        let lf = "package p\n\n// é\nfunc /* ü */ F() {\n\tgo g() // ü\n}\n\nfunc /* ü */ G() {}\n";
+        for text in [lf.to_string(), lf.replace('\n', "\r\n"), lf.replace("\n\n// é", "\n\r// é")] {
+            let facts = facts_for_texts(&[("p.go".into(), text.clone())], &Config::default());
+            let rope = ropey::Rope::from_str(&text);
+            let at = |place: &Place| {
+                let lc = crate::text::byte_to_linecol(&rope, place.start as usize, Encoding::Utf32);
+                (lc.line as u32 + 1, lc.col as u32 + 1)
+            };
+            let funcs = &facts[0].funcs;
+            let got: Vec<_> = funcs.iter().map(|f| ((f.loc.line, f.loc.col), f.lines)).collect();
+            assert_eq!(got, [((4, 14), (4, 6)), ((8, 14), (8, 8))], "{text:?}");
+            assert!(funcs.iter().all(|f| at(&f.loc) == (f.loc.line, f.loc.col)), "{text:?}");
+            let spawn = &funcs[0].spawns()[0].loc;
+            assert_eq!(((spawn.line, spawn.col), at(spawn)), ((5, 2), (5, 2)), "{text:?}");
+        }
     }
 
     #[test]
