@@ -281,6 +281,13 @@ struct Ids {
     field: u16,
     left: u16,
     right: u16,
+    parameter_declaration: u16,
+    parameter_list: u16,
+    parameters: u16,
+    receiver: u16,
+    result: u16,
+    name: u16,
+    type_: u16,
 }
 
 static IDS: LazyLock<Ids> = LazyLock::new(|| {
@@ -298,8 +305,66 @@ static IDS: LazyLock<Ids> = LazyLock::new(|| {
         field: field("field"),
         left: field("left"),
         right: field("right"),
+        parameter_declaration: kind("parameter_declaration"),
+        parameter_list: kind("parameter_list"),
+        parameters: field("parameters"),
+        receiver: field("receiver"),
+        result: field("result"),
+        name: field("name"),
+        type_: field("type"),
     }
 });
+
+/// Visits the children of `node` in the field `field`, in order, as `children_by_field_name` yields
+/// them.
+fn children_in_field<'t>(node: Node<'t>, field: u16, mut f: impl FnMut(Node<'t>)) {
+    let mut cursor = node.walk();
+    if !cursor.goto_first_child() {
+        return;
+    }
+    loop {
+        if cursor.field_id().is_some_and(|id| id.get() == field) {
+            f(cursor.node());
+        }
+        if !cursor.goto_next_sibling() {
+            break;
+        }
+    }
+}
+
+/// [`crate::analysis::go::params`] by id: each parameter's name and type, in order. The facts ask
+/// for the parameters of every function of a file that may register routes, and of every function
+/// that calls a method: looked up by field name, they cost as much as the rest of a function's calls.
+fn params_by_id<'t>(ids: &Ids, func: Node<'t>, mut f: impl FnMut(Node<'t>, Node<'t>)) {
+    let Some(list) = func.child_by_field_id(ids.parameters) else { return };
+    let mut cursor = list.walk();
+    for decl in list.named_children(&mut cursor) {
+        if decl.kind_id() != ids.parameter_declaration {
+            continue;
+        }
+        let Some(ty) = decl.child_by_field_id(ids.type_) else { continue };
+        children_in_field(decl, ids.name, |name| f(name, ty));
+    }
+}
+
+/// [`crate::analysis::go::results`] by id: the result types of `func`, one per result (a shared
+/// type once per name).
+fn results_by_id<'t>(ids: &Ids, func: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+    let Some(result) = func.child_by_field_id(ids.result) else { return };
+    if result.kind_id() != ids.parameter_list {
+        f(result);
+        return;
+    }
+    let mut cursor = result.walk();
+    for decl in result.named_children(&mut cursor) {
+        let Some(ty) = decl.child_by_field_id(ids.type_) else { continue };
+        let mut names = 0;
+        children_in_field(decl, ids.name, |_| names += 1);
+        for _ in 0..names.max(1) {
+            f(ty);
+        }
+    }
+}
 
 /// [`unparen`] by kind id.
 fn strip_parens<'t>(ids: &Ids, mut node: Node<'t>) -> Node<'t> {
@@ -356,6 +421,9 @@ fn visit_fact_candidates<'t>(text: &str, root: Node<'t>, mut f: impl FnMut(Node<
     });
 }
 
+/// Parameter names with their types as written, in declaration order.
+type ParamTypes<'a> = Vec<(&'a str, &'a str)>;
+
 struct Extractor<'s, 'a> {
     src: &'s Source<'a>,
     /// Where the file's lines start, for a text that holds a `\r`: the facts need a few positions
@@ -369,8 +437,10 @@ struct Extractor<'s, 'a> {
     /// The constructors of the variables of the function last asked about (its node id), by name.
     constructors: std::cell::RefCell<(Option<usize>, HashMap<&'a str, CallRef>)>,
     /// The declared types of the parameters and receiver of the function last asked about (its
-    /// node id), by name: a method call asks for its operand's, and functions make many calls.
-    param_types: std::cell::RefCell<(Option<usize>, HashMap<&'a str, &'a str>)>,
+    /// node id), by name, in declaration order: a method call asks for its operand's, and functions
+    /// make many calls. A list, not a map, and kept from function to function: a function has a
+    /// few parameters, and a map built per function cost more than the searches it served.
+    param_types: std::cell::RefCell<(Option<usize>, ParamTypes<'a>)>,
 }
 
 impl<'a> Extractor<'_, 'a> {
@@ -515,25 +585,24 @@ impl<'a> Extractor<'_, 'a> {
 
     /// The declared type of a parameter or the receiver of `scope` named `name`.
     fn param_type(&self, name: &str, scope: Node<'_>) -> Option<&'a str> {
+        let ids = &*IDS;
         let mut cache = self.param_types.borrow_mut();
-        if cache.0 != Some(scope.id()) {
-            let mut params = crate::analysis::go::params(scope);
-            if let Some(recv) = scope.child_by_field_name("receiver") {
+        let (of, types) = &mut *cache;
+        if *of != Some(scope.id()) {
+            types.clear();
+            params_by_id(ids, scope, |n, ty| types.push((self.src.text_of(n), self.src.text_of(ty))));
+            if let Some(recv) = scope.child_by_field_id(ids.receiver) {
                 let mut c = recv.walk();
-                for decl in recv.named_children(&mut c).filter(|d| d.kind() == "parameter_declaration") {
-                    if let (Some(n), Some(ty)) = (decl.child_by_field_name("name"), decl.child_by_field_name("type")) {
-                        params.push(crate::analysis::go::Param { name: n, ty });
+                for decl in recv.named_children(&mut c).filter(|d| d.kind_id() == ids.parameter_declaration) {
+                    if let (Some(n), Some(ty)) = (decl.child_by_field_id(ids.name), decl.child_by_field_id(ids.type_)) {
+                        types.push((self.src.text_of(n), self.src.text_of(ty)));
                     }
                 }
             }
-            let mut types = HashMap::new();
-            for p in params {
-                // The first parameter of a name wins, as a search in declaration order would find.
-                types.entry(self.src.text_of(p.name)).or_insert_with(|| self.src.text_of(p.ty));
-            }
-            *cache = (Some(scope.id()), types);
+            *of = Some(scope.id());
         }
-        cache.1.get(name).copied()
+        // The first parameter of a name wins, as a search in declaration order would find.
+        types.iter().find(|(n, _)| *n == name).map(|(_, ty)| *ty)
     }
 
     /// What the syntax tells of the type of a method call's operand: `s` is a parameter or the
@@ -718,8 +787,8 @@ impl<'a> Extractor<'_, 'a> {
                 findings: found.into_boxed_slice(),
             })
         });
-        let results: Vec<Name> =
-            crate::analysis::go::results(func).iter().map(|r| self.name(self.src.text_of(*r))).collect();
+        let mut results = Vec::new();
+        results_by_id(ids, func, |r| results.push(self.name(self.src.text_of(r))));
         FuncFacts {
             key,
             loc: self.loc(name_node),
@@ -905,10 +974,11 @@ pub fn may_register_routes(text: &str) -> bool {
 /// Follows router variables through one function body in source order and records the routes.
 fn routes_in<'a>(ex: &Extractor<'_, 'a>, func: Node<'a>, findings: &[Finding], out: &mut Vec<Route>) {
     let src = ex.src;
+    let ids = &*IDS;
     let mut routers: HashMap<String, Router> = HashMap::new();
     // Router parameters (`func register(r *gin.Engine)`) start with no prefix.
-    for p in crate::analysis::go::params(func) {
-        let ty = src.text_of(p.ty).trim_start_matches('*');
+    params_by_id(ids, func, |name, ty| {
+        let ty = src.text_of(ty).trim_start_matches('*');
         let kind = match ty {
             "gin.Engine" | "gin.RouterGroup" | "gin.IRouter" | "gin.IRoutes" => Some(Kind::Gin),
             "echo.Echo" | "echo.Group" => Some(Kind::Echo),
@@ -917,12 +987,10 @@ fn routes_in<'a>(ex: &Extractor<'_, 'a>, func: Node<'a>, findings: &[Finding], o
             _ => None,
         };
         if let Some(kind) = kind {
-            routers.insert(
-                src.text_of(p.name).to_string(),
-                Router { kind, prefix: String::new(), middleware: Vec::new() },
-            );
+            routers
+                .insert(src.text_of(name).to_string(), Router { kind, prefix: String::new(), middleware: Vec::new() });
         }
-    }
+    });
     // A function that is handed no router and makes none registers nothing: skip its walk (most
     // functions of a large tree; `check` runs this on every file).
     const MAKERS: &[&str] = &[".New(", ".Default(", ".NewRouter(", ".NewMux(", ".NewServeMux("];
@@ -933,7 +1001,6 @@ fn routes_in<'a>(ex: &Extractor<'_, 'a>, func: Node<'a>, findings: &[Finding], o
     // The calls and `:=` in document order, as a walk of every node would find them, from the
     // nodes the facts read: a walk of every node of the function cost more than the rest of the
     // routes (`errors.New(` passes the test above in most files).
-    let ids = &*IDS;
     let mut calls = Vec::new();
     ex.visit_fact_nodes(func, |n| {
         if n.kind_id() == ids.call || n.kind_id() == ids.short_var_declaration {
