@@ -288,6 +288,7 @@ struct Ids {
     result: u16,
     name: u16,
     type_: u16,
+    for_statement: u16,
 }
 
 static IDS: LazyLock<Ids> = LazyLock::new(|| {
@@ -312,6 +313,7 @@ static IDS: LazyLock<Ids> = LazyLock::new(|| {
         result: field("result"),
         name: field("name"),
         type_: field("type"),
+        for_statement: kind("for_statement"),
     }
 });
 
@@ -533,21 +535,25 @@ impl<'a> Extractor<'_, 'a> {
     }
 
     fn spawn(&self, node: Node<'_>, func: Node<'_>, bounded: bool) -> Spawn {
+        let for_statement = IDS.for_statement;
         let mut times = Some(1u32);
         let mut loops = Vec::new();
-        let mut cur = node.parent();
-        while let Some(n) = cur {
-            if n.id() == func.id() {
+        // The nodes between `func` and `node`, outermost first, found from `func` down: the path
+        // `parent` follows from the root of the tree on every call, so that asking each ancestor
+        // for its parent searched the file's top-level items once per level. (The product of the
+        // counts is the same in either order: it saturates, or is zero, whatever the order.)
+        let mut cur = func;
+        while let Some(n) = cur.child_with_descendant(node) {
+            if n.id() == node.id() {
                 break;
             }
-            if n.kind() == "for_statement" {
+            if n.kind_id() == for_statement {
                 let (count, desc) = self.loop_count(n);
                 times = times.zip(count).map(|(a, b)| a.saturating_mul(b));
                 loops.push(desc);
             }
-            cur = n.parent();
+            cur = n;
         }
-        loops.reverse();
         Spawn { loc: self.loc(node), times, loops, bounded }
     }
 
@@ -1766,6 +1772,21 @@ mod tests {
             let spawn = &funcs[0].spawns()[0].loc;
             assert_eq!(((spawn.line, spawn.col), at(spawn)), ((5, 2), (5, 2)), "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_goroutine_counts_the_loops_around_it_outermost_first() {
+        // The loops are found from the function down to the `go` statement; the report names them
+        // from the outside in, and multiplies their counts.
+        let text = "package p\n\nvar regions = []string{\"a\", \"b\", \"c\", \"d\"}\n\nfunc F(xs []int) {\n\tfor _, r := range regions {\n\t\tfor i := 0; i < 3; i++ {\n\t\t\tgo work(r, i)\n\t\t}\n\t}\n\tfor range xs {\n\t\tfunc() {\n\t\t\tgo work(\"\", 0)\n\t\t}()\n\t}\n}\n";
+        let facts = facts_for_texts(&[("p.go".into(), text.into())], &Config::default());
+        let spawns = facts[0].funcs[0].spawns();
+        let got: Vec<_> = spawns.iter().map(|s| (s.loc.line, s.times, s.loops.clone())).collect();
+        let want = [
+            (8, Some(12), vec!["range regions (4 items)".to_string(), "for i := 0; i < 3; i++".to_string()]),
+            (13, None, vec!["range xs (one per item)".to_string()]),
+        ];
+        assert_eq!(got, want);
     }
 
     #[test]
