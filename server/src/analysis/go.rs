@@ -92,34 +92,49 @@ pub struct Param<'t> {
 /// The named parameters of a function, in order (unnamed and variadic ones are skipped).
 pub fn params<'t>(func: Node<'t>) -> Vec<Param<'t>> {
     let mut out = Vec::new();
-    let Some(list) = func.child_by_field_name("parameters") else { return out };
+    each_param(func, |p| {
+        out.push(p);
+        false
+    });
+    out
+}
+
+/// Calls `f` with each named parameter of `func` in order, until it returns `true`; returns
+/// whether it did. The parameters without a vector: [`param_binding`] asks this of every function
+/// around every name that [`declaration_of`] looks up.
+fn each_param<'t>(func: Node<'t>, mut f: impl FnMut(Param<'t>) -> bool) -> bool {
+    let ids = &*FIELD_IDS;
+    let Some(list) = func.child_by_field_id(ids.parameters) else { return false };
+    let parameter_declaration = KIND_IDS.parameter_declaration;
     let mut cursor = list.walk();
     for decl in list.named_children(&mut cursor) {
-        if decl.kind() != "parameter_declaration" {
+        if decl.kind_id() != parameter_declaration {
             continue;
         }
-        let Some(ty) = decl.child_by_field_name("type") else { continue };
+        let Some(ty) = decl.child_by_field_id(ids.type_) else { continue };
         let mut c2 = decl.walk();
-        for name in decl.children_by_field_name("name", &mut c2) {
-            out.push(Param { name, ty });
+        // `children_by_field_name` looks the field's name up by string on every call.
+        if decl.children_by_field_id(ids.names, &mut c2).any(|name| f(Param { name, ty })) {
+            return true;
         }
     }
-    out
+    false
 }
 
 /// The result types of a function, one entry per result (a shared type is repeated per name).
 pub fn results<'t>(func: Node<'t>) -> Vec<Node<'t>> {
     let mut out = Vec::new();
-    let Some(result) = func.child_by_field_name("result") else { return out };
-    if result.kind() != "parameter_list" {
+    let ids = &*FIELD_IDS;
+    let Some(result) = func.child_by_field_id(ids.result) else { return out };
+    if result.kind_id() != KIND_IDS.parameter_list {
         out.push(result);
         return out;
     }
     let mut cursor = result.walk();
     for decl in result.named_children(&mut cursor) {
-        let Some(ty) = decl.child_by_field_name("type") else { continue };
+        let Some(ty) = decl.child_by_field_id(ids.type_) else { continue };
         let mut c2 = decl.walk();
-        let names = decl.children_by_field_name("name", &mut c2).count().max(1);
+        let names = decl.children_by_field_id(ids.names, &mut c2).count().max(1);
         out.extend(std::iter::repeat_n(ty, names));
     }
     out
@@ -141,7 +156,8 @@ pub fn is_type(src: &Source<'_>, ty: Node<'_>, path: &str, name: &str, pointer: 
     if ty.kind() != "qualified_type" {
         return false;
     }
-    let (Some(pkg), Some(n)) = (ty.child_by_field_name("package"), ty.child_by_field_name("name")) else {
+    let ids = &*FIELD_IDS;
+    let (Some(pkg), Some(n)) = (ty.child_by_field_id(ids.package), ty.child_by_field_id(ids.name_field)) else {
         return false;
     };
     src.text_of(n) == name && src.is_package(src.text_of(pkg), path)
@@ -153,11 +169,13 @@ pub fn is_pkg_call(src: &Source<'_>, call: Node<'_>, path: &str, names: &[&str])
     if call.kind_id() != ids.call_expression {
         return false;
     }
-    let Some(func) = call.child_by_field_name("function") else { return false };
+    let fields = &*FIELD_IDS;
+    let Some(func) = call.child_by_field_id(fields.function) else { return false };
     if func.kind_id() != ids.selector_expression {
         return false;
     }
-    let (Some(operand), Some(field)) = (func.child_by_field_name("operand"), func.child_by_field_name("field")) else {
+    let (Some(operand), Some(field)) = (func.child_by_field_id(fields.operand), func.child_by_field_id(fields.field))
+    else {
         return false;
     };
     operand.kind_id() == ids.identifier
@@ -171,16 +189,17 @@ pub fn method_call<'a, 't>(src: &Source<'a>, call: Node<'t>) -> Option<(Node<'t>
     if call.kind_id() != ids.call_expression {
         return None;
     }
-    let func = unparen(call.child_by_field_name("function")?);
+    let fields = &*FIELD_IDS;
+    let func = unparen(call.child_by_field_id(fields.function)?);
     if func.kind_id() != ids.selector_expression {
         return None;
     }
-    Some((func.child_by_field_name("operand")?, src.text_of(func.child_by_field_name("field")?)))
+    Some((func.child_by_field_id(fields.operand)?, src.text_of(func.child_by_field_id(fields.field)?)))
 }
 
 /// The argument expressions of a call.
 pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
-    let Some(args) = call.child_by_field_name("arguments") else { return Vec::new() };
+    let Some(args) = call.child_by_field_id(FIELD_IDS.arguments) else { return Vec::new() };
     let mut cursor = args.walk();
     let comment = KIND_IDS.comment;
     args.named_children(&mut cursor).filter(|n| n.kind_id() != comment).collect()
@@ -233,6 +252,8 @@ pub(crate) struct KindIds {
     pub(crate) break_statement: u16,
     pub(crate) continue_statement: u16,
     pub(crate) goto_statement: u16,
+    pub(crate) parameter_declaration: u16,
+    pub(crate) parameter_list: u16,
 }
 
 /// The id of the named node kind `name` of tree-sitter-go, for tables of ids looked up once.
@@ -289,7 +310,40 @@ pub(crate) static KIND_IDS: std::sync::LazyLock<KindIds> = std::sync::LazyLock::
         break_statement: id("break_statement"),
         continue_statement: id("continue_statement"),
         goto_statement: id("goto_statement"),
+        parameter_declaration: id("parameter_declaration"),
+        parameter_list: id("parameter_list"),
     }
+});
+
+/// The ids of the fields that the helpers here look up on many nodes: `child_by_field_name`
+/// compares the grammar's field names as strings on every call.
+pub(crate) struct FieldIds {
+    pub(crate) name_field: u16,
+    /// `name` again, as `children_by_field_id` takes it.
+    pub(crate) names: std::num::NonZeroU16,
+    pub(crate) type_: u16,
+    pub(crate) parameters: u16,
+    pub(crate) result: u16,
+    pub(crate) receiver: u16,
+    pub(crate) function: u16,
+    pub(crate) operand: u16,
+    pub(crate) field: u16,
+    pub(crate) arguments: u16,
+    pub(crate) package: u16,
+}
+
+pub(crate) static FIELD_IDS: std::sync::LazyLock<FieldIds> = std::sync::LazyLock::new(|| FieldIds {
+    name_field: field_id("name"),
+    names: std::num::NonZeroU16::new(field_id("name")).expect("field ids are not zero"),
+    type_: field_id("type"),
+    parameters: field_id("parameters"),
+    result: field_id("result"),
+    receiver: field_id("receiver"),
+    function: field_id("function"),
+    operand: field_id("operand"),
+    field: field_id("field"),
+    arguments: field_id("arguments"),
+    package: field_id("package"),
 });
 
 /// The id of the node kind `identifier` (see [`KindIds`]).
@@ -535,18 +589,25 @@ pub fn next_statement(stmt: Node<'_>) -> Option<Node<'_>> {
 /// Whether an identifier named `name` is a parameter (or receiver) of the innermost enclosing
 /// function that declares a parameter of that name, and if so that parameter.
 pub fn param_binding<'t>(src: &Source<'t>, at: Node<'t>, name: &str) -> Option<Param<'t>> {
+    let ids = &*FIELD_IDS;
     for func in enclosing_functions(src.root(), at) {
-        let mut all = params(func);
-        if let Some(recv) = func.child_by_field_name("receiver") {
-            let mut c = recv.walk();
-            for decl in recv.named_children(&mut c) {
-                if let (Some(n), Some(ty)) = (decl.child_by_field_name("name"), decl.child_by_field_name("type")) {
-                    all.push(Param { name: n, ty });
-                }
+        let mut found = None;
+        each_param(func, |p| {
+            let named = src.text_of(p.name) == name;
+            found = named.then_some(p);
+            named
+        });
+        if found.is_none() {
+            if let Some(recv) = func.child_by_field_id(ids.receiver) {
+                let mut c = recv.walk();
+                found = recv.named_children(&mut c).find_map(|decl| {
+                    let (n, ty) = (decl.child_by_field_id(ids.name_field)?, decl.child_by_field_id(ids.type_)?);
+                    (src.text_of(n) == name).then_some(Param { name: n, ty })
+                });
             }
         }
-        if let Some(p) = all.into_iter().find(|p| src.text_of(p.name) == name) {
-            return Some(p);
+        if found.is_some() {
+            return found;
         }
     }
     None
