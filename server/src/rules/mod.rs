@@ -229,7 +229,11 @@ impl Combined {
             let pattern = &source[span[0]..span[1]];
             let Some(root) = root_kind(pattern) else { continue };
             let id = lang.id_for_node_kind(root, true) as usize;
-            words[id].extend(predicate_words(pattern).map(str::to_string));
+            if id == kinds.call as usize {
+                words[id].extend(callee_words(pattern).into_iter().map(str::to_string));
+            } else {
+                words[id].extend(predicate_words(pattern).map(str::to_string));
+            }
         }
         Combined { query, rule_of_pattern, kinds_do, words, kinds }
     }
@@ -264,6 +268,88 @@ fn predicate_words(pattern: &str) -> impl Iterator<Item = &str> {
         .flat_map(|l| l.split('"').skip(1).step_by(2))
         .flat_map(|q| q.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
         .filter(|w| !w.is_empty())
+}
+
+/// The words a call pattern accepts as the last name of the call's own callee, which is what
+/// [`may_start`] tests at a call. The other words of such a pattern name calls nested in it
+/// (empty-filter's `make`, the `time.Now().Add` of a deadline): a call named so starts none of
+/// them, and `make`, `Now` and `Add` were the names of most calls the query ran at for nothing.
+///
+/// A pattern that does not look at the callee (no `function:` field at its root) contributes no
+/// word: those are empty-filter's argument patterns, for which `may_start` tests the arguments.
+/// One that looks at the callee in a way not read here contributes all its words, as before.
+fn callee_words(pattern: &str) -> Vec<&str> {
+    let tokens = tokens(pattern);
+    let Some(function) = field_at_top(&tokens, "function:") else { return Vec::new() };
+    let capture = match &tokens[function..] {
+        ["(", "identifier", ")", capture, ..] => Some(*capture),
+        ["(", "selector_expression", ..] => {
+            field_at_top(&tokens[function..], "field:").and_then(|field| match &tokens[function + field..] {
+                ["(", "field_identifier", ")", capture, ..] => Some(*capture),
+                _ => None,
+            })
+        }
+        _ => None,
+    };
+    let words: Vec<&str> = capture
+        .filter(|c| c.starts_with('@'))
+        .map(|capture| {
+            // The strings of the predicates on the capture: `(#any-of? @fn "Get" "Post")`.
+            let mut words = Vec::new();
+            for (i, window) in tokens.windows(3).enumerate() {
+                if window[0] == "(" && window[1].starts_with('#') && window[2] == capture {
+                    let args = tokens[i + 3..].iter().take_while(|t| **t != ")");
+                    words.extend(args.filter(|t| t.starts_with('"')).flat_map(|t| predicate_words(t)));
+                }
+            }
+            words
+        })
+        .unwrap_or_default();
+    if words.is_empty() {
+        predicate_words(pattern).collect()
+    } else {
+        words
+    }
+}
+
+/// A pattern's tokens, comments left out: parentheses, brackets, quoted strings (quotes kept) and
+/// the words between them (`function:`, `identifier`, `@call`, `#eq?`, `.`).
+fn tokens(pattern: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for line in pattern.lines() {
+        let mut rest = line.trim_start();
+        while let Some(c) = rest.chars().next() {
+            let len = match c {
+                ';' => break,
+                '(' | ')' | '[' | ']' => 1,
+                '"' => rest[1..].find('"').map_or(rest.len(), |end| end + 2),
+                _ => rest.find(|c: char| c.is_whitespace() || "()[]\";".contains(c)).unwrap_or(rest.len()),
+            };
+            out.push(&rest[..len]);
+            rest = rest[len..].trim_start();
+        }
+    }
+    out
+}
+
+/// Where the node after field `name` of the first node of `tokens` begins (the index of its
+/// first token), when that node has such a field among its own children.
+fn field_at_top(tokens: &[&str], name: &str) -> Option<usize> {
+    let mut depth = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        match *t {
+            "(" | "[" => depth += 1,
+            ")" | "]" => {
+                depth -= 1;
+                if depth == 0 {
+                    return None;
+                }
+            }
+            _ if depth == 1 && *t == name => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// What the walk does at a node of an anchor kind.
@@ -310,8 +396,8 @@ fn qualified_name<'t>(k: &Kinds, ty: Option<Node<'t>>) -> Option<Node<'t>> {
 /// tests are supersets of what the patterns accept:
 ///
 /// - a pattern rooted at a call names the callee (`ReadAll`, `Next`, `WithTimeout`; its last name
-///   is among the kind's predicate words), or tests an argument (empty-filter: `make(map…)`, a map
-///   literal, `nil`, or a variable);
+///   is among the words of [`callee_words`]), or tests an argument (empty-filter: `make(map…)`, a
+///   map literal, `nil`, or a variable);
 /// - one rooted at `:=` or `=` tests the first value: a call naming its callee, or a map value (a
 ///   literal, `make(map…)`, or one in parentheses);
 /// - one rooted at an expression statement names the call it makes (`mu.Lock()`);
@@ -848,6 +934,27 @@ mod tests {
             }
         }
         assert!(compared > 800 && matched > 1000, "too little compared: {compared} runs, {matched} matches");
+    }
+
+    /// At a call, only the names its patterns test the callee's name against start a query run; the
+    /// names of calls nested in a pattern (empty-filter's `make`, a deadline's `time.Now().Add`) do
+    /// not.
+    #[test]
+    fn call_words_are_the_names_of_callees() {
+        let words = &COMBINED.words[COMBINED.kinds.call as usize];
+        for name in ["Get", "Errorf", "ReadAll", "Tick", "WithDeadline", "Background", "Next", "Copy"] {
+            assert!(words.contains(name), "{name} is missing");
+        }
+        for name in ["make", "Now", "Add"] {
+            assert!(!words.contains(name), "{name} is not a callee's name");
+        }
+        let panic = r#"(call_expression function: (identifier) @f arguments: (_) (#eq? @f "panic")) @c"#;
+        assert_eq!(callee_words(panic), ["panic"]);
+        // A pattern that does not look at the callee leaves the call to the argument tests.
+        assert!(callee_words(r#"(call_expression arguments: (argument_list (nil) @n)) @c"#).is_empty());
+        // One whose test of the callee is not read keeps all its words.
+        let either = r#"(call_expression function: [(identifier) (selector_expression)] @f (#eq? @f "Do"))"#;
+        assert_eq!(callee_words(either), ["Do"]);
     }
 
     /// A focused walk starts at the top-level items `items_touching` finds: exactly the children
