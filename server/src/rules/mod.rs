@@ -398,8 +398,8 @@ fn qualified_name<'t>(k: &Kinds, ty: Option<Node<'t>>) -> Option<Node<'t>> {
 /// - a pattern rooted at a call names the callee (`ReadAll`, `Next`, `WithTimeout`; its last name
 ///   is among the words of [`callee_words`]), or tests an argument (empty-filter: `make(map…)`, a
 ///   map literal, `nil`, or a variable);
-/// - one rooted at `:=` or `=` tests the first value: a call naming its callee, or a map value (a
-///   literal, `make(map…)`, or one in parentheses);
+/// - one rooted at `:=` or `=` tests the first value: a call naming its callee, or at `:=` a map
+///   value (a literal, `make(map…)`, or one in parentheses);
 /// - one rooted at an expression statement names the call it makes (`mu.Lock()`);
 /// - one rooted at a parameter or a composite literal names its qualified type
 ///   (`http.HandlerFunc`, `http.Client{…}`);
@@ -454,6 +454,13 @@ fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
         }
         return if variable { Start::IfArgumentIsMap } else { Start::Skip };
     }
+    // A value literal a pattern may start at: only empty-filter's patterns take one, rooted at `:=`
+    // and at `var` specs, and only a map literal (or any parenthesized value). Struct and slice
+    // literals are common values of `:=` and `=`, where the query found nothing.
+    let map_literal = |value: Node<'_>| {
+        value.kind_id() == k.composite_literal
+            && value.child_by_field_id(k.type_field).is_some_and(|t| t.kind_id() == k.map_type)
+    };
     // `var` specs are rare, and one without a value can be a map too (`var where map[K]V`).
     if kind == k.short_var_declaration || kind == k.assignment_statement {
         // The values: the last expression list (`a, b := v`).
@@ -461,13 +468,10 @@ fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
         let Some(values) = last.filter(|l| l.kind_id() == k.expression_list) else { return Start::Skip };
         let Some(first) = values.named_child(0) else { return Start::Skip };
         let first_kind = first.kind_id();
-        return run_if(
-            first_kind == k.composite_literal
-                || first_kind == k.parenthesized
-                || (first_kind == k.call && call_may_match(first)),
-        );
+        let literal = kind == k.short_var_declaration && (first_kind == k.parenthesized || map_literal(first));
+        return run_if(literal || (first_kind == k.call && call_may_match(first)));
     }
-    // A `var` spec's patterns: a map type (empty-filter), or a value that is a literal, a
+    // A `var` spec's patterns: a map type (empty-filter), or a value that is a map literal, a
     // parenthesized expression or a call the patterns name (`make`, `WithCancel`, `Get`, …).
     // Most `var` specs declare a plain variable or a constant-like value, where none can match.
     if kind == k.var_spec {
@@ -478,7 +482,7 @@ fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
         let mut cursor = values.walk();
         let may_match = values.named_children(&mut cursor).any(|v| {
             let kind = v.kind_id();
-            kind == k.composite_literal || kind == k.parenthesized || (kind == k.call && call_may_match(v))
+            kind == k.parenthesized || map_literal(v) || (kind == k.call && call_may_match(v))
         });
         return run_if(may_match);
     }
