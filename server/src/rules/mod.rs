@@ -398,8 +398,8 @@ fn qualified_name<'t>(k: &Kinds, ty: Option<Node<'t>>) -> Option<Node<'t>> {
 /// - a pattern rooted at a call names the callee (`ReadAll`, `Next`, `WithTimeout`; its last name
 ///   is among the words of [`callee_words`]), or tests an argument (empty-filter: `make(map…)`, a
 ///   map literal, `nil`, or a variable);
-/// - one rooted at `:=` or `=` tests the first value: a call naming its callee, or at `:=` a map
-///   value (a literal, `make(map…)`, or one in parentheses);
+/// - one rooted at `:=` or `=` tests the first value, a call naming its callee, or at `:=` any
+///   value that is a map (a literal, `make(map…)`, or one in parentheses);
 /// - one rooted at an expression statement names the call it makes (`mu.Lock()`);
 /// - one rooted at a parameter or a composite literal names its qualified type
 ///   (`http.HandlerFunc`, `http.Client{…}`);
@@ -468,8 +468,20 @@ fn may_start(combined: &Combined, node: Node<'_>, text: &[u8]) -> Start {
         let Some(values) = last.filter(|l| l.kind_id() == k.expression_list) else { return Start::Skip };
         let Some(first) = values.named_child(0) else { return Start::Skip };
         let first_kind = first.kind_id();
-        let literal = kind == k.short_var_declaration && (first_kind == k.parenthesized || map_literal(first));
-        return run_if(literal || (first_kind == k.call && call_may_match(first)));
+        if first_kind == k.call && call_may_match(first) {
+            return Start::Run;
+        }
+        // Empty-filter's map value may be any of the values (`n, seen := 0, map[K]V{}`); the other
+        // patterns take the first, which, when a call, was tested above (`make(map…)` included).
+        let map_value = |v: Node<'_>| {
+            let kind = v.kind_id();
+            kind == k.parenthesized || map_literal(v) || (kind == k.call && makes_a_map(k, v))
+        };
+        let others = 1..values.named_child_count();
+        let declares_a_map = kind == k.short_var_declaration
+            && ((first_kind != k.call && map_value(first))
+                || others.into_iter().any(|i| values.named_child(i).is_some_and(map_value)));
+        return run_if(declares_a_map);
     }
     // A `var` spec's patterns: a map type (empty-filter), or a value that is a map literal, a
     // parenthesized expression or a call the patterns name (`make`, `WithCancel`, `Get`, …).
@@ -959,6 +971,23 @@ mod tests {
         // One whose test of the callee is not read keeps all its words.
         let either = r#"(call_expression function: [(identifier) (selector_expression)] @f (#eq? @f "Do"))"#;
         assert_eq!(callee_words(either), ["Do"]);
+    }
+
+    /// Empty-filter's `:=` declares a map whichever of the values it is; the walk once looked only
+    /// at the first value, and missed `seen` in `n, seen := 0, map[string]bool{}`.
+    #[test]
+    fn a_map_declared_beside_other_values_is_matched() {
+        let text = "package p\n\nfunc f(ids []string) {\n\tn, seen := 0, map[string]bool{}\n\tuse(n, seen)\n}\n";
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_go::LANGUAGE.into()).unwrap();
+        let tree = parser.parse(text, None).unwrap();
+        let anchored = flatten(&all_matches(text, tree.root_node(), None, false).per_rule);
+        let maps: Vec<&str> = anchored
+            .iter()
+            .flat_map(|(_, caps)| caps.iter().filter(|(name, _)| *name == "map.name").map(|(_, (s, e))| &text[*s..*e]))
+            .collect();
+        assert!(maps.contains(&"seen"), "{maps:?}");
+        assert_eq!(anchored, flatten(&full_query(text, tree.root_node(), None, false)));
     }
 
     /// A focused walk starts at the top-level items `items_touching` finds: exactly the children
