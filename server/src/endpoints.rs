@@ -282,10 +282,7 @@ struct Ids {
     left: u16,
     right: u16,
     parameter_declaration: u16,
-    parameter_list: u16,
-    parameters: u16,
     receiver: u16,
-    result: u16,
     name: u16,
     type_: u16,
     for_statement: u16,
@@ -307,66 +304,12 @@ static IDS: LazyLock<Ids> = LazyLock::new(|| {
         left: field("left"),
         right: field("right"),
         parameter_declaration: kind("parameter_declaration"),
-        parameter_list: kind("parameter_list"),
-        parameters: field("parameters"),
         receiver: field("receiver"),
-        result: field("result"),
         name: field("name"),
         type_: field("type"),
         for_statement: kind("for_statement"),
     }
 });
-
-/// Visits the children of `node` in the field `field`, in order, as `children_by_field_name` yields
-/// them.
-fn children_in_field<'t>(node: Node<'t>, field: u16, mut f: impl FnMut(Node<'t>)) {
-    let mut cursor = node.walk();
-    if !cursor.goto_first_child() {
-        return;
-    }
-    loop {
-        if cursor.field_id().is_some_and(|id| id.get() == field) {
-            f(cursor.node());
-        }
-        if !cursor.goto_next_sibling() {
-            break;
-        }
-    }
-}
-
-/// [`crate::analysis::go::params`] by id: each parameter's name and type, in order. The facts ask
-/// for the parameters of every function of a file that may register routes, and of every function
-/// that calls a method: looked up by field name, they cost as much as the rest of a function's calls.
-fn params_by_id<'t>(ids: &Ids, func: Node<'t>, mut f: impl FnMut(Node<'t>, Node<'t>)) {
-    let Some(list) = func.child_by_field_id(ids.parameters) else { return };
-    let mut cursor = list.walk();
-    for decl in list.named_children(&mut cursor) {
-        if decl.kind_id() != ids.parameter_declaration {
-            continue;
-        }
-        let Some(ty) = decl.child_by_field_id(ids.type_) else { continue };
-        children_in_field(decl, ids.name, |name| f(name, ty));
-    }
-}
-
-/// [`crate::analysis::go::results`] by id: the result types of `func`, one per result (a shared
-/// type once per name).
-fn results_by_id<'t>(ids: &Ids, func: Node<'t>, mut f: impl FnMut(Node<'t>)) {
-    let Some(result) = func.child_by_field_id(ids.result) else { return };
-    if result.kind_id() != ids.parameter_list {
-        f(result);
-        return;
-    }
-    let mut cursor = result.walk();
-    for decl in result.named_children(&mut cursor) {
-        let Some(ty) = decl.child_by_field_id(ids.type_) else { continue };
-        let mut names = 0;
-        children_in_field(decl, ids.name, |_| names += 1);
-        for _ in 0..names.max(1) {
-            f(ty);
-        }
-    }
-}
 
 /// [`unparen`] by kind id.
 fn strip_parens<'t>(ids: &Ids, mut node: Node<'t>) -> Node<'t> {
@@ -596,7 +539,10 @@ impl<'a> Extractor<'_, 'a> {
         let (of, types) = &mut *cache;
         if *of != Some(scope.id()) {
             types.clear();
-            params_by_id(ids, scope, |n, ty| types.push((self.src.text_of(n), self.src.text_of(ty))));
+            crate::analysis::go::each_param(scope, |p| {
+                types.push((self.src.text_of(p.name), self.src.text_of(p.ty)));
+                false
+            });
             if let Some(recv) = scope.child_by_field_id(ids.receiver) {
                 let mut c = recv.walk();
                 for decl in recv.named_children(&mut c).filter(|d| d.kind_id() == ids.parameter_declaration) {
@@ -794,7 +740,7 @@ impl<'a> Extractor<'_, 'a> {
             })
         });
         let mut results = Vec::new();
-        results_by_id(ids, func, |r| results.push(self.name(self.src.text_of(r))));
+        crate::analysis::go::each_result(func, |r| results.push(self.name(self.src.text_of(r))));
         FuncFacts {
             key,
             loc: self.loc(name_node),
@@ -983,7 +929,7 @@ fn routes_in<'a>(ex: &Extractor<'_, 'a>, func: Node<'a>, findings: &[Finding], o
     let ids = &*IDS;
     let mut routers: HashMap<String, Router> = HashMap::new();
     // Router parameters (`func register(r *gin.Engine)`) start with no prefix.
-    params_by_id(ids, func, |name, ty| {
+    crate::analysis::go::each_param(func, |crate::analysis::go::Param { name, ty }| {
         let ty = src.text_of(ty).trim_start_matches('*');
         let kind = match ty {
             "gin.Engine" | "gin.RouterGroup" | "gin.IRouter" | "gin.IRoutes" => Some(Kind::Gin),
@@ -996,6 +942,7 @@ fn routes_in<'a>(ex: &Extractor<'_, 'a>, func: Node<'a>, findings: &[Finding], o
             routers
                 .insert(src.text_of(name).to_string(), Router { kind, prefix: String::new(), middleware: Vec::new() });
         }
+        false
     });
     // A function that is handed no router and makes none registers nothing: skip its walk (most
     // functions of a large tree; `check` runs this on every file).

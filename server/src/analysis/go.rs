@@ -101,8 +101,8 @@ pub fn params<'t>(func: Node<'t>) -> Vec<Param<'t>> {
 
 /// Calls `f` with each named parameter of `func` in order, until it returns `true`; returns
 /// whether it did. The parameters without a vector: [`param_binding`] asks this of every function
-/// around every name that [`declaration_of`] looks up.
-fn each_param<'t>(func: Node<'t>, mut f: impl FnMut(Param<'t>) -> bool) -> bool {
+/// around every name that [`declaration_of`] looks up, and the endpoint facts of every function.
+pub(crate) fn each_param<'t>(func: Node<'t>, mut f: impl FnMut(Param<'t>) -> bool) -> bool {
     let ids = &*FIELD_IDS;
     let Some(list) = func.child_by_field_id(ids.parameters) else { return false };
     let parameter_declaration = KIND_IDS.parameter_declaration;
@@ -124,20 +124,27 @@ fn each_param<'t>(func: Node<'t>, mut f: impl FnMut(Param<'t>) -> bool) -> bool 
 /// The result types of a function, one entry per result (a shared type is repeated per name).
 pub fn results<'t>(func: Node<'t>) -> Vec<Node<'t>> {
     let mut out = Vec::new();
+    each_result(func, |ty| out.push(ty));
+    out
+}
+
+/// Calls `f` with each result type of `func` in order, as [`results`] lists them, without a vector.
+pub(crate) fn each_result<'t>(func: Node<'t>, mut f: impl FnMut(Node<'t>)) {
     let ids = &*FIELD_IDS;
-    let Some(result) = func.child_by_field_id(ids.result) else { return out };
+    let Some(result) = func.child_by_field_id(ids.result) else { return };
     if result.kind_id() != KIND_IDS.parameter_list {
-        out.push(result);
-        return out;
+        f(result);
+        return;
     }
     let mut cursor = result.walk();
     for decl in result.named_children(&mut cursor) {
         let Some(ty) = decl.child_by_field_id(ids.type_) else { continue };
         let mut c2 = decl.walk();
         let names = decl.children_by_field_id(ids.names, &mut c2).count().max(1);
-        out.extend(std::iter::repeat_n(ty, names));
+        for _ in 0..names {
+            f(ty);
+        }
     }
-    out
 }
 
 /// Whether `ty` spells `pkg.Name` (or `*pkg.Name` when `pointer`), with `pkg` bound to `path`.
