@@ -606,25 +606,26 @@ fn declared_in_a_function_body(src: &Source<'_>, at: Node<'_>) -> bool {
 /// Whether the statements of `body` itself (not those of nested blocks or function literals)
 /// declare the size constant's name before the byte `before`.
 fn body_declares(src: &Source<'_>, body: Node<'_>, before: usize) -> bool {
-    use crate::analysis::go::Step;
-    let mut found = false;
-    crate::analysis::go::walk(body, |n| {
-        if n.start_byte() >= before {
-            return Step::Stop;
+    // Only the statements themselves: a name declared in a nested block, a function literal or an
+    // `if`/`for`/`switch` header is not in scope in the rest of the body.
+    let mut cursor = body.walk();
+    let list = body.named_children(&mut cursor).find(|n| n.kind() == "statement_list").unwrap_or(body);
+    let mut cursor = list.walk();
+    let statements: Vec<Node<'_>> = list.named_children(&mut cursor).take_while(|s| s.start_byte() < before).collect();
+    statements.into_iter().any(|stmt| match stmt.kind() {
+        "const_declaration" | "var_declaration" => {
+            let mut named = false;
+            visit_all(stmt, |n| {
+                if matches!(n.kind(), "const_spec" | "var_spec") {
+                    let mut c = n.walk();
+                    named |= n.children_by_field_name("name", &mut c).any(|id| src.text_of(id) == LIMIT_CONST);
+                }
+            });
+            named
         }
-        match n.kind() {
-            "const_spec" | "var_spec" => {
-                let mut c = n.walk();
-                found |= n.children_by_field_name("name", &mut c).any(|id| src.text_of(id) == LIMIT_CONST);
-            }
-            "short_var_declaration" => found |= assigned_names(n).iter().any(|id| src.text_of(*id) == LIMIT_CONST),
-            // A name declared in a nested block or function literal is not in scope outside it.
-            "block" | "func_literal" if n.id() != body.id() => return Step::Skip,
-            _ => {}
-        }
-        Step::Enter
-    });
-    found
+        "short_var_declaration" => assigned_names(stmt).iter().any(|id| src.text_of(*id) == LIMIT_CONST),
+        _ => false,
+    })
 }
 
 /// The edit that declares the size constant as the first statement of the innermost function that
@@ -890,6 +891,13 @@ mod tests {
         let out = apply(nested, "limit-reader");
         assert!(
             out.contains("func f(a *http.Response, ok bool) {\n\tconst maxBodyBytes = 1 << 20 // 1 MiB\n\n\tif ok {"),
+            "{out}"
+        );
+        // As is one declared in an `if` header.
+        let header = "package a\n\nimport (\n\t\"io\"\n\t\"net/http\"\n)\n\nfunc f(a *http.Response) {\n\tif maxBodyBytes := 10; maxBodyBytes > 0 {\n\t}\n\tx, _ := io.ReadAll(a.Body)\n\t_ = x\n}\n";
+        let out = apply(header, "limit-reader");
+        assert!(
+            out.contains("func f(a *http.Response) {\n\tconst maxBodyBytes = 1 << 20 // 1 MiB\n\n\tif maxBodyBytes"),
             "{out}"
         );
     }
