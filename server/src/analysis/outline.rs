@@ -12,9 +12,9 @@
 //!
 //! The outline is a guess, never trusted: once every file is parsed, [`Outline::check`] compares,
 //! for every name asked of a file, the file's real declarations with what the outline said and
-//! gave, and returns the names where they differ. Only a file that asked about one of those names needs the second pass. A guess
-//! that is wrong (a function indented at the top level, a `func` line inside a raw string) costs
-//! that second pass, never a wrong finding.
+//! gave, and returns the names where they differ. Only a file that asked about one of those names
+//! needs the second pass. A guess that is wrong (a function indented at the top level, a `func`
+//! line inside a raw string) costs that second pass, never a wrong finding.
 //!
 //! Like the rest of the analysis, this module reads no files: the caller supplies the texts.
 
@@ -106,7 +106,7 @@ impl Carved {
     }
 
     /// The declarations named `name` the outline gives, in file order.
-    fn named<'c>(&'c self, name: &'c str) -> impl Iterator<Item = &'c FuncDecl> + 'c {
+    fn named<'c, 'n>(&'c self, name: &'n str) -> impl Iterator<Item = &'c FuncDecl> + use<'c, 'n> {
         self.chunks_naming(name).flatten().filter(move |d| *d.name == *name)
     }
 }
@@ -163,7 +163,7 @@ impl Outline {
         if package.is_some_and(|p| p != &*carved.package) {
             return;
         }
-        out.extend(carved.chunks_naming(name).flatten().filter(|d| *d.name == *name));
+        out.extend(carved.named(name));
     }
 
     /// Compares what the outline said and gave of the file `id` with the declarations its full
